@@ -1,0 +1,45 @@
+import { ApiFailure, exitCodeFor } from '../../shared/api/result';
+
+/** Exit codes: 0 ok, 1 the thing checked failed, 2 bad input or usage. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+export class CliError extends Error {
+  constructor(message: string, public readonly exitCode: 1 | 2 = 2, public readonly details?: unknown) {
+    super(message);
+  }
+}
+
+export interface GlobalOptions {
+  json?: boolean;
+  debug?: boolean;
+  lang?: 'en' | 'zh-CN';
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** One clear line; the stack only with --debug. */
+export function reportError(err: unknown, opts: GlobalOptions): number {
+  let code: number = EXIT.FAILED;
+  let message: string;
+  let details: unknown;
+  if (err instanceof CliError) {
+    code = err.exitCode;
+    message = err.message;
+    details = err.details;
+  } else if (err instanceof ApiFailure) {
+    code = exitCodeFor(err.error);
+    message = err.error.field && !err.error.message.includes(err.error.field) ? `${err.error.field}: ${err.error.message}` : err.error.message;
+    details = err.error.details;
+  } else {
+    message = err instanceof Error ? err.message : String(err);
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ error: { message, exitCode: code, details } }) + '\n');
+  } else {
+    process.stderr.write(`lal: ${message}\n`);
+  }
+  if (opts.debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return code;
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+
+import { methods, type Api, type AppInfo, type MethodName, type RecipeSummary } from '../../shared/api/contract';
+import { ApiFailure } from '../../shared/api/result';
+import { recipes } from '../../shared/recipes';
+import type { DetectReport } from '../../shared/detect/types';
+import { EventBus } from './events';
+import { SettingsStore } from './settings';
+import { detectAll } from './detect';
+import { defaultDataDir, defaultResourcesDir } from './paths';
+
+export interface CoreOptions {
+  dataDir?: string;
+  resourcesDir?: string;
+  transport: AppInfo['transport'];
+  version?: string;
+  /** Overrides settings for this process (CLI flags like --nvidia-smi). */
+  nvidiaSmi?: string | null;
+}
+
+export interface Core {
+  api: Api;
+  events: EventBus;
+  dataDir: string;
+  resourcesDir: string;
+  dispose(): Promise<void>;
+}
+
+const notYet = (what: string): never => {
+  throw new ApiFailure({ code: 'UNAVAILABLE', message: `${what} is not available in this build yet` });
+};
+
+/** Replaced at bundle time (scripts/build-cli.mjs), where package.json is not beside the code. */
+declare const __LAL_VERSION__: string | undefined;
+
+export function packageVersion(): string {
+  if (typeof __LAL_VERSION__ === 'string') return __LAL_VERSION__;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Builds the services behind the contract. Electron main, the HTTP server, the CLI and the tests
+ * all call this, so a feature is written once.
+ */
+export function createCore(opts: CoreOptions): Core {
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const resourcesDir = opts.resourcesDir ?? defaultResourcesDir();
+  const events = new EventBus();
+  const settings = new SettingsStore(dataDir);
+  let detectCache: Promise<DetectReport> | null = null;
+
+  const runDetect = (refresh: boolean): Promise<DetectReport> => {
+    if (!detectCache || refresh) {
+      const s = settings.get();
+      detectCache = detectAll({
+        nvidiaSmi: opts.nvidiaSmi ?? s.nvidiaSmiPath,
+        python: s.pythonPath,
+        checkout: s.checkoutPath,
+        outputDir: s.outputDir ?? dataDir,
+        resourcesDir,
+      });
+      detectCache.then((r) => events.emit('detectUpdated', r)).catch(() => (detectCache = null));
+    }
+    return detectCache;
+  };
+
+  const api: Api = {
+    appInfo: async () => ({
+      name: 'Live Avatar Launcher',
+      version: opts.version ?? packageVersion(),
+      transport: opts.transport,
+      platform: process.platform,
+      dataDir,
+    }),
+    getSettings: async () => settings.get(),
+    setSettings: async (patch) => settings.update(patch),
+    detect: async ({ refresh } = {}) => runDetect(refresh ?? false),
+    listRecipes: async (): Promise<RecipeSummary[]> =>
+      recipes.map((r) => ({
+        id: r.id,
+        label: r.label,
+        modes: r.modes.map((m) => ({ id: m.id, label: m.label, aliases: m.aliases, gpus: m.gpus, nproc: m.nproc })),
+      })),
+    check: async () => notYet('check'),
+    planRun: async () => notYet('planRun'),
+    startRun: async () => notYet('startRun'),
+    stopRun: async () => notYet('stopRun'),
+    listRuns: async () => [],
+    getRun: async () => notYet('getRun'),
+    readRunLog: async () => notYet('readRunLog'),
+    findLeftovers: async () => [],
+    reapLeftovers: async () => ({ stopped: [] }),
+    explain: async () => notYet('explain'),
+    listProfiles: async () => [],
+    getProfile: async () => notYet('getProfile'),
+    saveProfile: async () => notYet('saveProfile'),
+    deleteProfile: async () => notYet('deleteProfile'),
+    renameProfile: async () => notYet('renameProfile'),
+    duplicateProfile: async () => notYet('duplicateProfile'),
+    pinProfile: async () => notYet('pinProfile'),
+    previewImport: async () => notYet('previewImport'),
+    exportProfile: async () => notYet('exportProfile'),
+    pickPath: async () => ({ path: null, supported: false }),
+    openPath: async () => ({ opened: false }),
+  };
+
+  return {
+    api: validated(api),
+    events,
+    dataDir,
+    resourcesDir,
+    dispose: async () => {},
+  };
+}
+
+/** Every call goes through the contract's zod schema first, whatever the transport. */
+export function validated(api: Api): Api {
+  const out = {} as Record<MethodName, (input: unknown) => Promise<unknown>>;
+  for (const name of Object.keys(methods) as MethodName[]) {
+    const schema = methods[name].input;
+    const impl = api[name] as (input: unknown) => Promise<unknown>;
+    out[name] = async (input: unknown) => {
+      const parsed = schema.safeParse(input ?? undefined);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') || '(input)';
+        throw new ApiFailure({ code: 'BAD_INPUT', field, message: `${field}: ${issue?.message ?? 'invalid'}`, details: parsed.error.issues });
+      }
+      return impl(parsed.data);
+    };
+  }
+  return out as unknown as Api;
+}
+

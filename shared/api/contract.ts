@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { DetectReport } from '../detect/types';
+import type { FeasibilityReport } from '../feasibility/types';
+import type { Diagnosis } from '../failures/types';
+import type { LeftoverRun, RunEvent, RunOutputBatch, RunPlan, RunRecord, RunSpec } from '../run/types';
+import type { ImportPreview, Profile, ProfileSummary } from '../profiles/schema';
+import { profileSchema } from '../profiles/schema';
+
+/**
+ * The one API contract. Every method and event is declared here once; the Electron IPC adapter,
+ * the HTTP+SSE server, the in-process transport and the renderer client are all generated from
+ * this table. Inputs are zod schemas so every transport validates the same way.
+ */
+const settingValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const runSpecSchema = z.object({
+  recipe: z.string().min(1),
+  mode: z.string().min(1),
+  settings: z.record(z.string(), settingValue).default({}),
+  gpus: z.array(z.number().int().min(0).max(63)).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  python: z.string().optional(),
+  checkout: z.string().optional(),
+  outputDir: z.string().optional(),
+  stallAction: z.enum(['notify', 'stop']).optional(),
+});
+
+const none = z.object({}).strict().optional();
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  transport: 'electron' | 'http' | 'in-process';
+  platform: string;
+  dataDir: string;
+}
+
+export interface Settings {
+  language: 'auto' | 'en' | 'zh-CN';
+  theme: 'system' | 'light' | 'dark';
+  pythonPath: string | null;
+  checkoutPath: string | null;
+  outputDir: string | null;
+  nvidiaSmiPath: string | null;
+  stallAction: 'notify' | 'stop';
+  /** Folders the user trusts for profile paths; others are flagged on import. */
+  trustedFolders: string[];
+}
+
+export interface RecipeSummary {
+  id: string;
+  label: { en: string; zh: string };
+  modes: { id: string; label: { en: string; zh: string }; aliases?: string[]; gpus: number; nproc: number }[];
+}
+
+export interface RunDetail {
+  record: RunRecord;
+  /** Tail of the merged console, for a client that (re)connects mid-run. */
+  consoleTail: string;
+}
+
+const m = <I extends z.ZodType, O>(input: I) => ({ input, output: undefined as unknown as O });
+
+export const methods = {
+  appInfo: m<typeof none, AppInfo>(none),
+  getSettings: m<typeof none, Settings>(none),
+  setSettings: m<z.ZodType<Partial<Settings>>, Settings>(
+    z.object({
+      language: z.enum(['auto', 'en', 'zh-CN']).optional(),
+      theme: z.enum(['system', 'light', 'dark']).optional(),
+      pythonPath: z.string().nullable().optional(),
+      checkoutPath: z.string().nullable().optional(),
+      outputDir: z.string().nullable().optional(),
+      nvidiaSmiPath: z.string().nullable().optional(),
+      stallAction: z.enum(['notify', 'stop']).optional(),
+      trustedFolders: z.array(z.string()).optional(),
+    }).strict(),
+  ),
+  detect: m<z.ZodType<{ refresh?: boolean }>, DetectReport>(z.object({ refresh: z.boolean().optional() }).strict()),
+  listRecipes: m<typeof none, RecipeSummary[]>(none),
+  check: m<z.ZodType<{ spec: RunSpec; hardware?: string }>, FeasibilityReport>(
+    z.object({ spec: runSpecSchema, hardware: z.string().optional() }).strict(),
+  ),
+  planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[] }>, RunPlan>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional() }).strict(),
+  ),
+  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[] }>, { runId: string }>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional() }).strict(),
+  ),
+  stopRun: m<z.ZodType<{ runId: string }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1) }).strict()),
+  listRuns: m<typeof none, RunRecord[]>(none),
+  getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
+  readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(
+    z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
+  ),
+  findLeftovers: m<typeof none, LeftoverRun[]>(none),
+  reapLeftovers: m<z.ZodType<{ runIds?: string[] }>, { stopped: string[] }>(z.object({ runIds: z.array(z.string()).optional() }).strict()),
+  explain: m<z.ZodType<{ text?: string; runId?: string; lang?: 'en' | 'zh-CN' }>, Diagnosis[]>(
+    z.object({ text: z.string().optional(), runId: z.string().optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
+  ),
+  listProfiles: m<typeof none, ProfileSummary[]>(none),
+  getProfile: m<z.ZodType<{ name: string }>, Profile>(z.object({ name: z.string().min(1) }).strict()),
+  saveProfile: m<z.ZodType<{ profile: Profile; allowEnv?: string[]; overwrite?: boolean }>, ProfileSummary>(
+    z.object({ profile: profileSchema, allowEnv: z.array(z.string()).optional(), overwrite: z.boolean().optional() }).strict(),
+  ),
+  deleteProfile: m<z.ZodType<{ name: string }>, { deleted: boolean }>(z.object({ name: z.string().min(1) }).strict()),
+  renameProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
+  duplicateProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
+  pinProfile: m<z.ZodType<{ name: string; pinned: boolean }>, ProfileSummary>(z.object({ name: z.string().min(1), pinned: z.boolean() }).strict()),
+  previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(5_000_000) }).strict()),
+  exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' }>, { text: string; filename: string }>(
+    z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh']) }).strict(),
+  ),
+  /** Native dialog in Electron; the browser falls back to typing a path. */
+  pickPath: m<z.ZodType<{ kind: 'file' | 'folder'; title?: string }>, { path: string | null; supported: boolean }>(
+    z.object({ kind: z.enum(['file', 'folder']), title: z.string().optional() }).strict(),
+  ),
+  openPath: m<z.ZodType<{ path: string }>, { opened: boolean }>(z.object({ path: z.string().min(1) }).strict()),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<K extends MethodName> = z.output<Methods[K]['input']>;
+export type MethodOutput<K extends MethodName> = Methods[K]['output'];
+
+/** Pushed from the services to every client. */
+export interface Events {
+  runEvent: RunEvent;
+  runOutput: RunOutputBatch;
+  detectUpdated: DetectReport;
+  runsChanged: { runId: string };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['runEvent', 'runOutput', 'detectUpdated', 'runsChanged'];
+export const methodNames = Object.keys(methods) as MethodName[];
+
+/** What every transport exposes to a client, and what core implements. */
+export type Api = {
+  [K in MethodName]: (input: MethodInput<K>) => Promise<MethodOutput<K>>;
+};
+
+export type Unsubscribe = () => void;
+export interface EventSource {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): Unsubscribe;
+}
+
+/** A client: every method plus event subscription. */
+export type ApiClient = Api & EventSource;
+
+/** IPC channel names, kept apart from method names so a renderer cannot reach other channels. */
+export const ipcChannel = (name: MethodName | EventName) => `lal:${name}`;

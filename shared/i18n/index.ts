@@ -1,0 +1,38 @@
+import { common } from './locales/common';
+import { detect } from './locales/detect';
+import { check } from './locales/check';
+import { run } from './locales/run';
+import { explain } from './locales/explain';
+import { profile } from './locales/profile';
+import { ui } from './locales/ui';
+
+/**
+ * All user-facing text, zh-CN and en, one namespace per feature. i18next reads these resources in
+ * the renderer and in the CLI; tests check that both languages have the same keys.
+ */
+export const namespaces = { common, detect, check, run, explain, profile, ui } as const;
+export type Namespace = keyof typeof namespaces;
+export type Lang = 'en' | 'zh-CN';
+export const languages: Lang[] = ['en', 'zh-CN'];
+
+export function resources(): Record<Lang, Record<string, unknown>> {
+  const en: Record<string, unknown> = {};
+  const zh: Record<string, unknown> = {};
+  for (const [ns, value] of Object.entries(namespaces)) {
+    en[ns] = value.en;
+    zh[ns] = value.zh;
+  }
+  return { en, 'zh-CN': zh };
+}
+
+/** Map a system locale (LANG=zh_CN.UTF-8, navigator.language='zh-TW', ...) to one we ship. */
+export function pickLanguage(locale: string | undefined | null): Lang {
+  return locale && /^zh/i.test(locale) ? 'zh-CN' : 'en';
+}
+
+/** Bilingual text carried in data (recipes, catalog entries). */
+export interface Bilingual {
+  en: string;
+  zh: string;
+}
+export const pick = (text: Bilingual, lang: Lang): string => (lang === 'zh-CN' ? text.zh : text.en);
