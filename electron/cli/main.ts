@@ -3,7 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../core/app';
 import { reportError, type GlobalOptions } from './output';
 import { registerServe } from './commands/serve';
-import { registerPending } from './commands/pending';
+import { registerDetect } from './commands/detect';
+import { registerCheck } from './commands/check';
+import { registerRun } from './commands/run';
+import { registerExplain } from './commands/explain';
+import { registerProfile } from './commands/profile';
 
 /**
  * `lal`: the command line over core. Each command lives in commands/ and returns an exit code:
@@ -19,13 +23,15 @@ export function buildProgram(): { program: Command; result: Promise<number> } {
     .option('--json', 'machine-readable output')
     .option('--debug', 'print stack traces')
     .option('--lang <lang>', 'language of messages: en or zh (default: system)')
+    .option('--nvidia-smi <path>', 'nvidia-smi to use (default: the one on PATH)')
+    .option('--python <path>', 'Python interpreter whose torch/torchrun to use')
     .showHelpAfterError()
     .exitOverride();
 
   const globals = (): GlobalOptions => {
-    const o = program.opts<{ json?: boolean; debug?: boolean; lang?: string }>();
+    const o = program.opts<{ json?: boolean; debug?: boolean; lang?: string; nvidiaSmi?: string; python?: string }>();
     const lang = o.lang === undefined ? undefined : /^zh/i.test(o.lang) ? 'zh-CN' : 'en';
-    return { json: o.json, debug: o.debug, lang };
+    return { json: o.json, debug: o.debug, lang, nvidiaSmi: o.nvidiaSmi, python: o.python };
   };
   const run = async (fn: (g: GlobalOptions) => Promise<number>) => {
     const g = globals();
@@ -37,7 +43,11 @@ export function buildProgram(): { program: Command; result: Promise<number> } {
   };
 
   registerServe(program, run);
-  registerPending(program, run);
+  registerDetect(program, run);
+  registerCheck(program, run);
+  registerRun(program, run);
+  registerExplain(program, run);
+  registerProfile(program, run);
   return { program, result };
 }
 

@@ -13,7 +13,12 @@ export interface GlobalOptions {
   json?: boolean;
   debug?: boolean;
   lang?: 'en' | 'zh-CN';
+  nvidiaSmi?: string;
+  python?: string;
 }
+
+/** Every command's action: gets the global options, returns an exit code. */
+export type RunAction = (fn: (g: GlobalOptions) => Promise<number>) => Promise<void>;
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');

@@ -8,6 +8,11 @@ import { EventBus } from './events';
 import { SettingsStore } from './settings';
 import { detectAll } from './detect';
 import { defaultDataDir, defaultResourcesDir } from './paths';
+import type { CoreContext } from './context';
+import { checkApi } from './check/api';
+import { runsApi } from './runs/api';
+import { explainApi } from './explain/api';
+import { profilesApi } from './profiles/api';
 
 export interface CoreOptions {
   dataDir?: string;
@@ -16,6 +21,7 @@ export interface CoreOptions {
   version?: string;
   /** Overrides settings for this process (CLI flags like --nvidia-smi). */
   nvidiaSmi?: string | null;
+  python?: string | null;
 }
 
 export interface Core {
@@ -26,9 +32,6 @@ export interface Core {
   dispose(): Promise<void>;
 }
 
-const notYet = (what: string): never => {
-  throw new ApiFailure({ code: 'UNAVAILABLE', message: `${what} is not available in this build yet` });
-};
 
 /** Replaced at bundle time (scripts/build-cli.mjs), where package.json is not beside the code. */
 declare const __LAL_VERSION__: string | undefined;
@@ -59,7 +62,7 @@ export function createCore(opts: CoreOptions): Core {
       const s = settings.get();
       detectCache = detectAll({
         nvidiaSmi: opts.nvidiaSmi ?? s.nvidiaSmiPath,
-        python: s.pythonPath,
+        python: opts.python ?? s.pythonPath,
         checkout: s.checkoutPath,
         outputDir: s.outputDir ?? dataDir,
         resourcesDir,
@@ -68,6 +71,10 @@ export function createCore(opts: CoreOptions): Core {
     }
     return detectCache;
   };
+
+  const ctx: CoreContext = { dataDir, resourcesDir, events, settings, detect: runDetect, overrides: { nvidiaSmi: opts.nvidiaSmi, python: opts.python } };
+  const runs = runsApi(ctx);
+  const { dispose: disposeRuns, ...runMethods } = runs;
 
   const api: Api = {
     appInfo: async () => ({
@@ -86,25 +93,10 @@ export function createCore(opts: CoreOptions): Core {
         label: r.label,
         modes: r.modes.map((m) => ({ id: m.id, label: m.label, aliases: m.aliases, gpus: m.gpus, nproc: m.nproc })),
       })),
-    check: async () => notYet('check'),
-    planRun: async () => notYet('planRun'),
-    startRun: async () => notYet('startRun'),
-    stopRun: async () => notYet('stopRun'),
-    listRuns: async () => [],
-    getRun: async () => notYet('getRun'),
-    readRunLog: async () => notYet('readRunLog'),
-    findLeftovers: async () => [],
-    reapLeftovers: async () => ({ stopped: [] }),
-    explain: async () => notYet('explain'),
-    listProfiles: async () => [],
-    getProfile: async () => notYet('getProfile'),
-    saveProfile: async () => notYet('saveProfile'),
-    deleteProfile: async () => notYet('deleteProfile'),
-    renameProfile: async () => notYet('renameProfile'),
-    duplicateProfile: async () => notYet('duplicateProfile'),
-    pinProfile: async () => notYet('pinProfile'),
-    previewImport: async () => notYet('previewImport'),
-    exportProfile: async () => notYet('exportProfile'),
+    ...checkApi(ctx),
+    ...runMethods,
+    ...explainApi(ctx),
+    ...profilesApi(ctx),
     pickPath: async () => ({ path: null, supported: false }),
     openPath: async () => ({ opened: false }),
   };
@@ -114,7 +106,9 @@ export function createCore(opts: CoreOptions): Core {
     events,
     dataDir,
     resourcesDir,
-    dispose: async () => {},
+    dispose: async () => {
+      await disposeRuns();
+    },
   };
 }
 

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { createCore } from '../../core/app';
 import { defaultRendererDir } from '../../core/paths';
 import { isLoopback, ServerRefused, startServer } from '../../server/server';
-import { CliError, type GlobalOptions } from '../output';
+import { CliError, type RunAction } from '../output';
+import { cliCore } from '../core';
 import { cliT } from '../i18n';
 
-export function registerServe(program: Command, run: (fn: (g: GlobalOptions) => Promise<number>) => Promise<void>): void {
+export function registerServe(program: Command, run: RunAction): void {
   program
     .command('serve')
     .description('serve the app over loopback HTTP for a browser (headless servers: tunnel the port over SSH)')
@@ -19,7 +19,7 @@ export function registerServe(program: Command, run: (fn: (g: GlobalOptions) => 
         const port = Number(o.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected 0-65535, got ${o.port}`, 2);
         if (!isLoopback(o.host) && !o.allowRemote) throw new CliError(t('common:cli.publicNeedsFlag', { host: o.host }), 2);
-        const core = createCore({ transport: 'http' });
+        const core = cliCore(g, 'http');
         let server;
         try {
           server = await startServer(core, { host: o.host, port, token: o.token, rendererDir: defaultRendererDir(), allowRemote: o.allowRemote });

@@ -1,0 +1,15 @@
+import type { DetectReport } from '../../shared/detect/types';
+import type { EventBus } from './events';
+import type { SettingsStore } from './settings';
+
+/** What every feature's service gets from core: folders, settings, events and cached detection. */
+export interface CoreContext {
+  dataDir: string;
+  resourcesDir: string;
+  events: EventBus;
+  settings: SettingsStore;
+  /** Cached detection; refresh re-runs it. */
+  detect(refresh?: boolean): Promise<DetectReport>;
+  /** CLI overrides for this process. */
+  overrides: { nvidiaSmi?: string | null; python?: string | null };
+}
