@@ -1,0 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A throwaway folder per test, removed afterwards. */
+export function tempDir(prefix = 'lal-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export const repoRoot = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
+export const fixturesRoot = join(repoRoot, '..', 'shared', 'fixtures');
