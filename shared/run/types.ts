@@ -37,6 +37,10 @@ export interface RankProgress {
   step: number;
   steps: number;
   lastProgressAt: number | null;
+  /** Finished tqdm bars (blocks) this rank drew. */
+  barsDone?: number;
+  /** Median seconds between this rank's step advances; the stall rule scales with it. */
+  medianStepSec?: number | null;
 }
 
 export interface RunProgress {
@@ -60,6 +64,24 @@ export interface GpuSample {
   utilizationPct: number | null;
 }
 
+/** VRAM one process holds on one GPU (nvidia-smi --query-compute-apps). */
+export interface GpuProcessSample {
+  pid: number;
+  index: number;
+  usedMiB: number;
+}
+
+/** What teardown did and found, for the record and the "stopping…" UI. */
+export interface TeardownReport {
+  /** SIGTERM to the agent, SIGKILL to its group, sweep by LAL_RUN_ID. */
+  steps: { action: 'sigterm-agent' | 'sigkill-group' | 'sweep' | 'verify-vram'; at: string; pids?: number[] }[];
+  /** Processes of the run still alive after teardown (D-state workers can refuse SIGKILL). */
+  remaining: number[];
+  /** true: no process of the run holds VRAM; false: some still do; null: no nvidia-smi to ask. */
+  vramReleased: boolean | null;
+  tookMs: number;
+}
+
 export interface RunRecord {
   runId: string;
   spec: RunSpec;
@@ -70,6 +92,17 @@ export interface RunRecord {
   /** /proc/<pid>/stat field 22, guards against pid reuse when reaping. */
   procStartTime: string | null;
   launcherPid: number;
+  /** The launcher's own start time, so a reused launcher pid is not mistaken for a live launcher. */
+  launcherStartTime?: string | null;
+  /** Why this torchrun argv was chosen (patched wrapper or not). */
+  torchrunNote?: string;
+  /** Rendezvous port checked free right before launch. */
+  masterPort?: number;
+  /** The stall rule in force and the last stall seen. */
+  stall?: { floorSec: number; multiplier: number; startupBudgetSec: number; action: 'notify' | 'stop'; last?: { at: string; ranks: number[]; behind: number[] } };
+  teardown?: TeardownReport;
+  /** Worker processes seen during the run, by rank (RANK in their environment). */
+  workers?: { rank: number; pid: number; startTime: string | null }[];
   startedAt: string;
   endedAt: string | null;
   exitCode: number | null;
@@ -87,8 +120,21 @@ export type RunEvent =
   | { type: 'start'; runId: string; plan: RunPlan; runDir: string }
   | { type: 'phase'; runId: string; rank: number; phase: RankPhase }
   | ({ type: 'progress'; runId: string; rank: number } & Omit<RunProgress, 'ranks' | 'phase' | 'realtimeFps'> & { eta: number | null })
-  | { type: 'gpu'; runId: string; samples: GpuSample[] }
-  | { type: 'stall'; runId: string; ranks: number[]; advanced: number[]; idleSec: number; gpus: GpuSample[] }
+  | { type: 'gpu'; runId: string; samples: GpuSample[]; processes?: GpuProcessSample[] }
+  | {
+      type: 'stall';
+      runId: string;
+      /** Ranks that stopped advancing. */
+      ranks: number[];
+      /** Ranks still within their limit. */
+      advanced: number[];
+      /** Ranks behind the furthest one: the likely cause when everyone then waits on them. */
+      behind?: number[];
+      idleSec: number;
+      /** What the GPUs were doing at that moment (empty without nvidia-smi). */
+      gpus: GpuSample[];
+      action?: 'notify' | 'stop';
+    }
   | { type: 'diagnosis'; runId: string; code: string; rank: number | null; diagnosis: Diagnosis }
   | { type: 'exit'; runId: string; status: 'succeeded' | 'failed' | 'stopped'; exitCode: number | null };
 

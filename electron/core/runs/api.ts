@@ -1,20 +1,190 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Api } from '../../../shared/api/contract';
+import { ApiFailure } from '../../../shared/api/result';
+import { getRecipe as defaultGetRecipe } from '../../../shared/recipes';
+import type { Recipe } from '../../../shared/recipes/types';
+import type { RunRecord, RunSpec } from '../../../shared/run/types';
+import { pickLanguage, type Lang } from '../../../shared/i18n';
 import type { CoreContext } from '../context';
-import { notYet } from '../not-yet';
+import { resolveTorchrun, TorchrunUnavailableError } from '../torchrun/resolve';
+import { buildPlan, type BuiltPlan } from './plan';
+import { freePort, portIsFree } from './port';
+import { newRunId, RUN_ID_RE } from './run-id';
+import { RunRecords } from './records';
+import { RunSession, tailText } from './session';
+import { findLeftovers, reapLeftovers, launcherAlive } from './reaper';
+import { procStartTimeSync } from './proc';
 
 type RunMethods = 'planRun' | 'startRun' | 'stopRun' | 'listRuns' | 'getRun' | 'readRunLog' | 'findLeftovers' | 'reapLeftovers';
 
+export interface RunsApiOptions {
+  /** Recipe lookup; tests pass their own. */
+  getRecipe?: (id: string) => Recipe | undefined;
+  /** SIGTERM-to-SIGKILL grace in teardown. */
+  graceMs?: number;
+}
+
+const KEEP_FINISHED = 8;
+
 /** Runs over the contract. Owned by the run manager feature. */
-export function runsApi(_ctx: CoreContext): Pick<Api, RunMethods> & { dispose(): Promise<void> } {
+export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, RunMethods> & { dispose(): Promise<void> } {
+  const records = new RunRecords(ctx.dataDir);
+  const sessions = new Map<string, RunSession>();
+  const finished: string[] = [];
+  const getRecipe = opts.getRecipe ?? defaultGetRecipe;
+  const launcherStart = procStartTimeSync(process.pid);
+
+  const lang = (): Lang => {
+    const l = ctx.settings.get().language;
+    return l === 'auto' ? pickLanguage(process.env.LAL_LANG || process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG) : l;
+  };
+
+  const prepare = async (input: RunSpec, allowEnv: string[] | undefined, runId: string): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
+    const recipe = getRecipe(input.recipe);
+    if (!recipe) throw new ApiFailure({ code: 'BAD_INPUT', field: 'recipe', message: `unknown recipe "${input.recipe}"` });
+    const settings = ctx.settings.get();
+    const base = input.outputDir ?? settings.outputDir ?? ctx.dataDir;
+    const runDir = join(base, 'runs', runId);
+    // Validate everything that does not need Python first, so bad input fails fast (exit 2).
+    const probe = { argv: ['torchrun'], python: 'python3', patched: false, reason: '' };
+    const first = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun: probe, port: 0, checkoutFallback: settings.checkoutPath, allowEnv });
+    const python = first.spec.python ?? ctx.overrides.python ?? settings.pythonPath ?? undefined;
+    let torchrun;
+    try {
+      torchrun = await resolveTorchrun({ python, resourcesDir: ctx.resourcesDir });
+    } catch (e) {
+      if (e instanceof TorchrunUnavailableError) throw new ApiFailure({ code: 'UNAVAILABLE', field: 'python', message: e.message });
+      throw e;
+    }
+    const port = await freePort();
+    const built = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun, port, checkoutFallback: settings.checkoutPath, allowEnv });
+    return { built, recipe, runDir, port, note: torchrun.reason };
+  };
+
+  const live = (): Set<string> => new Set(sessions.keys());
+
   return {
-    planRun: async () => notYet('planRun'),
-    startRun: async () => notYet('startRun'),
-    stopRun: async () => notYet('stopRun'),
-    listRuns: async () => [],
-    getRun: async () => notYet('getRun'),
-    readRunLog: async () => notYet('readRunLog'),
-    findLeftovers: async () => [],
-    reapLeftovers: async () => ({ stopped: [] }),
-    dispose: async () => {},
+    planRun: async ({ spec, allowEnv }) => (await prepare(spec, allowEnv, newRunId())).built.plan,
+
+    startRun: async ({ spec, allowEnv }) => {
+      const runId = newRunId();
+      let prepared = await prepare(spec, allowEnv, runId);
+      // The port was free when planned; check again right before launch (another run may have taken it).
+      for (let i = 0; i < 5 && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, allowEnv, runId);
+      const { built, recipe, runDir } = prepared;
+      mkdirSync(join(runDir, 'logs'), { recursive: true });
+      const record: RunRecord = {
+        runId,
+        spec: built.spec,
+        plan: built.plan,
+        status: 'starting',
+        pid: null,
+        pgid: null,
+        procStartTime: null,
+        launcherPid: process.pid,
+        launcherStartTime: launcherStart,
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        exitCode: null,
+        signal: null,
+        runDir,
+        peaksMiB: {},
+        predictedBytes: {},
+        diagnoses: [],
+        progress: null,
+        torchrunNote: prepared.note,
+        masterPort: prepared.port,
+      };
+      records.register(record);
+      const settings = ctx.settings.get();
+      const session = new RunSession(built, recipe, record, {
+        events: ctx.events,
+        records,
+        lang: lang(),
+        nvidiaSmi: ctx.overrides.nvidiaSmi ?? settings.nvidiaSmiPath ?? 'nvidia-smi',
+        graceMs: opts.graceMs,
+      });
+      sessions.set(runId, session);
+      void session.done.then(() => {
+        finished.push(runId);
+        while (finished.length > KEEP_FINISHED) sessions.delete(finished.shift()!);
+      });
+      await session.start();
+      return { runId };
+    },
+
+    stopRun: async ({ runId }) => {
+      const s = sessions.get(runId);
+      if (s) {
+        const rec = await s.stop('user');
+        return { runId, status: rec.status };
+      }
+      const rec = records.get(runId);
+      if (!rec) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run ${runId}` });
+      if (['starting', 'running', 'stopping'].includes(rec.status)) {
+        if (await launcherAlive(rec)) {
+          throw new ApiFailure({ code: 'CONFLICT', field: 'runId', message: `run ${runId} is managed by another launcher (pid ${rec.launcherPid}); stop it there` });
+        }
+        await reapLeftovers(records, live(), [runId]);
+        return { runId, status: records.get(runId)?.status ?? 'stopped' };
+      }
+      return { runId, status: rec.status };
+    },
+
+    listRuns: async () => {
+      const out = records.list();
+      return out.map((r) => sessions.get(r.runId)?.current ?? r);
+    },
+
+    getRun: async ({ runId }) => {
+      const s = sessions.get(runId);
+      const record = s?.current ?? records.get(runId);
+      if (!record) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run ${runId}` });
+      return { record, consoleTail: s ? s.consoleTail() : tailText(join(record.runDir, 'console.log'), 256 * 1024) };
+    },
+
+    readRunLog: async ({ runId, rank, tailBytes }) => {
+      const record = sessions.get(runId)?.current ?? records.get(runId);
+      if (!record) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run ${runId}` });
+      const bytes = tailBytes ?? 1024 * 1024;
+      if (rank === undefined) {
+        const file = join(record.runDir, 'console.log');
+        return { file, text: tailText(file, bytes) };
+      }
+      const dir = rankDir(join(record.runDir, 'logs'), rank);
+      if (!dir) throw new ApiFailure({ code: 'NOT_FOUND', field: 'rank', message: `run ${runId} has no log for rank ${rank}` });
+      const text = ['stdout', 'stderr'].map((s) => `==> ${s}.log <==\n${tailText(join(dir, `${s}.log`), bytes)}`).join('\n');
+      return { file: dir, text };
+    },
+
+    findLeftovers: async () => findLeftovers(records, live()),
+    reapLeftovers: async ({ runIds }) => reapLeftovers(records, live(), runIds),
+
+    dispose: async () => {
+      const active = [...sessions.values()].filter((s) => s.current.endedAt === null);
+      await Promise.all(active.map((s) => s.stop('shutdown')));
+    },
   };
 }
+
+/** `<logs>/<rdzv id>_<random>/attempt_<n>/<rank>` of the last attempt. */
+function rankDir(logs: string, rank: number): string | null {
+  let best: string | null = null;
+  for (const d of safe(logs)) {
+    for (const a of safe(join(logs, d)).filter((x) => /^attempt_\d+$/.test(x)).sort()) {
+      if (safe(join(logs, d, a)).includes(String(rank))) best = join(logs, d, a, String(rank));
+    }
+  }
+  return best;
+}
+
+function safe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export { RUN_ID_RE };

@@ -1,0 +1,96 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Linux /proc helpers for proving which processes belong to a run. A pid alone can be reused; pid +
+ * start time (/proc/<pid>/stat field 22, proc_pid_stat(5)) + LAL_RUN_ID in /proc/<pid>/environ is
+ * proof (architecture-notes §5.2 step 3). Other users' environ is unreadable, which is fine: we only
+ * ever started processes as ourselves.
+ */
+
+/** Field 22 (starttime, clock ticks since boot). The comm field may contain spaces and ')' so split after the last ')'. */
+export function parseStartTime(stat: string): string | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  const rest = stat.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state), so field 22 is rest[19].
+  return rest[19] ?? null;
+}
+
+export function parseStat(stat: string): { state: string; ppid: number; pgid: number; startTime: string | null } | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  const rest = stat.slice(close + 2).split(' ');
+  return { state: rest[0], ppid: Number(rest[1]), pgid: Number(rest[2]), startTime: rest[19] ?? null };
+}
+
+export function procStartTimeSync(pid: number): string | null {
+  try {
+    return parseStartTime(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export async function procStat(pid: number) {
+  try {
+    return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Alive and not a zombie (a zombie holds no memory and cannot be killed further). */
+export async function isAlive(pid: number, startTime?: string | null): Promise<boolean> {
+  const st = await procStat(pid);
+  if (!st || st.state === 'Z' || st.state === 'X') return false;
+  return startTime ? st.startTime === startTime : true;
+}
+
+export async function environHas(pid: number, entry: string): Promise<boolean> {
+  try {
+    const buf = await readFile(`/proc/${pid}/environ`);
+    const needle = Buffer.from(entry + '\0');
+    const i = buf.indexOf(needle);
+    // Must start an entry: at 0 or right after a NUL.
+    return i === 0 || (i > 0 && buf.indexOf(Buffer.from('\0' + entry + '\0')) >= 0);
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process whose environment carries LAL_RUN_ID=<runId>, except ourselves. */
+export async function pidsWithRunId(runId: string): Promise<number[]> {
+  const entry = `LAL_RUN_ID=${runId}`;
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number).filter((p) => p !== process.pid);
+  const hits = await Promise.all(pids.map(async (p) => ((await environHas(p, entry)) && (await isAlive(p)) ? p : 0)));
+  return hits.filter((p) => p > 0).sort((a, b) => a - b);
+}
+
+export async function cmdline(pid: number): Promise<string[] | null> {
+  try {
+    const buf = await readFile(`/proc/${pid}/cmdline`);
+    const parts = buf.toString('utf8').split('\0');
+    if (parts[parts.length - 1] === '') parts.pop();
+    return parts;
+  } catch {
+    return null;
+  }
+}
+
+export function signalQuiet(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,354 @@
+import { createWriteStream, existsSync, statSync, openSync, readSync, closeSync, fstatSync, type WriteStream } from 'node:fs';
+import { join, relative } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { Recipe } from '../../../shared/recipes/types';
+import type { Diagnosis } from '../../../shared/failures/types';
+import type { Lang } from '../../../shared/i18n';
+import type { GpuProcessSample, RunEvent, RunRecord, TeardownReport } from '../../../shared/run/types';
+import { ProgressTracker, type TrackerConfig, type TrackerEvent } from '../../../shared/progress/tracker';
+import { judgeStall, type StallRule } from '../../../shared/progress/stall';
+import { explainLogs, type LogSource } from '../../../shared/failures/explain';
+import type { EventBus } from '../events';
+import type { RunRecords } from './records';
+import type { BuiltPlan } from './plan';
+import { launch, type Launched } from './launcher';
+import { OutputCoalescer } from './output';
+import { RankLogTail } from './rank-tail';
+import { GpuSampler } from './gpu-sampler';
+import { teardown } from './teardown';
+import { pidsWithRunId, procStartTimeSync } from './proc';
+import { parseWorkerExits, pickRootCause, rankExitDiagnosis } from './exit-info';
+import { tr } from './text';
+import { readFile } from 'node:fs/promises';
+
+/**
+ * One run from launch to its final record: spawns torchrun, copies its console losslessly to
+ * console.log, feeds per-rank files to the progress tracker, samples GPUs, applies the stall rule,
+ * and on exit decides the status, gathers diagnoses and sweeps leftovers.
+ */
+export interface SessionDeps {
+  events: EventBus;
+  records: RunRecords;
+  lang: Lang;
+  nvidiaSmi: string | null;
+  /** Teardown grace between SIGTERM to the agent and SIGKILL to its group. */
+  graceMs?: number;
+  pdeathsig?: boolean;
+}
+
+type StopReason = 'user' | 'stall' | 'shutdown';
+
+export class RunSession {
+  readonly runId: string;
+  readonly done: Promise<RunRecord>;
+  private resolveDone!: (r: RunRecord) => void;
+  private record: RunRecord;
+  private launched: Launched | null = null;
+  private consoleFile: WriteStream | null = null;
+  private eventsFile: WriteStream | null = null;
+  private readonly coalescer: OutputCoalescer;
+  private readonly tracker: ProgressTracker;
+  private tail: RankLogTail | null = null;
+  private sampler: GpuSampler | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private stopReason: StopReason | null = null;
+  private stopping: Promise<TeardownReport> | null = null;
+  private lastStallKey = '';
+  private readonly lastEmit = new Map<number, number>();
+  private readonly workers = new Map<number, { pid: number; startTime: string | null }>();
+  private readonly goneAt = new Map<number, number>();
+  private readonly seenPids = new Set<number>();
+  private readonly startedAtMs = Date.now();
+  private readonly rule: StallRule;
+  private readonly tcfg: TrackerConfig;
+
+  constructor(
+    private readonly built: BuiltPlan,
+    private readonly recipe: Recipe,
+    record: RunRecord,
+    private readonly deps: SessionDeps,
+  ) {
+    this.runId = record.runId;
+    this.record = record;
+    this.done = new Promise((r) => (this.resolveDone = r));
+    this.coalescer = new OutputCoalescer(this.runId, (b) => deps.events.emit('runOutput', b));
+    const p = recipe.progress;
+    const bpc = typeof p.barsPerClip === 'number' ? p.barsPerClip : Math.max(1, Math.floor(Number(built.values[p.barsPerClip.flag] ?? 0) / p.barsPerClip.divisor) || 1);
+    this.tcfg = {
+      nproc: built.nproc,
+      clips: Math.max(1, Number(built.values.num_clip ?? 1) || 1),
+      barsPerClip: bpc,
+      frameRanks: p.frameRanks,
+      framesPerBar: p.framesPerBar,
+      realtimeFps: p.realtimeFps,
+      phases: p.phases,
+    };
+    this.tracker = new ProgressTracker(this.tcfg);
+    this.rule = {
+      floorSec: built.runner.stallFloorSec ?? 30,
+      multiplier: 3,
+      startupBudgetSec: built.runner.startupBudgetSec ?? p.startupBudgetSec,
+    };
+    this.record.stall = { ...this.rule, action: built.spec.stallAction ?? 'notify' };
+    this.record.progress = this.tracker.snapshot();
+  }
+
+  get current(): RunRecord {
+    return this.record;
+  }
+
+  consoleTail(): string {
+    return this.coalescer.tail();
+  }
+
+  /** Writes the record, then starts the process. Resolves once it is running (or failed to start). */
+  async start(): Promise<void> {
+    const runDir = this.record.runDir;
+    this.consoleFile = createWriteStream(join(runDir, 'console.log'), { flags: 'a' });
+    this.eventsFile = createWriteStream(join(runDir, 'events.ndjson'), { flags: 'a' });
+    this.save();
+
+    this.launched = launch(this.built.plan, { pdeathsig: this.deps.pdeathsig });
+    const { child, pid } = this.launched;
+    if (pid > 0) {
+      this.record.pid = pid;
+      this.record.pgid = pid; // detached: the child leads its own group
+      this.record.procStartTime = procStartTimeSync(pid);
+    }
+    this.record.status = 'running';
+    this.save();
+    this.emit({ type: 'start', runId: this.runId, plan: this.built.plan, runDir });
+
+    for (const [stream, s] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+      const dec = new StringDecoder('utf8');
+      s?.on('data', (b: Buffer) => {
+        // Disk gets every byte; a slow disk only grows our buffer, never blocks the child's pipe.
+        this.consoleFile?.write(b);
+        this.coalescer.push(dec.write(b), null);
+      });
+      void stream;
+    }
+
+    this.tail = new RankLogTail(join(runDir, 'logs'), (rank, _stream, seg, partial) => {
+      if (partial && !seg.text.includes('|')) return;
+      this.onTracker(this.tracker.feed(rank, seg, Date.now()));
+    });
+    this.tail.start();
+
+    if (this.deps.nvidiaSmi && this.built.values.device !== 'cpu') {
+      const gpus = this.built.plan.env.CUDA_VISIBLE_DEVICES ? this.built.plan.env.CUDA_VISIBLE_DEVICES.split(',').map(Number).filter(Number.isInteger) : [];
+      this.sampler = new GpuSampler({
+        nvidiaSmi: this.deps.nvidiaSmi,
+        gpus,
+        onSamples: (samples) => this.emit({ type: 'gpu', runId: this.runId, samples, processes: this.ourProcesses(this.sampler?.processes() ?? []) }),
+      });
+      void this.sampler.start();
+    }
+
+    this.stallTimer = setInterval(() => this.checkStall(), 500);
+    this.watchTimer = setInterval(() => void this.watchWorkers(), 500);
+    this.saveTimer = setInterval(() => this.save(), 2000);
+
+    void child.then((result) => this.onExit(result.exitCode ?? null, result.signal ?? null, result.failed && result.exitCode === undefined ? String(result.message) : null));
+  }
+
+  /** Stop on request: SIGTERM the agent, then the group, then the sweep. Resolves when the run has ended. */
+  stop(reason: StopReason = 'user'): Promise<RunRecord> {
+    if (!this.stopReason) this.stopReason = reason;
+    if (!this.stopping && this.record.endedAt === null) {
+      this.record.status = 'stopping';
+      this.save();
+      this.stopping = teardown({
+        runId: this.runId,
+        pid: this.record.pid,
+        pgid: this.record.pgid,
+        startTime: this.record.procStartTime,
+        exited: this.done,
+        graceMs: this.deps.graceMs ?? 3000,
+        knownPids: [...this.seenPids],
+        computeApps: this.sampler?.available ? () => this.sampler!.sampleProcesses() : null,
+      });
+    }
+    return this.done;
+  }
+
+  private emit(ev: RunEvent): void {
+    this.eventsFile?.write(JSON.stringify({ t: new Date().toISOString(), ...ev }) + '\n');
+    this.deps.events.emit('runEvent', ev);
+  }
+
+  private save(): void {
+    this.record.progress = this.tracker.snapshot();
+    if (this.sampler) this.record.peaksMiB = { ...this.record.peaksMiB, ...this.sampler.peaks() };
+    this.deps.records.save(this.record);
+    this.deps.events.emit('runsChanged', { runId: this.runId });
+  }
+
+  private onTracker(evs: TrackerEvent[]): void {
+    const now = Date.now();
+    for (const ev of evs) {
+      if (ev.kind === 'phase') {
+        this.emit({ type: 'phase', runId: this.runId, rank: ev.rank, phase: ev.phase });
+        continue;
+      }
+      const u = ev.update;
+      // At most 4 progress events a second per rank, but every finished bar.
+      if (!ev.barDone && now - (this.lastEmit.get(u.rank) ?? 0) < 250) continue;
+      this.lastEmit.set(u.rank, now);
+      this.emit({ type: 'progress', runId: this.runId, rank: u.rank, clip: u.clip, clips: u.clips, step: u.step, steps: u.steps, fraction: u.fraction, fps: u.fps, etaSec: u.etaSec, eta: u.etaSec });
+    }
+  }
+
+  private checkStall(): void {
+    if (this.record.status !== 'running') return;
+    const snap = this.tracker.snapshot();
+    const total = snap.clips * this.tcfg.barsPerClip;
+    const finished = (rank: number) => (snap.ranks[rank]?.barsDone ?? 0) >= total || this.goneAt.has(rank);
+    const v = judgeStall(snap.ranks, Date.now(), this.startedAtMs, this.rule, finished);
+    if (!v.stalled.length) {
+      this.lastStallKey = '';
+      return;
+    }
+    const key = v.stalled.join(',');
+    if (key === this.lastStallKey) return;
+    this.lastStallKey = key;
+    const action = this.built.spec.stallAction ?? 'notify';
+    this.record.stall = { ...this.rule, action, last: { at: new Date().toISOString(), ranks: v.stalled, behind: v.behind } };
+    this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action });
+    if (action === 'stop' && !this.stopReason) {
+      const culprit = v.behind.find((r) => v.stalled.includes(r)) ?? v.stalled[0];
+      const vars = { ranks: v.stalled.join(', '), idle: Math.round(v.idleSec), floor: this.rule.floorSec, advanced: v.advanced.join(', ') || tr(this.deps.lang, 'cli.none'), rank: culprit };
+      this.addDiagnosis({
+        code: 'STALL',
+        rank: culprit,
+        title: tr(this.deps.lang, 'diag.stallTitle', vars),
+        explanation: tr(this.deps.lang, 'diag.stallExplain', vars),
+        fix: tr(this.deps.lang, 'diag.stallFix', vars),
+        evidence: null,
+        fields: { idleSec: Math.round(v.idleSec), ranks: v.stalled.join(','), behind: v.behind.join(',') },
+      });
+      void this.stop('stall');
+    } else {
+      this.save();
+    }
+  }
+
+  private addDiagnosis(d: Diagnosis): void {
+    this.record.diagnoses.push(d);
+    this.emit({ type: 'diagnosis', runId: this.runId, code: d.code, rank: d.rank, diagnosis: d });
+  }
+
+  /** Which worker pid is which rank (RANK in its environment), and when each disappeared. */
+  private async watchWorkers(): Promise<void> {
+    const pids = await pidsWithRunId(this.runId);
+    const now = Date.now();
+    const alive = new Set(pids);
+    for (const pid of pids) {
+      if (this.seenPids.has(pid)) continue;
+      this.seenPids.add(pid);
+      const rank = await rankOf(pid);
+      if (rank !== null && !this.workers.has(rank)) this.workers.set(rank, { pid, startTime: procStartTimeSync(pid) });
+    }
+    for (const [rank, w] of this.workers) if (!alive.has(w.pid) && !this.goneAt.has(rank)) this.goneAt.set(rank, now);
+  }
+
+  private ourProcesses(apps: GpuProcessSample[]): GpuProcessSample[] {
+    return apps.filter((a) => this.seenPids.has(a.pid));
+  }
+
+  private async onExit(exitCode: number | null, signal: string | null, spawnError: string | null): Promise<void> {
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await this.watchWorkers().catch(() => undefined);
+    await this.tail?.stop();
+    this.coalescer.close();
+    if (spawnError) this.consoleFile?.write(`\n[lal] could not start: ${spawnError}\n`);
+
+    // Whatever the agent left behind (torch 2.x workers live in their own sessions).
+    const report = this.stopping ? await this.stopping : await teardown({ runId: this.runId, pid: null, pgid: this.record.pgid, startTime: null, agentGone: true, graceMs: 0, computeApps: null });
+    this.sampler?.stop();
+    await Promise.all([endStream(this.consoleFile)]);
+
+    let status: 'succeeded' | 'failed' | 'stopped';
+    if (this.stopReason === 'user' || this.stopReason === 'shutdown') status = 'stopped';
+    else if (this.stopReason === 'stall') status = 'failed';
+    else status = exitCode === 0 ? 'succeeded' : 'failed';
+
+    if (status === 'succeeded' && this.built.saveFile && !(existsSync(this.built.saveFile) && statSync(this.built.saveFile).size > 0)) {
+      status = 'failed';
+      const vars = { file: this.built.saveFile };
+      this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, title: tr(this.deps.lang, 'diag.outputMissingTitle', vars), explanation: tr(this.deps.lang, 'diag.outputMissingExplain', vars), fix: tr(this.deps.lang, 'diag.outputMissingFix', vars), evidence: null });
+    }
+    if (status === 'failed' && this.stopReason !== 'stall') await this.diagnose();
+
+    for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
+    this.record = {
+      ...this.record,
+      status,
+      exitCode,
+      signal,
+      endedAt: new Date().toISOString(),
+      teardown: report,
+      workers: [...this.workers].map(([rank, w]) => ({ rank, pid: w.pid, startTime: w.startTime })).sort((a, b) => a.rank - b.rank),
+    };
+    this.save();
+    this.emit({ type: 'exit', runId: this.runId, status, exitCode });
+    await endStream(this.eventsFile);
+    this.resolveDone(this.record);
+  }
+
+  /** Ask the failure explainer about every rank's log, then add torchrun's own account of who died first. */
+  private async diagnose(): Promise<void> {
+    const runDir = this.record.runDir;
+    const sources: LogSource[] = [];
+    for (const f of this.tail?.paths() ?? []) sources.push({ name: relative(runDir, f.path), text: tailText(f.path, 512 * 1024), rank: f.rank });
+    const consoleText = tailText(join(runDir, 'console.log'), 2 * 1024 * 1024);
+    sources.push({ name: 'console.log', text: consoleText, rank: null });
+    let found: Diagnosis[] = [];
+    try {
+      found = explainLogs(sources, { lang: this.deps.lang });
+    } catch {
+      found = [];
+    }
+    for (const d of found) this.addDiagnosis(d);
+    const { exits, rootCause } = parseWorkerExits(consoleText);
+    const root = pickRootCause(exits, rootCause, this.goneAt);
+    if (root) this.addDiagnosis(rankExitDiagnosis(root, this.deps.lang, 'console.log'));
+  }
+}
+
+async function rankOf(pid: number): Promise<number | null> {
+  try {
+    const env = await readFile(`/proc/${pid}/environ`, 'latin1');
+    const m = /(?:^|\0)RANK=(\d+)(?:\0|$)/.exec(env);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function endStream(s: WriteStream | null): Promise<void> {
+  return new Promise((r) => (s && !s.closed ? s.end(() => r()) : r()));
+}
+
+/** The last `bytes` of a file as text (logs can be huge; errors are at the end). */
+export function tailText(file: string, bytes: number): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, bytes);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+

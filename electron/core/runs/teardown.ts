@@ -1,0 +1,85 @@
+import type { GpuProcessSample, TeardownReport } from '../../../shared/run/types';
+import { isAlive, pidsWithRunId, signalQuiet, sleep } from './proc';
+
+/**
+ * Stop order (architecture-notes §5.2–5.3):
+ * 1. SIGTERM to the torchrun agent only. It forwards the signal to its workers and reaps them;
+ *    killing workers first would make the agent restart or report them.
+ * 2. After `graceMs`, SIGKILL to the agent's process group (everything still in it).
+ * 3. Sweep: SIGKILL every process whose /proc/<pid>/environ carries LAL_RUN_ID=<runId>. torch 2.x
+ *    starts workers with start_new_session=True, so they are outside the agent's group; only the
+ *    run id finds them after the agent is gone.
+ * 4. Verify: ask nvidia-smi whether any of those pids still holds VRAM (D-state workers stuck in the
+ *    driver can outlive SIGKILL, pytorch/pytorch#185414); report, never hang on it.
+ */
+export interface TeardownOptions {
+  runId: string;
+  pid: number | null;
+  pgid: number | null;
+  startTime: string | null;
+  /** Resolves when the agent is known to have exited (our child); speeds up step 1. */
+  exited?: Promise<unknown>;
+  graceMs?: number;
+  sweepMs?: number;
+  /** Pids seen during the run (workers), checked in the VRAM step. */
+  knownPids?: number[];
+  /** One-shot compute-apps query, or null without nvidia-smi. */
+  computeApps?: (() => Promise<GpuProcessSample[]>) | null;
+  vramWaitMs?: number;
+  /** Skip step 1 (the agent already exited). */
+  agentGone?: boolean;
+}
+
+export async function teardown(opts: TeardownOptions): Promise<TeardownReport> {
+  const t0 = Date.now();
+  const steps: TeardownReport['steps'] = [];
+  const at = () => new Date().toISOString();
+  const graceMs = opts.graceMs ?? 3000;
+
+  const agentAlive = async () => (opts.pid ? isAlive(opts.pid, opts.startTime) : false);
+  if (!opts.agentGone && opts.pid && (await agentAlive())) {
+    signalQuiet(opts.pid, 'SIGTERM');
+    steps.push({ action: 'sigterm-agent', at: at(), pids: [opts.pid] });
+    const deadline = Date.now() + graceMs;
+    let done = false;
+    opts.exited?.then(() => (done = true), () => (done = true));
+    while (!done && Date.now() < deadline && (await agentAlive())) await sleep(25);
+  }
+  if (opts.pgid && opts.pgid > 1) {
+    // Only our own detached group: pgid == the agent's pid, verified by start time when it still lives.
+    const groupOk = opts.pgid !== opts.pid || !(await isAlive(opts.pgid)) || (await isAlive(opts.pgid, opts.startTime));
+    if (groupOk && signalQuiet(-opts.pgid, 'SIGKILL')) steps.push({ action: 'sigkill-group', at: at(), pids: [opts.pgid] });
+  }
+
+  const swept = new Set<number>();
+  const sweepDeadline = Date.now() + (opts.sweepMs ?? 3000);
+  for (;;) {
+    const left = await pidsWithRunId(opts.runId);
+    if (!left.length) break;
+    for (const p of left) {
+      signalQuiet(p, 'SIGKILL');
+      swept.add(p);
+    }
+    if (Date.now() > sweepDeadline) break;
+    await sleep(50);
+  }
+  if (swept.size) steps.push({ action: 'sweep', at: at(), pids: [...swept] });
+  const remaining = await pidsWithRunId(opts.runId);
+
+  let vramReleased: boolean | null = null;
+  if (opts.computeApps) {
+    const ours = new Set([...(opts.knownPids ?? []), ...swept, ...(opts.pid ? [opts.pid] : [])]);
+    const deadline = Date.now() + (opts.vramWaitMs ?? 5000);
+    for (;;) {
+      const apps = await opts.computeApps();
+      const holding = apps.filter((a) => ours.has(a.pid));
+      vramReleased = holding.length === 0;
+      if (vramReleased || Date.now() > deadline) {
+        steps.push({ action: 'verify-vram', at: at(), pids: holding.map((h) => h.pid) });
+        break;
+      }
+      await sleep(250);
+    }
+  }
+  return { steps, remaining, vramReleased, tookMs: Date.now() - t0 };
+}

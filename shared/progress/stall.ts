@@ -1,0 +1,65 @@
+import type { RankProgress } from '../run/types';
+
+/**
+ * The stall rule (issue 5): a rank stalls when it has made no progress for longer than
+ * max(floor, 3 × its median step interval) since its last progress, or, before its first progress,
+ * for longer than the recipe's startup budget since the run started. Ranks that finished all their
+ * bars or are saving are not judged: the save/mux phase prints nothing for a long time on purpose.
+ * Default floor 30 s: the NCCL watchdog would otherwise leave a dead peer's siblings waiting 10 min
+ * (failure-catalog C03/§21).
+ */
+export interface StallRule {
+  floorSec: number;
+  multiplier: number;
+  startupBudgetSec: number;
+}
+
+export const defaultStallRule: StallRule = { floorSec: 30, multiplier: 3, startupBudgetSec: 600 };
+
+export interface StallVerdict {
+  /** Ranks past their limit, ascending. */
+  stalled: number[];
+  /** Ranks that are still within their limit. */
+  advanced: number[];
+  /** Ranks behind the furthest rank (fewer bars, or fewer steps in the same bar): the likely culprits. */
+  behind: number[];
+  /** Longest idle time among the stalled ranks. */
+  idleSec: number;
+}
+
+export function judgeStall(
+  ranks: Pick<RankProgress, 'rank' | 'phase' | 'lastProgressAt' | 'medianStepSec' | 'barsDone' | 'step'>[],
+  now: number,
+  startedAt: number,
+  rule: StallRule,
+  finished: (rank: number) => boolean = () => false,
+): StallVerdict {
+  const stalled: number[] = [];
+  const advanced: number[] = [];
+  let idleSec = 0;
+  for (const r of ranks) {
+    if (r.phase === 'done' || r.phase === 'failed' || r.phase === 'saving' || finished(r.rank)) {
+      advanced.push(r.rank);
+      continue;
+    }
+    let idle: number;
+    let limit: number;
+    if (r.lastProgressAt === null) {
+      idle = (now - startedAt) / 1000;
+      limit = rule.startupBudgetSec;
+    } else {
+      idle = (now - r.lastProgressAt) / 1000;
+      limit = Math.max(rule.floorSec, rule.multiplier * (r.medianStepSec ?? 0));
+    }
+    if (idle > limit) {
+      stalled.push(r.rank);
+      idleSec = Math.max(idleSec, idle);
+    } else {
+      advanced.push(r.rank);
+    }
+  }
+  const key = (r: { barsDone?: number; step: number }) => (r.barsDone ?? 0) * 1e6 + r.step;
+  const top = Math.max(...ranks.map(key));
+  const behind = ranks.filter((r) => key(r) < top).map((r) => r.rank);
+  return { stalled: stalled.sort((a, b) => a - b), advanced: advanced.sort((a, b) => a - b), behind, idleSec };
+}
