@@ -57,8 +57,10 @@ const KEEP = 64;
 export class ProgressTracker {
   private readonly ranks: RankState[];
   private clips: number;
+  private readonly cfg: TrackerConfig;
 
-  constructor(private readonly cfg: TrackerConfig) {
+  constructor(cfg: TrackerConfig) {
+    this.cfg = { ...cfg, frameRanks: [...cfg.frameRanks], phases: [...cfg.phases] };
     this.clips = Math.max(1, cfg.clips);
     this.ranks = Array.from({ length: cfg.nproc }, () => ({
       phase: 'starting' as RankPhase,
@@ -139,12 +141,26 @@ export class ProgressTracker {
     out.push({ kind: 'phase', rank, phase });
   }
 
+  /**
+   * The workload told us its real shape (the rehearsal's `LAL_PLAN {"geometry": {"clips", "num_blocks"}}`):
+   * upstream caps clips by the audio length, which the launcher cannot know from the flags alone.
+   */
+  setShape(shape: { clips?: number; barsPerClip?: number }): void {
+    if (shape.clips && shape.clips > 0) this.clips = Math.max(shape.clips, Math.ceil(Math.max(...this.ranks.map((r) => r.barsDone)) / this.cfg.barsPerClip));
+    if (shape.barsPerClip && shape.barsPerClip > 0) this.cfg.barsPerClip = shape.barsPerClip;
+  }
+
+  get barsPerClip(): number {
+    return this.cfg.barsPerClip;
+  }
+
   /** The rank's process ended; `ok` says whether it exited cleanly. */
   finishRank(rank: number, ok: boolean): TrackerEvent[] {
     const st = this.ranks[rank];
     if (!st) return [];
     const out: TrackerEvent[] = [];
-    this.setPhase(rank, st, ok ? 'done' : 'failed', out);
+    // A rank that already said it finished stays done even if a sibling failed the run afterwards.
+    if (st.phase !== 'done') this.setPhase(rank, st, ok ? 'done' : 'failed', out);
     return out;
   }
 

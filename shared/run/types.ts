@@ -101,6 +101,8 @@ export interface RunRecord {
   /** The stall rule in force and the last stall seen. */
   stall?: { floorSec: number; multiplier: number; startupBudgetSec: number; action: 'notify' | 'stop'; last?: { at: string; ranks: number[]; behind: number[] } };
   teardown?: TeardownReport;
+  /** Per-rank `LAL_PEAK {json}` lines the workload printed (the rehearsal measures its own peaks). */
+  workloadPeaks?: Record<string, Record<string, unknown>>;
   /** Worker processes seen during the run, by rank (RANK in their environment). */
   workers?: { rank: number; pid: number; startTime: string | null }[];
   startedAt: string;

@@ -1,8 +1,280 @@
 import type { Command } from 'commander';
-import type { RunAction } from '../output';
-import { registerPendingCommand } from './pending';
+import { SingleBar } from 'cli-progress';
+import { CliError, EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
+import { cliCore } from '../core';
+import { systemLang } from '../i18n';
+import { loadRunSpec } from '../../core/profiles/resolve';
+import { defaultDataDir } from '../../core/paths';
+import { tr } from '../../core/runs/text';
+import { pidsWithRunId, signalQuiet } from '../../core/runs/proc';
+import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
+import type { Lang } from '../../../shared/i18n';
+
+/**
+ * `lal run` and `lal runs`. `lal run` is itself the launcher: it owns the torchrun process group,
+ * so Ctrl-C (SIGINT to lal's own group; torchrun runs detached in its own session and does not see
+ * it) triggers the ordered teardown, and a second Ctrl-C kills everything at once.
+ * Exit codes: 0 succeeded, 1 failed (diagnosis printed), 2 bad input, 130 stopped by the user.
+ */
+interface RunOptions {
+  profile?: string;
+  preset?: string;
+  recipe?: string;
+  mode?: string;
+  set: string[];
+  allowEnv: string[];
+  dryRun?: boolean;
+  jsonEvents?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerRun(program: Command, run: RunAction): void {
-  registerPendingCommand(program, run, 'run', 'run a recipe, profile or preset under torchrun with live progress');
-  registerPendingCommand(program, run, 'runs', 'list runs; --reap stops leftovers of a launcher that died');
+  program
+    .command('run')
+    .description('run a recipe, profile or preset under torchrun with live progress')
+    .option('--profile <file>', 'profile file (JSON) to run')
+    .option('--preset <name>', 'built-in preset to run')
+    .option('--recipe <id>', 'recipe id, e.g. rehearsal or liveavatar')
+    .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
+    .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH; repeatable', collect, [])
+    .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
+    .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing')
+    .option('--json-events', 'print one JSON event per line (NDJSON)')
+    .action((opts: RunOptions) => run((g) => runCommand(g, opts)));
+
+  program
+    .command('runs')
+    .description('list runs; --reap stops leftovers of a launcher that died')
+    .option('--reap', 'find processes of runs whose launcher died and stop them')
+    .action((opts: { reap?: boolean }) => run((g) => runsCommand(g, opts)));
+}
+
+function langOf(g: GlobalOptions): Lang {
+  return g.lang ?? systemLang();
+}
+
+export function parseSets(sets: string[], lang: Lang): Record<string, SettingValue> {
+  const out: Record<string, SettingValue> = {};
+  for (const s of sets) {
+    const i = s.indexOf('=');
+    if (i <= 0) throw new CliError(tr(lang, 'cli.badSet', { value: s }), EXIT.USAGE);
+    const key = s.slice(0, i).trim().replace(/^--/, '').replace(/-/g, '_');
+    // inject is repeatable upstream-style; several --set inject=… join with commas.
+    out[key] = key in out && key === 'inject' ? `${String(out[key])},${s.slice(i + 1)}` : s.slice(i + 1);
+  }
+  return out;
+}
+
+async function buildSpec(g: GlobalOptions, o: RunOptions): Promise<RunSpec> {
+  const lang = langOf(g);
+  const chosen = [o.profile !== undefined, o.preset !== undefined, o.recipe !== undefined || o.mode !== undefined].filter(Boolean).length;
+  if (chosen !== 1 || ((o.recipe !== undefined) !== (o.mode !== undefined))) throw new CliError(tr(lang, 'cli.onlyOneSpec'), EXIT.USAGE);
+  const sets = parseSets(o.set, lang);
+  let spec: RunSpec;
+  if (o.recipe && o.mode) spec = { recipe: o.recipe, mode: o.mode, settings: {} };
+  else spec = await loadRunSpec({ profile: o.profile, preset: o.preset, dataDir: defaultDataDir() });
+  return { ...spec, settings: { ...spec.settings, ...sets } };
+}
+
+async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
+  const lang = langOf(g);
+  if (g.lang) process.env.LAL_LANG = g.lang;
+  const spec = await buildSpec(g, o);
+  const core = cliCore(g);
+  const api = core.api;
+  try {
+    if (o.dryRun) {
+      const plan = await api.planRun({ spec, allowEnv: o.allowEnv });
+      if (g.json || o.jsonEvents) {
+        printJson({ argv: plan.argv, env: plan.env, cwd: plan.cwd });
+      } else {
+        process.stdout.write(`cwd: ${plan.cwd}\n`);
+        for (const [k, v] of Object.entries(plan.env)) process.stdout.write(`${k}=${shellQuote(v)}\n`);
+        process.stdout.write(plan.argv.map(shellQuote).join(' ') + '\n');
+      }
+      return EXIT.OK;
+    }
+
+    const json = !!(g.json || o.jsonEvents);
+    let runId: string | null = null;
+    const early: RunEvent[] = [];
+    let finish!: (code: number) => void;
+    const finished = new Promise<number>((r) => (finish = r));
+    const view = json ? new JsonView() : new TerminalView(lang);
+    const onEvent = (ev: RunEvent) => {
+      if (runId === null) {
+        early.push(ev);
+        return;
+      }
+      if (ev.runId !== runId) return;
+      view.event(ev);
+      if (ev.type === 'exit') finish(ev.status === 'succeeded' ? EXIT.OK : ev.status === 'stopped' ? 130 : EXIT.FAILED);
+    };
+    const off = core.events.on('runEvent', onEvent);
+
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts++;
+      if (!runId) return;
+      if (interrupts === 1) {
+        view.note(tr(lang, 'cli.stopping'));
+        void api.stopRun({ runId }).catch(() => undefined);
+      } else {
+        // Second Ctrl-C: no more waiting.
+        void api.getRun({ runId }).then(async ({ record }) => {
+          if (record.pgid) signalQuiet(-record.pgid, 'SIGKILL');
+          for (const p of await pidsWithRunId(record.runId)) signalQuiet(p, 'SIGKILL');
+        });
+      }
+    };
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    try {
+      const started = await api.startRun({ spec, allowEnv: o.allowEnv });
+      runId = started.runId;
+      for (const ev of early.splice(0)) onEvent(ev);
+      if (interrupts > 0) void api.stopRun({ runId }).catch(() => undefined);
+      const code = await finished;
+      const { record } = await api.getRun({ runId });
+      view.finish(record);
+      return code;
+    } finally {
+      off();
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+    }
+  } finally {
+    await core.dispose();
+  }
+}
+
+interface View {
+  event(ev: RunEvent): void;
+  note(text: string): void;
+  finish(record: RunRecord): void;
+}
+
+/** NDJSON: one event per line, each with `type` and `runId`. */
+class JsonView implements View {
+  event(ev: RunEvent): void {
+    process.stdout.write(JSON.stringify(ev) + '\n');
+  }
+  note(): void {}
+  finish(): void {}
+}
+
+/** A progress bar on stderr (only on a terminal), plain lines for stalls, the diagnosis on failure. */
+class TerminalView implements View {
+  private bar: SingleBar | null = null;
+  private phase = '';
+  private readonly tty = !!process.stderr.isTTY;
+
+  constructor(private readonly lang: Lang) {}
+
+  private ensureBar(): SingleBar {
+    if (!this.bar) {
+      this.bar = new SingleBar({ format: '{bar} {percentage}% | {info}', stream: process.stderr, hideCursor: true, barsize: 30 });
+      this.bar.start(1000, 0, { info: '' });
+    }
+    return this.bar;
+  }
+
+  event(ev: RunEvent): void {
+    const t = (k: string, v: Record<string, string | number> = {}) => tr(this.lang, k, v);
+    switch (ev.type) {
+      case 'start':
+        process.stderr.write(t('cli.started', { runId: ev.runId, nproc: ev.plan.argv[ev.plan.argv.indexOf('--nproc_per_node') + 1] ?? '?', runDir: ev.runDir }) + '\n');
+        break;
+      case 'phase':
+        this.phase = t(`phase.${ev.phase}`);
+        break;
+      case 'progress': {
+        const info = t('cli.progressBar', {
+          clip: ev.clip,
+          clips: ev.clips,
+          phase: this.phase || t('phase.generating'),
+          fps: ev.fps === null ? '–' : ev.fps.toFixed(1),
+          target: 25,
+          eta: ev.eta === null ? t('cli.unknown') : formatSecs(ev.eta),
+        });
+        if (this.tty) this.ensureBar().update(Math.round(ev.fraction * 1000), { info });
+        break;
+      }
+      case 'stall':
+        this.note(t('cli.stall', { ranks: ev.ranks.join(', '), idle: Math.round(ev.idleSec), advanced: ev.advanced.join(', ') || t('cli.none') }) + (ev.action === 'stop' ? ' ' + t('cli.stallStopping') : ''));
+        break;
+      default:
+        break;
+    }
+  }
+
+  note(text: string): void {
+    if (this.bar) this.bar.stop();
+    this.bar = null;
+    process.stderr.write(text + '\n');
+  }
+
+  finish(record: RunRecord): void {
+    if (this.bar) this.bar.stop();
+    this.bar = null;
+    const t = (k: string, v: Record<string, string | number> = {}) => tr(this.lang, k, v);
+    const secs = record.endedAt ? Math.round((Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000) : 0;
+    if (record.status === 'succeeded') process.stdout.write(t('cli.succeeded', { runId: record.runId, secs, runDir: record.runDir }) + '\n');
+    else if (record.status === 'stopped') process.stderr.write(t('cli.stopped', { runId: record.runId }) + '\n');
+    else {
+      process.stderr.write(t('cli.failed', { runId: record.runId, code: record.exitCode ?? '?' }) + '\n');
+      for (const d of record.diagnoses) {
+        process.stderr.write(`\n[${d.code}${d.rank !== null ? ` rank ${d.rank}` : ''}] ${d.title}\n${d.explanation}\n→ ${d.fix}\n`);
+        if (d.evidence) process.stderr.write(`  ${d.evidence.file}:${d.evidence.line}: ${d.evidence.text}\n`);
+      }
+    }
+    if (record.teardown?.remaining.length) process.stderr.write(t('cli.leftover', { runId: record.runId, pids: record.teardown.remaining.join(', ') }) + '\n');
+  }
+}
+
+async function runsCommand(g: GlobalOptions, o: { reap?: boolean }): Promise<number> {
+  const lang = langOf(g);
+  const core = cliCore(g);
+  try {
+    const api = core.api;
+    if (o.reap) {
+      const leftovers = await api.findLeftovers(undefined as never);
+      const { stopped } = leftovers.length ? await api.reapLeftovers({ runIds: leftovers.map((l) => l.runId) }) : { stopped: [] as string[] };
+      if (g.json) printJson({ leftovers, stopped });
+      else if (!leftovers.length) process.stdout.write(tr(lang, 'cli.noLeftovers') + '\n');
+      else for (const l of leftovers) process.stdout.write(tr(lang, 'cli.reaped', { runId: l.runId, pids: l.pids.join(', ') }) + '\n');
+      return EXIT.OK;
+    }
+    const runs = await api.listRuns(undefined as never);
+    const leftovers = await api.findLeftovers(undefined as never);
+    if (g.json) {
+      printJson(runs);
+      return EXIT.OK;
+    }
+    if (!runs.length) process.stdout.write(tr(lang, 'cli.noRuns') + '\n');
+    for (const r of runs) {
+      const p = r.progress;
+      const prog = p ? `${p.clip}/${p.clips}` : '-';
+      process.stdout.write(`${r.runId}  ${pad(tr(lang, `status.${r.status}`), 10)}  ${pad(`${r.spec.recipe}/${r.spec.mode}`, 24)}  ${pad(prog, 6)}  ${r.runDir}\n`);
+    }
+    for (const l of leftovers) process.stdout.write(tr(lang, 'cli.foundLeftover', { runId: l.runId, startedAt: l.startedAt, pids: l.pids.join(', ') }) + '\n');
+    if (leftovers.length) process.stdout.write(tr(lang, 'cli.reapHint') + '\n');
+    return EXIT.OK;
+  } finally {
+    await core.dispose();
+  }
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function formatSecs(s: number): string {
+  const v = Math.max(0, Math.round(s));
+  const m = Math.floor(v / 60);
+  return m ? `${m}m${String(v % 60).padStart(2, '0')}s` : `${v}s`;
+}
+
+/** For display only: nothing is ever run through a shell. */
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

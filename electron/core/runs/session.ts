@@ -133,6 +133,7 @@ export class RunSession {
 
     this.tail = new RankLogTail(join(runDir, 'logs'), (rank, _stream, seg, partial) => {
       if (partial && !seg.text.includes('|')) return;
+      if (!partial && seg.kind === 'line' && seg.text.startsWith('LAL_')) this.onProtocolLine(rank, seg.text);
       this.onTracker(this.tracker.feed(rank, seg, Date.now()));
     });
     this.tail.start();
@@ -204,7 +205,7 @@ export class RunSession {
   private checkStall(): void {
     if (this.record.status !== 'running') return;
     const snap = this.tracker.snapshot();
-    const total = snap.clips * this.tcfg.barsPerClip;
+    const total = snap.clips * this.tracker.barsPerClip;
     const finished = (rank: number) => (snap.ranks[rank]?.barsDone ?? 0) >= total || this.goneAt.has(rank);
     const v = judgeStall(snap.ranks, Date.now(), this.startedAtMs, this.rule, finished);
     if (!v.stalled.length) {
@@ -232,6 +233,22 @@ export class RunSession {
       void this.stop('stall');
     } else {
       this.save();
+    }
+  }
+
+  /**
+   * Launcher protocol lines a workload may print (the rehearsal does): `LAL_PLAN {json}` with the
+   * real clip and block counts, `LAL_PEAK {json}` with each rank's measured peak memory.
+   */
+  private onProtocolLine(rank: number, text: string): void {
+    const m = /^LAL_(PLAN|PEAK) (\{.*\})\s*$/.exec(text);
+    if (!m) return;
+    try {
+      const obj = JSON.parse(m[2]) as { geometry?: { clips?: number; num_blocks?: number } };
+      if (m[1] === 'PLAN' && obj.geometry) this.tracker.setShape({ clips: obj.geometry.clips, barsPerClip: obj.geometry.num_blocks });
+      if (m[1] === 'PEAK') this.record.workloadPeaks = { ...(this.record.workloadPeaks ?? {}), [String(rank)]: obj as Record<string, unknown> };
+    } catch {
+      /* a torn line is not worth failing a run over */
     }
   }
 

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { runsApi } from '../../../electron/core/runs/api';
+import { tempDir, repoRoot } from '../../support/temp';
+import { tinyContext, tinyRecipe } from './tiny-recipe';
+import { collect, expectNoProcesses, rankLogs, requireTorch, sleep } from './support';
+
+/**
+ * The run manager through its contract methods, on real torchrun (CPU) with a 2–4 rank test worker.
+ * The rehearsal-model acceptance runs through the CLI in cli-run.test.ts.
+ */
+describe('run manager on real torchrun (tiny worker)', () => {
+  const dir = tempDir('lal-runs-');
+  const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
+  const api = runsApi(ctx, { getRecipe: (id) => (id === 'tiny' ? tinyRecipe : undefined), graceMs: 2000 });
+  const ev = collect(ctx.events);
+
+  beforeAll(() => requireTorch());
+  afterAll(async () => {
+    ev.off();
+    await api.dispose();
+    dir.remove();
+  });
+
+  it('runs 4 ranks to completion: progress reaches 2/2, per-rank logs and console on disk, record succeeded', async () => {
+    const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'four', settings: { num_clip: 2, step_sec: '0.05' } } });
+    const exit = await ev.exit(runId);
+    expect(exit.status).toBe('succeeded');
+    expect(exit.exitCode).toBe(0);
+    const progress = ev.all.filter((e) => e.runId === runId && e.type === 'progress');
+    const last = progress.filter((p) => p.type === 'progress' && p.rank === 1).pop();
+    expect(last).toMatchObject({ clip: 2, clips: 2, fraction: 1 });
+    const { record, consoleTail } = await api.getRun({ runId });
+    expect(record.status).toBe('succeeded');
+    expect(record.progress).toMatchObject({ clip: 2, clips: 2, fraction: 1 });
+    expect(record.pid).toBeGreaterThan(0);
+    expect(record.procStartTime).toMatch(/^\d+$/);
+    expect(record.workers?.map((w) => w.rank)).toEqual([0, 1, 2, 3]);
+    expect(rankLogs(record.runDir).filter((f) => f.endsWith('stderr.log'))).toHaveLength(4);
+    expect(readFileSync(`${record.runDir}/console.log`, 'utf8')).toContain('[default3]:');
+    expect(consoleTail).toContain('Finished.');
+    expect(existsSync(`${record.runDir}/output.mp4`)).toBe(true);
+    const list = await api.listRuns(undefined as never);
+    expect(list.map((r) => r.runId)).toContain(runId);
+    const log = await api.readRunLog({ runId, rank: 2 });
+    expect(log.text).toContain('4/4');
+    await expectNoProcesses(runId);
+  });
+
+  it('passes a hostile prompt to the worker byte for byte (no shell anywhere)', async () => {
+    const prompt = `She said "it's \\fine" $(rm -rf ~) \`id\` $HOME; echo hi\nline two\t中文提示词 😀 'single'`;
+    const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'two', settings: { num_clip: 1, prompt } } });
+    expect((await ev.exit(runId)).status).toBe('succeeded');
+    const { record } = await api.getRun({ runId });
+    const out = rankLogs(record.runDir).find((f) => f.endsWith('/0/stdout.log'))!;
+    const line = readFileSync(out, 'utf8').split('\n').find((l) => l.startsWith('LAL_ARGV '))!;
+    const argv = JSON.parse(line.slice('LAL_ARGV '.length)) as string[];
+    expect(argv[argv.indexOf('--prompt') + 1]).toBe(prompt);
+  });
+
+  it('stall_action=stop: names the hung rank, ends failed with a STALL diagnosis, leaves no process', async () => {
+    const { runId } = await api.startRun({
+      spec: { recipe: 'tiny', mode: 'four', settings: { num_clip: 2, fail: 'hang:3:2', stall_after_sec: 4, stall_action: 'stop' } },
+    });
+    const exit = await ev.exit(runId);
+    expect(exit.status).toBe('failed');
+    const stall = ev.all.find((e) => e.runId === runId && e.type === 'stall');
+    expect(stall && stall.type === 'stall' && stall.ranks).toContain(3);
+    const { record } = await api.getRun({ runId });
+    const lastProgress = record.progress!.ranks[3].lastProgressAt!;
+    expect(stall!.at - lastProgress).toBeGreaterThanOrEqual(4000);
+    expect(stall!.at - lastProgress).toBeLessThan(4000 + 1500);
+    expect(record.diagnoses.find((d) => d.code === 'STALL')?.rank).toBe(3);
+    await sleep(500);
+    await expectNoProcesses(runId);
+  });
+
+  it.each([
+    ['crash', 2, 1],
+    ['sigkill', 1, -9],
+  ])('%s on rank %i: failed, root cause rank and its exit code', async (kind, rank, code) => {
+    const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'four', settings: { num_clip: 2, fail: `${kind}:${rank}:1` } } });
+    const exit = await ev.exit(runId);
+    expect(exit.status).toBe('failed');
+    expect(exit.exitCode).not.toBe(0);
+    const diag = ev.all.find((e) => e.runId === runId && e.type === 'diagnosis' && e.code === 'RANK_EXIT');
+    expect(diag && diag.type === 'diagnosis' && diag.rank).toBe(rank);
+    expect(diag && diag.type === 'diagnosis' && diag.diagnosis.fields?.exitCode).toBe(code);
+    await expectNoProcesses(runId);
+  });
+
+  it('stopRun: SIGTERM to the agent, then group and sweep; status stopped; nothing left', async () => {
+    const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'four', settings: { fail: 'sleep:0:0' } } });
+    await sleep(2500);
+    const t0 = Date.now();
+    const res = await api.stopRun({ runId });
+    expect(res.status).toBe('stopped');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const { record } = await api.getRun({ runId });
+    expect(record.teardown?.steps[0].action).toBe('sigterm-agent');
+    expect(record.teardown?.remaining).toEqual([]);
+    await expectNoProcesses(runId);
+  });
+
+  it('refuses unknown settings and unconsented env before starting anything', async () => {
+    await expect(api.planRun({ spec: { recipe: 'tiny', mode: 'two', settings: { nope: 1 } } })).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: 'settings.nope' } });
+    await expect(api.planRun({ spec: { recipe: 'tiny', mode: 'two', settings: {}, env: { LD_PRELOAD: '/x.so' } } })).rejects.toMatchObject({ error: { code: 'CONSENT_REQUIRED' } });
+    const plan = await api.planRun({ spec: { recipe: 'tiny', mode: 'two', settings: {}, env: { LD_PRELOAD: '/x.so' } }, allowEnv: ['LD_PRELOAD'] });
+    expect(plan.env.LD_PRELOAD).toBe('/x.so');
+  });
+});
