@@ -106,9 +106,11 @@ def _owner_of_step(layout):
 
 def main(argv=None):
     try:
-        sys.stdout.reconfigure(line_buffering=True)
-        sys.stderr.reconfigure(line_buffering=True)
-    except AttributeError:
+        # One write() per line, flushed at once, even under PYTHONUNBUFFERED=1 (where print()
+        # writes the text and the newline separately and ranks' lines collide mid-line).
+        sys.stdout.reconfigure(line_buffering=True, write_through=False)
+        sys.stderr.reconfigure(line_buffering=True, write_through=False)
+    except (AttributeError, ValueError):
         pass
     args = cli.parse_args(argv)
     assert args.task == "s2v-14B", f"Unsupport task: {args.task}"
@@ -153,7 +155,7 @@ def main(argv=None):
         args._clips = clips
         log.info(f"Input prompt: {args.prompt}")
         plan = build_plan(args, d, geo, layout, rank, world)
-        print("LAL_PLAN " + json.dumps(plan, separators=(",", ":")))
+        _emit("LAL_PLAN", plan)
 
         dtype = torch.bfloat16
         oom_req = 3 * (shapes.SIZE_TO_HW.get(args.size, (384, 704))[0] // 16) * (shapes.SIZE_TO_HW.get(args.size, (384, 704))[1] // 16) * shapes.FULL.ffn_dim * 2
@@ -169,14 +171,33 @@ def main(argv=None):
             dist.destroy_process_group()
         log.info("Finished.")
     except BaseException as e:
+        if _lost_peer(e):
+            # gloo reports a dead peer at once; an NCCL rank would sit blocked in the collective
+            # until torchrun stops it (exit -15) or the watchdog fires. Behave like the NCCL rank,
+            # so torchrun's "Root Cause" names the rank that really failed.
+            sys.stderr.write(f"LAL_PEER_LOST rank {rank}: {str(e).splitlines()[0]}; waiting for torchrun to stop this rank\n")
+            sys.stderr.flush()
+            time.sleep(PEER_LOST_WAIT_S)
         if not isinstance(e, SystemExit):
             # The traceback goes out exactly as an uncaught exception's would; the exit code is 1.
             traceback.print_exc()
             sys.stderr.flush()
         _peak(rank, world, device, monitor, run, status)
+        # os._exit: a process group with a dead peer can hang in interpreter teardown.
         os._exit(1 if not isinstance(e, SystemExit) else (e.code if isinstance(e.code, int) else 1))
     _peak(rank, world, device, monitor, run, status)
     return 0
+
+
+PEER_LOST_WAIT_S = 60.0
+
+
+def _lost_peer(exc):
+    """True for a gloo error raised inside a torch.distributed call because a peer went away."""
+    if not isinstance(exc, RuntimeError) or not dist.is_initialized() or dist.get_backend() != "gloo":
+        return False
+    text = str(exc)
+    return "Connection closed by peer" in text or "Connection reset by peer" in text or "Broken pipe" in text
 
 
 def _peak(rank, world, device, monitor, run, status):
@@ -190,7 +211,13 @@ def _peak(rank, world, device, monitor, run, status):
         t["first_clip"] = round(t["first_clip"], 3)
     t["total"] = round(time.monotonic() - _T0, 3)
     line = {"rank": rank, "world_size": world, "device": str(device), **rep, "timings": {k: t.get(k) for k in ("load", "first_clip", "total")}, "status": status}
-    sys.stdout.write("LAL_PEAK " + json.dumps(line, separators=(",", ":")) + "\n")
+    _emit("LAL_PEAK", line)
+
+
+def _emit(tag, obj):
+    # One write() per line: with PYTHONUNBUFFERED=1, print() writes the text and the newline
+    # separately and other ranks' output can land in between (see fixtures/logs).
+    sys.stdout.write(tag + " " + json.dumps(obj, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 
 
