@@ -21,7 +21,11 @@ export interface StallVerdict {
   stalled: number[];
   /** Ranks that are still within their limit. */
   advanced: number[];
-  /** Ranks behind the furthest rank (fewer bars, or fewer steps in the same bar): the likely culprits. */
+  /**
+   * Ranks with the least progress (fewest bars, then fewest steps) among those still expected to
+   * progress: when one rank hangs, its peers block in their next collective soon after, so all of
+   * them stall, and the one that got least far is the likely cause.
+   */
   behind: number[];
   /** Longest idle time among the stalled ranks. */
   idleSec: number;
@@ -59,7 +63,9 @@ export function judgeStall(
     }
   }
   const key = (r: { barsDone?: number; step: number }) => (r.barsDone ?? 0) * 1e6 + r.step;
-  const top = Math.max(...ranks.map(key));
-  const behind = ranks.filter((r) => key(r) < top).map((r) => r.rank);
+  const judged = ranks.filter((r) => stalled.includes(r.rank) || (advanced.includes(r.rank) && r.phase !== 'done' && r.phase !== 'saving' && !finished(r.rank)));
+  const low = Math.min(...judged.map(key));
+  const top = Math.max(...judged.map(key));
+  const behind = low < top ? judged.filter((r) => key(r) === low).map((r) => r.rank).sort((a, b) => a - b) : [];
   return { stalled: stalled.sort((a, b) => a - b), advanced: advanced.sort((a, b) => a - b), behind, idleSec };
 }

@@ -199,7 +199,8 @@ export class ProgressTracker {
     // barTimes keeps the last KEEP bars: index i is bar number (barsDone - len + i + 1).
     const offset = st.barsDone - st.barTimes.length;
     const steady = intervals.filter((_, i) => offset + i + 2 > firstClipBars);
-    const per = median(steady.length ? steady : intervals, 16);
+    const positive = (xs: number[]) => xs.filter((x) => x > 0);
+    const per = median(positive(steady).length ? positive(steady) : positive(intervals), 16);
     const fps = per && per > 0 ? this.cfg.framesPerBar / per : null;
     const remaining = Math.max(0, total - st.barsDone);
     const partial = st.barClosed || st.steps === 0 ? 0 : st.step / st.steps;

@@ -301,7 +301,7 @@ export class RunSession {
     }
     if (status === 'failed' && this.stopReason !== 'stall') await this.diagnose();
 
-    for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
+    if (status !== 'stopped') for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
     this.record = {
       ...this.record,
       status,
