@@ -146,6 +146,7 @@ def main(argv=None):
         log.info(f"Generation job args: {args}")
 
         d = shapes.FULL if args.scale == "full" else shapes.TINY
+        d = shapes.debug_truncate(d, os.getenv("LAL_REHEARSAL_LAYERS"))
         geo = shapes.geometry(d, args.size, args.infer_frames, args.frame_hw)
         if geo.num_blocks < 1:
             raise ValueError(f"--infer_frames {args.infer_frames} gives no complete 3-latent-frame block; use a multiple of 12 (48).")

@@ -6,7 +6,7 @@ keep the two in step, the feasibility model mirrors the doc.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Tuple
 
 BF16 = 2
@@ -75,6 +75,16 @@ COND_CAPACITY_SINGLE = 2800  # causal_s2v_pipeline.py L620-621
 FRAMES_PER_BLOCK = 3  # latent frames per causal block
 MOTION_FRAMES = 73
 LAT_MOTION_FRAMES = 19
+
+
+def debug_truncate(d: Dims, layers) -> Dims:
+    """LAL_REHEARSAL_LAYERS=N keeps only N DiT (and at most N T5) layers: a debugging aid to run
+    the full-scale code path on a small machine. Memory then no longer matches a real run."""
+    if not layers:
+        return d
+    n = max(1, int(layers))
+    inject = tuple(i for i in d.audio_inject_layers if i < n) or (0,)
+    return replace(d, num_layers=n, audio_inject_layers=inject, t5_layers=min(n, d.t5_layers))
 
 
 def block_params(d: Dims) -> int:
