@@ -33,29 +33,34 @@ export class LineSplitter {
         this.partial = '';
       }
     }
-    for (; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
-      if (c === 10) {
-        out.push({ text: this.partial + chunk.slice(start, i), kind: 'line' });
+    // indexOf runs in native code; scanning char by char in JS was the parser's hot spot (bench/parse).
+    let nl = chunk.indexOf('\n', i);
+    let cr = chunk.indexOf('\r', i);
+    while (nl >= 0 || cr >= 0) {
+      if (nl >= 0 && (cr < 0 || nl < cr)) {
+        out.push({ text: this.partial + chunk.slice(start, nl), kind: 'line' });
         this.partial = '';
-        start = i + 1;
-      } else if (c === 13) {
-        const text = this.partial + chunk.slice(start, i);
-        this.partial = '';
-        if (i + 1 === chunk.length) {
-          this.partial = text;
-          this.pendingCr = true;
-          start = i + 1;
-          break;
-        }
-        if (chunk.charCodeAt(i + 1) === 10) {
-          out.push({ text, kind: 'line' });
-          i++;
-        } else {
-          out.push({ text, kind: 'cr' });
-        }
-        start = i + 1;
+        start = nl + 1;
+        nl = chunk.indexOf('\n', start);
+        continue;
       }
+      const text = this.partial + chunk.slice(start, cr);
+      this.partial = '';
+      if (cr + 1 === chunk.length) {
+        this.partial = text;
+        this.pendingCr = true;
+        start = cr + 1;
+        break;
+      }
+      if (nl === cr + 1) {
+        out.push({ text, kind: 'line' });
+        start = cr + 2;
+        nl = chunk.indexOf('\n', start);
+      } else {
+        out.push({ text, kind: 'cr' });
+        start = cr + 1;
+      }
+      cr = chunk.indexOf('\r', start);
     }
     if (!this.pendingCr && start < chunk.length) this.partial += chunk.slice(start);
     if (this.partial.length > this.maxPartial) {

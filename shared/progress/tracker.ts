@@ -57,6 +57,7 @@ const KEEP = 64;
 export class ProgressTracker {
   private readonly ranks: RankState[];
   private clips: number;
+  private perCache: { state: RankState; bars: number; bpc: number; value: number | null } | null = null;
   private readonly cfg: TrackerConfig;
 
   constructor(cfg: TrackerConfig) {
@@ -193,14 +194,7 @@ export class ProgressTracker {
     // The slowest counting rank bounds what is really finished.
     const st = frames.reduce((a, b) => (b.barsDone < a.barsDone ? b : a));
     const total = this.clips * this.cfg.barsPerClip;
-    const intervals: number[] = [];
-    const firstClipBars = this.cfg.barsPerClip;
-    for (let i = 1; i < st.barTimes.length; i++) intervals.push((st.barTimes[i] - st.barTimes[i - 1]) / 1000);
-    // barTimes keeps the last KEEP bars: index i is bar number (barsDone - len + i + 1).
-    const offset = st.barsDone - st.barTimes.length;
-    const steady = intervals.filter((_, i) => offset + i + 2 > firstClipBars);
-    const positive = (xs: number[]) => xs.filter((x) => x > 0);
-    const per = median(positive(steady).length ? positive(steady) : positive(intervals), 16);
+    const per = this.secondsPerBar(st);
     const fps = per && per > 0 ? this.cfg.framesPerBar / per : null;
     const remaining = Math.max(0, total - st.barsDone);
     const partial = st.barClosed || st.steps === 0 ? 0 : st.step / st.steps;
@@ -212,6 +206,20 @@ export class ProgressTracker {
       step: st.step,
       steps: st.steps,
     };
+  }
+
+  /** Median seconds between finished bars, cached until the next bar finishes (feed() is the hot path). */
+  private secondsPerBar(st: RankState): number | null {
+    if (this.perCache && this.perCache.state === st && this.perCache.bars === st.barsDone && this.perCache.bpc === this.cfg.barsPerClip) return this.perCache.value;
+    const intervals: number[] = [];
+    for (let i = 1; i < st.barTimes.length; i++) intervals.push((st.barTimes[i] - st.barTimes[i - 1]) / 1000);
+    // barTimes keeps the last KEEP bars: index i is bar number (barsDone - len + i + 1).
+    const offset = st.barsDone - st.barTimes.length;
+    const steady = intervals.filter((_, i) => offset + i + 2 > this.cfg.barsPerClip);
+    const positive = (xs: number[]) => xs.filter((x) => x > 0);
+    const value = median(positive(steady).length ? positive(steady) : positive(intervals), 16);
+    this.perCache = { state: st, bars: st.barsDone, bpc: this.cfg.barsPerClip, value };
+    return value;
   }
 
   /** The whole run as the record and the UI show it. */
