@@ -27,6 +27,14 @@ def build_plan(args, d, geo, layout, rank, world, elem_bytes=BF16):
     def kv(heads):
         return shapes.kv_cache_bytes(d, geo.kv_len, heads) * eb // BF16
 
+    def activations(cap, heads, sp=1):
+        # Estimate for one block forward (docs/rehearsal.md §3.5): the concatenated cond+KV keys
+        # and values, q/k/v and residual copies, the FFN intermediate and its GELU, fp32 RMS-norm
+        # temporaries, and (fp8) one dequantised weight.
+        n = shapes.ceil_div(geo.block_tokens, sp)
+        keys = 2 * (cap + geo.kv_len) * heads * d.head_dim * eb
+        return keys + 6 * n * d.dim * eb + 2 * n * d.ffn_dim * eb + 4 * n * d.dim * FP32 + (d.ffn_dim * d.dim * eb if args.fp8 else 0)
+
     cap_tpp = shapes.COND_CAPACITY_TPP if d.scale == "full" else geo.cond_tokens
     cap_single = shapes.COND_CAPACITY_SINGLE if d.scale == "full" else geo.cond_tokens
     load_dit = max(dit, dit_bf16 if args.fp8 else dit) + lora
@@ -40,7 +48,7 @@ def build_plan(args, d, geo, layout, rank, world, elem_bytes=BF16):
         phases = {
             "load": load_dit + vae,
             "encode": dit + vae + t5_gpu + w2v_gpu,
-            "denoise": dit + caches,
+            "denoise": dit + caches + activations(cap_single, d.num_heads),
             "decode": dit + vae + decode_ws,
         }
         host.update({"t5": t5, "vae_while_denoising": vae, "decoded_frames_fp32": frames_host})
@@ -56,7 +64,7 @@ def build_plan(args, d, geo, layout, rank, world, elem_bytes=BF16):
         phases = {
             "load": load_dit + vae,
             "encode": dit + vae + t5_visit + w2v_gpu,
-            "denoise": dit + vae + t5_resident + caches,
+            "denoise": dit + vae + t5_resident + caches + (activations(cap_tpp, d.num_heads) if role == "dit" else 0),
         }
         if role == "vae":
             phases["decode"] = (0 if args.offload_model else dit) + vae + t5_resident + decode_ws
@@ -81,10 +89,10 @@ def build_plan(args, d, geo, layout, rank, world, elem_bytes=BF16):
         phases = {
             "load": shard + vae + lora + block,
             "encode": shard + vae + (0 if args.t5_cpu else t5) + w2v_gpu,
-            "denoise": shard + vae + t5_resident + caches + unsharded,
+            "denoise": shard + vae + t5_resident + caches + unsharded + activations(cap_single, heads, sp),
         }
         if rank == 0:
-            phases["decode"] = phases["denoise"] + decode_ws - unsharded
+            phases["decode"] = shard + vae + t5_resident + caches + decode_ws
             host["decoded_frames_fp32"] = frames_host
         if args.t5_cpu:
             host["t5"] = t5
