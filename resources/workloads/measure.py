@@ -33,7 +33,7 @@ LAYOUTS = [
     ("tpp5-fp8", 5, ["--num_gpus_dit", "4", "--sample_steps", "4", "--enable_vae_parallel", "--fp8", "--num_clip", "2"], "shipped multi-GPU script"),
     ("fsdp2-ulysses2", 2, ["--dit_fsdp", "--ulysses_size", "2", "--sample_steps", "4", "--num_clip", "2"], "Wan-style FSDP + Ulysses (not an upstream Live Avatar layout)"),
     ("fsdp4-ulysses4", 4, ["--dit_fsdp", "--ulysses_size", "4", "--sample_steps", "4", "--num_clip", "2"], "Wan-style FSDP + Ulysses (not an upstream Live Avatar layout)"),
-    ("single-bf16", 1, ["--sample_steps", "4", "--num_clip", "1"], "76.4 GB + overhead: expected to OOM on an 80 GB card"),
+    ("single-bf16", 1, ["--sample_steps", "4", "--num_clip", "1"], "77.4 GB (72 GiB) + overhead: at the edge of an 80 GB card; a real run OOMed there (facts §3.8)"),
 ]
 
 
