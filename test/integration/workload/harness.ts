@@ -56,7 +56,13 @@ export function newDir(): string {
   return mkdtempSync(join(tmpdir(), 'lal-rehearsal-'));
 }
 
-export async function startJob(tr: ResolvedTorchrun, nproc: number, flags: string[], dir = newDir()): Promise<{ proc: ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; cleanup: true }>; dir: string; video: string }> {
+export async function startJob(
+  tr: ResolvedTorchrun,
+  nproc: number,
+  flags: string[],
+  extraEnv: Record<string, string> = {},
+  dir = newDir(),
+): Promise<{ proc: ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; cleanup: true }>; dir: string; video: string }> {
   const video = join(dir, 'out.y4m');
   const port = await freePort();
   // --monitor_interval 0.5: torchrun notices a dead rank quickly (the 1.13 default polls every 5 s).
@@ -64,14 +70,14 @@ export async function startJob(tr: ResolvedTorchrun, nproc: number, flags: strin
   const proc = execa(argv[0], argv.slice(1), {
     reject: false,
     cwd: dir,
-    env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1' },
+    env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', ...extraEnv },
     cleanup: true,
   });
   return { proc, dir, video };
 }
 
-export async function runJob(tr: ResolvedTorchrun, nproc: number, flags: string[]): Promise<JobResult> {
-  const { proc, dir, video } = await startJob(tr, nproc, flags);
+export async function runJob(tr: ResolvedTorchrun, nproc: number, flags: string[], extraEnv: Record<string, string> = {}): Promise<JobResult> {
+  const { proc, dir, video } = await startJob(tr, nproc, flags, extraEnv);
   const r = await proc;
   return parse(r.exitCode, String(r.stdout), String(r.stderr), dir, video);
 }

@@ -1,9 +1,12 @@
 // The rehearsal workload under real torchrun (Debian torch on CPU, gloo): layouts, log lines,
 // LAL_PEAK, the y4m output, every injected fault and upstream's asserts. Budget: about a minute.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedTorchrun } from '../../../electron/core/torchrun/resolve';
-import { finishedBars, indexOfLine, livePidsWith, parse, readY4m, runJob, SINGLE, startJob, torchrunOrFail, TPP4, TPP5, type JobResult } from './harness';
+import { finishedBars, indexOfLine, livePidsWith, parse, readY4m, RESOURCES, runJob, SINGLE, startJob, torchrunOrFail, TPP4, TPP5, type JobResult } from './harness';
 
 let tr: ResolvedTorchrun;
 beforeAll(async () => {
@@ -79,6 +82,24 @@ describe('layouts', () => {
     expect(r.stdout.match(/Using TPP distributed inference\./g)).toHaveLength(5);
     expect(finishedBars(r.stderr, 4)).toBe(5 * CLIPS * BLOCKS);
     expect(readY4m(r.video).frames).toBe(FRAMES);
+  });
+});
+
+describe('without tqdm', () => {
+  it('the vendored progress printer draws the same bars (GPU boxes often lack tqdm)', async () => {
+    const shadow = mkdtempSync(join(tmpdir(), 'lal-notqdm-'));
+    writeFileSync(join(shadow, 'tqdm.py'), 'raise ImportError("No module named \'tqdm\' (test stand-in)")\n');
+    // The stand-in really hides tqdm from the workload's interpreter...
+    const probe = await execa(tr.python, ['-c', 'from lalwork import progress; print(progress._tqdm is None)'], {
+      cwd: join(RESOURCES, 'workloads'),
+      env: { PYTHONPATH: shadow },
+    });
+    expect(probe.stdout.trim()).toBe('True');
+    // ...and the bars still come out in tqdm's format.
+    const r = await runJob(tr, 1, [...SINGLE, '--num_clip', '1'], { PYTHONPATH: shadow });
+    expectAllOk(r, 1);
+    expect(finishedBars(r.stderr, 4)).toBe(BLOCKS);
+    expect(r.stderr).toMatch(/\r {2}0%\| {10}\| 0\/4 \[00:00<\?, \?it\/s\]/);
   });
 });
 
