@@ -1,7 +1,56 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { RunAction } from '../output';
-import { registerPendingCommand } from './pending';
+import { detectAll } from '../../core/detect';
+import { formatReport } from '../../../shared/detect/format';
+import { cliCore } from '../core';
+import { systemLang } from '../i18n';
+import { CliError, EXIT, printJson, type RunAction } from '../output';
 
+interface DetectFlags {
+  checkout?: string;
+  outputDir?: string;
+  fp8?: boolean;
+  python?: boolean;
+}
+
+/**
+ * `lal detect`: what this machine has. Exit 0 whenever detection itself worked, including "no GPU"
+ * (that is an answer, shown with its fix); 2 for a bad flag such as a --checkout that is not a folder.
+ */
 export function registerDetect(program: Command, run: RunAction): void {
-  registerPendingCommand(program, run, 'detect', 'detect GPUs, driver, topology, Python/torch and the checkout');
+  program
+    .command('detect')
+    .description('detect GPUs, driver, topology, VRAM holders, Python/torch and the Live Avatar checkout')
+    .option('--checkout <dir>', 'Live Avatar checkout to inspect (default: the one in settings)')
+    .option('--output-dir <dir>', 'folder whose free space to report (default: the one in settings)')
+    .option('--fp8', 'the run will use --fp8: GPUs below compute capability 8.9 become errors')
+    .option('--no-python', 'skip probing Python environments (faster)')
+    .action((flags: DetectFlags) =>
+      run(async (g) => {
+        if (flags.checkout !== undefined) {
+          const dir = resolve(flags.checkout);
+          const s = await stat(dir).catch(() => null);
+          if (!s?.isDirectory()) throw new CliError(`--checkout: ${dir} is not a folder`, EXIT.USAGE);
+        }
+        const core = cliCore(g);
+        try {
+          const settings = await core.api.getSettings(undefined);
+          const report = await detectAll({
+            nvidiaSmi: g.nvidiaSmi ?? settings.nvidiaSmiPath,
+            python: g.python ?? settings.pythonPath,
+            checkout: flags.checkout ?? settings.checkoutPath,
+            outputDir: flags.outputDir ?? settings.outputDir ?? core.dataDir,
+            resourcesDir: core.resourcesDir,
+            skipPython: flags.python === false,
+            fp8Wanted: flags.fp8,
+          });
+          if (g.json) printJson(report);
+          else process.stdout.write(formatReport(report, g.lang ?? systemLang()));
+          return EXIT.OK;
+        } finally {
+          await core.dispose();
+        }
+      }),
+    );
 }

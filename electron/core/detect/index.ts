@@ -1,5 +1,8 @@
-import { hostname, platform, release, cpus, totalmem, freemem } from 'node:os';
-import type { DetectReport } from '../../../shared/detect/types';
+import { deriveWarnings, checkoutUnreadable, type CheckoutInfo, type DetectReport, type DetectWarning } from '../../../shared/detect';
+import { detectGpus } from './smi';
+import { detectHost } from './host';
+import { detectPython } from './python';
+import { inspectCheckout } from './checkout';
 
 export interface DetectOptions {
   nvidiaSmi?: string | null;
@@ -7,30 +10,72 @@ export interface DetectOptions {
   checkout?: string | null;
   outputDir?: string | null;
   resourcesDir: string;
+  /** Limit for each nvidia-smi call (default 10 s). */
   timeoutMs?: number;
+  /** Limit for each Python probe (default 20 s: a cold `import torch` is slow). */
+  pythonTimeoutMs?: number;
+  /** Environment to look programs up in and to pass to probes (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Skip the Python probes (callers that only need GPUs, e.g. a quick refresh). */
+  skipPython?: boolean;
+  /** true when the planned run uses --fp8, which turns the cc < 8.9 note into an error. */
+  fp8Wanted?: boolean;
 }
 
-/** Placeholder until the detection feature lands: host only, no GPUs. */
-export async function detectAll(_opts: DetectOptions): Promise<DetectReport> {
-  return {
-    takenAt: new Date().toISOString(),
-    nvidiaSmi: { path: null, status: 'nvidia-smi-not-found' },
-    gpus: [],
-    driver: null,
-    topology: null,
-    host: {
-      os: `${platform()} ${release()} (${hostname()})`,
-      platform: platform(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      cpuCores: cpus().length,
-      ramTotalBytes: totalmem(),
-      ramAvailableBytes: freemem(),
-      shmBytes: null,
-      outputDir: null,
-      outputDirFreeBytes: null,
-    },
-    python: [],
-    checkout: null,
-    warnings: [],
-  };
+async function timed<T>(timings: Record<string, number>, name: string, p: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await p;
+  } finally {
+    timings[name] = Math.round(performance.now() - t0);
+  }
 }
+
+/**
+ * Everything "what do I have?" needs, gathered in parallel: nvidia-smi (GPUs, holders, topology,
+ * versions), host, Python environments and the checkout. Every external call is time-bounded and
+ * every failure becomes part of the report, so this never throws for a broken machine.
+ */
+export async function detectAll(opts: DetectOptions): Promise<DetectReport> {
+  const t0 = performance.now();
+  const env = opts.env ?? process.env;
+  const timings: Record<string, number> = {};
+  const extra: DetectWarning[] = [];
+
+  const checkoutP: Promise<CheckoutInfo | null> = opts.checkout
+    ? timed(timings, 'checkout', inspectCheckout(opts.checkout)).catch((err: unknown) => {
+        extra.push(checkoutUnreadable(opts.checkout!, (err as Error).message));
+        return null;
+      })
+    : Promise.resolve(null);
+
+  const [smi, host, python, checkout] = await Promise.all([
+    timed(timings, 'gpus', detectGpus({ nvidiaSmi: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, env })),
+    timed(timings, 'host', detectHost(opts.outputDir ?? null)),
+    opts.skipPython
+      ? Promise.resolve([])
+      : timed(timings, 'python', detectPython({ configured: opts.python, resourcesDir: opts.resourcesDir, env, probeTimeoutMs: opts.pythonTimeoutMs })),
+    checkoutP,
+  ]);
+  Object.assign(timings, smi.timings);
+
+  const base: Omit<DetectReport, 'warnings'> = {
+    takenAt: new Date().toISOString(),
+    nvidiaSmi: smi.nvidiaSmi,
+    gpus: smi.gpus,
+    driver: smi.driver,
+    topology: smi.topology,
+    host,
+    python,
+    checkout,
+  };
+  const warnings = [...deriveWarnings(base, { problems: smi.problems, fp8Wanted: opts.fp8Wanted, cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES ?? null }), ...extra];
+  timings.total = Math.round(performance.now() - t0);
+  return { ...base, warnings, timings };
+}
+
+export { detectGpus } from './smi';
+export { detectHost } from './host';
+export { detectPython, probePython, pythonCandidates } from './python';
+export { inspectCheckout, scanAsserts, layoutsFor } from './checkout';
+export { readSafetensorsHeader } from './safetensors';

@@ -1,0 +1,49 @@
+import type { DetectStatus } from './types';
+
+/** What running nvidia-smi gave back, transport-neutral so this stays pure. */
+export interface SmiOutcome {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** errno code from spawn: ENOENT (not found), EACCES (not executable) ... */
+  spawnError?: string | null;
+  timedOut?: boolean;
+  timeoutMs?: number;
+}
+
+export interface SmiFailure {
+  status: DetectStatus;
+  /** Key under `detect.status` in the i18n namespace. */
+  key: 'ok' | 'notFound' | 'noDriver' | 'mismatch' | 'noDevices' | 'error' | 'timeout' | 'notExecutable';
+  params: Record<string, string | number>;
+}
+
+/**
+ * Tells the nvidia-smi failures apart. The texts are nvidia-smi's own (it prints them on stdout):
+ * - no driver loaded, exit 9: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA
+ *   driver. Make sure that the latest NVIDIA driver is installed and running."
+ * - driver updated without reboot, exit 18: "Failed to initialize NVML: Driver/library version mismatch"
+ *   followed on newer drivers by "NVML library version: 570.124"
+ * - driver loaded, no GPU, exit 6: "No devices were found"
+ * Exit codes follow nvidia-smi(1) RETURN VALUE (9 = driver not loaded, 6 = object not found, 18 =
+ * NVML_ERROR_LIB_RM_VERSION_MISMATCH); the text wins where both are present.
+ */
+export function classifySmiFailure(o: SmiOutcome): SmiFailure {
+  const text = `${o.stdout}\n${o.stderr}`;
+  if (o.spawnError === 'ENOENT') return { status: 'nvidia-smi-not-found', key: 'notFound', params: {} };
+  if (o.spawnError === 'EACCES' || o.spawnError === 'ENOEXEC' || o.spawnError === 'EISDIR') {
+    return { status: 'error', key: 'notExecutable', params: { detail: o.spawnError, path: '' } };
+  }
+  if (o.timedOut) return { status: 'error', key: 'timeout', params: { seconds: Math.round((o.timeoutMs ?? 0) / 1000) } };
+  if (/couldn't communicate with the NVIDIA driver/i.test(text) || (o.exitCode === 9 && !text.trim())) {
+    return { status: 'no-driver', key: 'noDriver', params: {} };
+  }
+  if (/Driver\/library version mismatch/i.test(text) || (o.exitCode === 18 && !text.trim())) {
+    const nvml = /NVML library version:\s*([\w.]+)/i.exec(text);
+    return { status: 'driver-mismatch', key: 'mismatch', params: { nvml: nvml ? `, NVML ${nvml[1]}` : '' } };
+  }
+  if (/No devices were found/i.test(text)) return { status: 'no-devices', key: 'noDevices', params: {} };
+  if (o.exitCode === 0 && !o.spawnError) return { status: 'ok', key: 'ok', params: {} };
+  const first = text.split('\n').map((l) => l.trim()).find((l) => l) ?? `exit code ${o.exitCode ?? '?'}`;
+  return { status: 'error', key: 'error', params: { detail: first.slice(0, 200) } };
+}
