@@ -59,6 +59,8 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     }
     const port = await freePort();
     const built = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun, port, checkoutFallback: settings.checkoutPath, allowEnv });
+    // The app-wide setting decides when neither the profile nor a --set did.
+    built.spec.stallAction ??= settings.stallAction;
     return { built, recipe, runDir, port, note: torchrun.reason };
   };
 

@@ -113,6 +113,10 @@ export function buildPlan(input: PlanInput): BuiltPlan {
     env.CUDA_VISIBLE_DEVICES = '';
   } else if (gpus.length) {
     env.CUDA_VISIBLE_DEVICES = gpus.join(',');
+    // CUDA numbers devices fastest-first by default, nvidia-smi (and our detection) by PCI bus; on a
+    // mixed box "GPU 1" would be a different card. PCI_BUS_ID makes the indexes the user picked mean
+    // the same card to CUDA, nvidia-smi and the sampler (CUDA C Programming Guide, env vars).
+    env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
   }
   if (runner.ncclDebug) env.NCCL_DEBUG = runner.ncclDebug;
   if (runner.ncclP2pDisable) env.NCCL_P2P_DISABLE = '1';

@@ -285,7 +285,18 @@ export class RunSession {
     if (spawnError) this.consoleFile?.write(`\n[lal] could not start: ${spawnError}\n`);
 
     // Whatever the agent left behind (torch 2.x workers live in their own sessions).
-    const report = this.stopping ? await this.stopping : await teardown({ runId: this.runId, pid: null, pgid: this.record.pgid, startTime: null, agentGone: true, graceMs: 0, computeApps: null });
+    const report = this.stopping
+      ? await this.stopping
+      : await teardown({
+          runId: this.runId,
+          pid: null,
+          pgid: this.record.pgid,
+          startTime: null,
+          agentGone: true,
+          graceMs: 0,
+          knownPids: [...this.seenPids],
+          computeApps: this.sampler?.available ? () => this.sampler!.sampleProcesses() : null,
+        });
     this.sampler?.stop();
     await Promise.all([endStream(this.consoleFile)]);
 

@@ -75,6 +75,19 @@ describe('run manager on real torchrun (tiny worker)', () => {
     await expectNoProcesses(runId);
   });
 
+  it('stall_action=notify: reports the stall once and keeps the run going until stopped', async () => {
+    const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'two', settings: { num_clip: 2, fail: 'hang:1:2', stall_after_sec: 2 } } });
+    for (let i = 0; i < 200 && !ev.all.some((e) => e.runId === runId && e.type === 'stall'); i++) await sleep(100);
+    const stalls = () => ev.all.filter((e) => e.runId === runId && e.type === 'stall');
+    expect(stalls()).toHaveLength(1);
+    expect(stalls()[0]).toMatchObject({ ranks: [1], action: 'notify' });
+    await sleep(1500);
+    expect(stalls()).toHaveLength(1);
+    expect((await api.getRun({ runId })).record.status).toBe('running');
+    expect((await api.stopRun({ runId })).status).toBe('stopped');
+    await expectNoProcesses(runId);
+  });
+
   it.each([
     ['crash', 2, 1],
     ['sigkill', 1, -9],

@@ -43,6 +43,7 @@ describe('plan builder', () => {
   it('maps gpus to CUDA_VISIBLE_DEVICES and runner keys out of the workload argv', () => {
     const { plan, spec, runner } = buildPlan({ ...base, spec: { recipe: 'tiny', mode: 'two', settings: { device: 'cuda', gpus: '1,3', stall_action: 'stop', stall_after_sec: '45', nccl_p2p_disable: 'true', nccl_debug: 'info' } } });
     expect(plan.env.CUDA_VISIBLE_DEVICES).toBe('1,3');
+    expect(plan.env.CUDA_DEVICE_ORDER).toBe('PCI_BUS_ID');
     expect(plan.env.NCCL_P2P_DISABLE).toBe('1');
     expect(plan.env.NCCL_DEBUG).toBe('INFO');
     expect(spec.stallAction).toBe('stop');
