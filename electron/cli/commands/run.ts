@@ -39,8 +39,8 @@ export function registerRun(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
     .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH; repeatable', collect, [])
     .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
-    .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing')
-    .option('--json-events', 'print one JSON event per line (NDJSON)')
+    .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing (with --json: exactly that object)')
+    .option('--json-events', 'print one JSON event per line (NDJSON); --json alone prints the final run record')
     .action((opts: RunOptions) => run((g) => runCommand(g, opts)));
 
   program
@@ -96,12 +96,12 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
       return EXIT.OK;
     }
 
-    const json = !!(g.json || o.jsonEvents);
     let runId: string | null = null;
     const early: RunEvent[] = [];
     let finish!: (code: number) => void;
     const finished = new Promise<number>((r) => (finish = r));
-    const view = json ? new JsonView() : new TerminalView(lang);
+    // --json-events streams every event; --json alone prints the final record once, like other commands.
+    const view: View = o.jsonEvents ? new JsonView() : g.json ? new RecordView() : new TerminalView(lang);
     const onEvent = (ev: RunEvent) => {
       if (runId === null) {
         early.push(ev);
@@ -160,6 +160,15 @@ class JsonView implements View {
   }
   note(): void {}
   finish(): void {}
+}
+
+/** `--json`: quiet while running, then the final RunRecord. */
+class RecordView implements View {
+  event(): void {}
+  note(): void {}
+  finish(record: RunRecord): void {
+    printJson(record);
+  }
 }
 
 /** A progress bar on stderr (only on a terminal), plain lines for stalls, the diagnosis on failure. */
