@@ -3,15 +3,23 @@ import { initReactI18next } from 'react-i18next';
 import { pickLanguage, resources, type Lang } from '../../shared/i18n';
 
 const LANG_KEY = 'lal.lang';
+export type LangPref = Lang | 'auto';
 
-export function initialLanguage(): Lang {
+export function savedLanguagePref(): LangPref {
   const saved = localStorage.getItem(LANG_KEY);
-  if (saved === 'en' || saved === 'zh-CN') return saved;
-  return pickLanguage(navigator.language);
+  return saved === 'en' || saved === 'zh-CN' ? saved : 'auto';
 }
 
-export function setLanguage(lang: Lang): void {
-  localStorage.setItem(LANG_KEY, lang);
+export function initialLanguage(): Lang {
+  const saved = savedLanguagePref();
+  return saved === 'auto' ? pickLanguage(navigator.language) : saved;
+}
+
+/** "auto" follows the browser/system language; an explicit choice sticks across reloads. */
+export function setLanguage(pref: LangPref): void {
+  if (pref === 'auto') localStorage.removeItem(LANG_KEY);
+  else localStorage.setItem(LANG_KEY, pref);
+  const lang = pref === 'auto' ? pickLanguage(navigator.language) : pref;
   void i18next.changeLanguage(lang);
   document.documentElement.lang = lang;
 }

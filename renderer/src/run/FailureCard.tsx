@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Diagnosis, FixAction } from '../../../shared/failures/types';
+
+export function describeFix(f: FixAction): string {
+  switch (f.kind) {
+    case 'set': return typeof f.value === 'boolean' ? (f.value ? `--${f.key}` : `--${f.key} off`) : `--${f.key} ${f.value}`;
+    case 'env': return `${f.name}=${f.value}`;
+    case 'mode': return `mode ${f.mode}`;
+    case 'port': return 'MASTER_PORT';
+  }
+}
+
+/** A failure turned into a next step: what happened, on which rank, why, and the fix to apply. */
+export function FailureCard({ diagnosis, onRelaunch, onShowRank }: { diagnosis: Diagnosis; onRelaunch: (d: Diagnosis) => Promise<unknown>; onShowRank: (rank: number) => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const fixes = diagnosis.fixes ?? [];
+  return (
+    <article className="card failure" role="alert" data-testid="failure-card" data-code={diagnosis.code}>
+      <header>
+        <h3>{diagnosis.title}</h3>
+        {diagnosis.rank !== null && (
+          <button type="button" className="link" onClick={() => onShowRank(diagnosis.rank!)}>{t('run.failure.rank', { rank: diagnosis.rank })}</button>
+        )}
+      </header>
+      <p>{diagnosis.explanation}</p>
+      <p className="fix" data-testid="failure-fix"><span className="fix-label">{t('home.warnings.fix')}</span> {diagnosis.fix}</p>
+      {diagnosis.evidence && (
+        <details>
+          <summary>{t('run.failure.evidence', { file: diagnosis.evidence.file, line: diagnosis.evidence.line })}</summary>
+          <pre className="evidence"><code>{diagnosis.evidence.text}</code></pre>
+        </details>
+      )}
+      {fixes.length > 0 && (
+        <div className="row">
+          <button type="button" className="primary" disabled={busy} data-testid="apply-fix"
+            onClick={() => { setBusy(true); void onRelaunch(diagnosis).finally(() => setBusy(false)); }}>
+            {t('run.failure.applyRelaunch')}
+          </button>
+          <span className="muted small">{fixes.map(describeFix).join(' · ')}</span>
+        </div>
+      )}
+    </article>
+  );
+}

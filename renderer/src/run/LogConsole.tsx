@@ -1,0 +1,94 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import { runConsole, type StreamKey } from '../state/console-hub';
+import { resolvedTheme, THEME_EVENT } from '../lib/theme';
+
+const DARK: ITheme = { background: '#11151c', foreground: '#d7dde8', cursor: '#11151c', selectionBackground: '#3a4a66' };
+const LIGHT: ITheme = { background: '#fbfcfe', foreground: '#1d2430', cursor: '#fbfcfe', selectionBackground: '#c6d4ee',
+  yellow: '#8a6d00', cyan: '#006b7d', green: '#2f7a1f', white: '#555555', brightWhite: '#333333' };
+/** Past this much unwritten text, show only the newest part: a flood must not freeze the window. */
+const MAX_PENDING = 512 * 1024;
+
+/**
+ * A read-only terminal over one console stream. xterm renders tqdm's `\r` redraws like a real
+ * terminal; writes are batched to one per frame and never queue more than MAX_PENDING.
+ */
+export function LogConsole({ runId, stream, label }: { runId: string; stream: StreamKey; label: string }) {
+  const { t } = useTranslation();
+  const host = useRef<HTMLDivElement>(null);
+  const [skipped, setSkipped] = useState(0);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const term = new Terminal({
+      convertEol: true, disableStdin: true, cursorBlink: false, scrollback: 10_000, fontSize: 12,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Noto Sans Mono CJK SC", monospace',
+      theme: resolvedTheme() === 'dark' ? DARK : LIGHT, screenReaderMode: false,
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(el);
+    const doFit = () => {
+      try {
+        fit.fit();
+      } catch {
+        // Not laid out yet (hidden tab); the next resize fits it.
+      }
+    };
+    doFit();
+    const ro = new ResizeObserver(doFit);
+    ro.observe(el);
+
+    const con = runConsole(runId);
+    let pending = '';
+    let frame = 0;
+    let inFlight = 0;
+    let dropped = 0;
+    const flush = () => {
+      frame = 0;
+      if (!pending || inFlight > 2) {
+        if (pending) frame = requestAnimationFrame(flush);
+        return;
+      }
+      const data = pending;
+      pending = '';
+      inFlight++;
+      term.write(data, () => {
+        inFlight--;
+      });
+    };
+    const onData = (d: string) => {
+      pending += d;
+      if (pending.length > MAX_PENDING) {
+        dropped += pending.length - MAX_PENDING;
+        pending = pending.slice(-MAX_PENDING);
+        setSkipped(dropped);
+      }
+      if (!frame) frame = requestAnimationFrame(flush);
+    };
+    onData(con.text(stream));
+    const off = con.subscribe(stream, onData);
+    const onTheme = () => {
+      term.options.theme = resolvedTheme() === 'dark' ? DARK : LIGHT;
+    };
+    window.addEventListener(THEME_EVENT, onTheme);
+    return () => {
+      off();
+      window.removeEventListener(THEME_EVENT, onTheme);
+      if (frame) cancelAnimationFrame(frame);
+      ro.disconnect();
+      term.dispose();
+    };
+  }, [runId, stream]);
+
+  return (
+    <div className="console-wrap">
+      <div ref={host} className="console" role="log" aria-label={label} data-testid="log-console" data-stream={String(stream)} />
+      {skipped > 0 && <p className="muted small">{t('run.logs.skipped', { size: Math.round(skipped / 1024) })}</p>}
+    </div>
+  );
+}

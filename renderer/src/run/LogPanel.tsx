@@ -1,0 +1,53 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
+import { runConsole, type StreamKey } from '../state/console-hub';
+import { LogConsole } from './LogConsole';
+
+/** Merged console plus one tab per rank; the rank to look at first is marked and opened. */
+export function LogPanel({ runId, knownRanks, failingRank, focus }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null }) {
+  const { t } = useTranslation();
+  const con = runConsole(runId);
+  const seen = useSyncExternalStore((cb) => con.onRanks(cb), () => con.rankList().join(','));
+  const ranks = [...new Set([...knownRanks, ...(seen ? seen.split(',').map(Number) : [])])].sort((a, b) => a - b);
+  const [stream, setStream] = useState<StreamKey>('all');
+  const [autoPicked, setAutoPicked] = useState(false);
+
+  useEffect(() => {
+    if (failingRank !== null && !autoPicked) {
+      setStream(failingRank);
+      setAutoPicked(true);
+    }
+  }, [failingRank, autoPicked]);
+
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focus) return;
+    setStream(focus.rank);
+    section.current?.scrollIntoView({ block: 'start' });
+  }, [focus]);
+
+  const tabs: StreamKey[] = ['all', ...ranks];
+  const name = (k: StreamKey) => (k === 'all' ? t('run.logs.merged') : t('run.logs.rank', { rank: k }));
+  const onKey = (e: React.KeyboardEvent, i: number) => {
+    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : -1;
+    if (next < 0 || next >= tabs.length) return;
+    setStream(tabs[next]);
+    (e.currentTarget.parentElement?.children[next] as HTMLElement | undefined)?.focus();
+  };
+  return (
+    <section className="panel logs" aria-labelledby="logs-title" ref={section}>
+      <h2 id="logs-title">{t('run.logs.title')}</h2>
+      <div role="tablist" aria-label={t('run.logs.title')} className="tabs">
+        {tabs.map((k, i) => (
+          <button key={String(k)} type="button" role="tab" aria-selected={stream === k} tabIndex={stream === k ? 0 : -1}
+            className={k === failingRank ? 'failing' : ''} onClick={() => setStream(k)} onKeyDown={(e) => onKey(e, i)} data-testid="log-tab" data-stream={String(k)}>
+            {name(k)}{k === failingRank && <span className="fail-mark" title={t('run.logs.firstFailing')}> ⚠ <span className="sr-only">{t('run.logs.firstFailing')}</span></span>}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={name(stream)}>
+        <LogConsole runId={runId} stream={stream} label={name(stream)} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+import { useTranslation } from 'react-i18next';
+import type { FeasibilityReport, GpuPlan } from '../../../shared/feasibility/types';
+import type { SettingValue } from '../../../shared/run/types';
+import { MemoryBar, MemoryLegend, type BarPart } from '../components/MemoryBar';
+import { VerdictBadge } from '../components/StatusBadge';
+import { gib } from '../lib/format';
+import { useLang } from '../lib/use-lang';
+
+export function usePartLabel(): (key: string) => string {
+  const { t, i18n } = useTranslation();
+  return (key) => {
+    const k = `part.${key.replace(/\./g, '_')}`;
+    return i18n.exists(k) ? t(k) : key;
+  };
+}
+
+function partsOf(plan: GpuPlan, label: (k: string) => string): BarPart[] {
+  return plan.breakdown.filter((p) => p.bytes > 0).map((p) => ({ key: p.key, bytes: p.bytes, label: label(p.key) }));
+}
+
+/**
+ * Why a layout fits or not: each GPU's need, stacked by what takes the memory, against what is
+ * free on that GPU now; then the reasons and one-click fixes (applied and re-checked at once).
+ */
+export function FeasibilityCard({ report, onApply, compact = false }: { report: FeasibilityReport; onApply?: (change: Record<string, SettingValue>) => void; compact?: boolean }) {
+  const { t } = useTranslation();
+  const { zhOr } = useLang();
+  const label = usePartLabel();
+  const hw = new Map(report.hardware.map((h) => [h.index, h]));
+  const legend = report.perGpu[0] ? partsOf(report.perGpu[0], label) : [];
+  return (
+    <div className={`feasibility verdict-${report.verdict}`} data-testid="feasibility">
+      <div className="row between">
+        <VerdictBadge verdict={report.verdict} />
+        {report.hostRamBytes ? <span className="muted small">{t('feas.hostRam', { size: gib(report.hostRamBytes, 0) })}</span> : null}
+      </div>
+      <ul className="gpu-plans">
+        {report.perGpu.map((g) => (
+          <li key={`${g.index}-${g.role}`}>
+            <div className="row between small">
+              <span>{g.index >= 0 ? `GPU ${g.index}` : t('feas.cpu')} · <span className="muted">{t(`role.${g.role}`, { defaultValue: g.role })}</span></span>
+              <span className={g.requiredBytes > g.availableBytes ? 'bad' : 'muted'}>{t('feas.needFree', { need: gib(g.requiredBytes), free: gib(g.availableBytes) })}</span>
+            </div>
+            <MemoryBar parts={partsOf(g, label)} capacityBytes={g.availableBytes} totalBytes={hw.get(g.index)?.memoryBytes} label={t('feas.gpuNeed', { index: g.index })} />
+          </li>
+        ))}
+      </ul>
+      {!compact && legend.length > 0 && <MemoryLegend parts={legend} />}
+      {report.reasons.length > 0 && (
+        <ul className="reasons">
+          {report.reasons.map((r) => <li key={r.code}>{zhOr(r.message, r.messageZh)}</li>)}
+        </ul>
+      )}
+      {onApply && report.suggestions.length > 0 && (
+        <div className="suggestions">
+          <h4>{t('feas.fixes')}</h4>
+          <ul>
+            {report.suggestions.map((s) => (
+              <li key={s.id} className="row between">
+                <span>
+                  {zhOr(s.message, s.messageZh)} <VerdictBadge verdict={s.verdict} />
+                  {s.savesBytes ? <span className="muted small"> · {t('feas.saves', { size: gib(s.savesBytes) })}</span> : null}
+                </span>
+                <button type="button" className="small" onClick={() => onApply(s.change)} data-testid="apply-suggestion">{t('feas.apply')}</button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../../../shared/api/result';
+import type { FlagSpec } from '../../../shared/recipes/types';
+import { api } from '../api';
+import { valueOf } from '../lib/loadable';
+import { useApp } from '../state/context';
+import { editableFlags, PRIMARY_INPUTS, recipeOf, settingValue, validateSetting } from '../state/spec';
+import { FlagField } from './FlagField';
+
+/** A service's BAD_INPUT names its field (`settings.image`); show it under that field. */
+export function serverFieldError(errors: (ApiError | undefined)[], flag: string): string | null {
+  for (const e of errors) {
+    if (e?.code === 'BAD_INPUT' && e.field && (e.field === flag || e.field.endsWith(`.${flag}`))) return e.message;
+  }
+  return null;
+}
+
+export function InputsStep() {
+  const { t } = useTranslation();
+  const spec = useApp((s) => s.wizard.spec);
+  const check = useApp((s) => s.wizard.checks[s.wizard.spec.mode]);
+  const plan = useApp((s) => s.wizard.plan);
+  const transport = useApp((s) => valueOf(s.info)?.transport);
+  const setSetting = useApp((s) => s.setSetting);
+  const recipe = recipeOf(spec.recipe);
+  const flags = editableFlags(recipe, spec.mode);
+  const primary = PRIMARY_INPUTS.map((n) => flags.find((f) => f.name === n)).filter((f): f is FlagSpec => !!f);
+  const rest = flags.filter((f) => !PRIMARY_INPUTS.includes(f.name));
+  const serverErrors = [check?.state === 'error' ? check.error : undefined, plan?.state === 'error' ? plan.error : undefined];
+
+  const pick = async (flag: FlagSpec) => {
+    const r = await api().pickPath({ kind: 'file', title: flag.label.en }).catch(() => null);
+    if (r?.path) setSetting(flag.name, r.path);
+  };
+  const field = (f: FlagSpec) => {
+    const value = settingValue(spec, f);
+    const local = validateSetting(f, value);
+    return (
+      <FlagField key={f.name} flag={f} value={value} canPick={transport === 'electron'} onPick={() => void pick(f)}
+        error={local ? t(`wizard.inputs.err.${local}`) : serverFieldError(serverErrors, f.name)}
+        onChange={(v) => setSetting(f.name, v)} />
+    );
+  };
+
+  return (
+    <section aria-labelledby="inputs-step-title">
+      <h2 id="inputs-step-title" tabIndex={-1}>{t('wizard.inputs.title')}</h2>
+      {!recipe ? (
+        <p className="note info">{t('wizard.inputs.noFlags')}</p>
+      ) : (
+        <>
+          {transport !== 'electron' && <p className="muted small">{t('wizard.inputs.serverPaths')}</p>}
+          <div className="form-grid">{primary.map(field)}</div>
+          {rest.length > 0 && (
+            <details className="advanced">
+              <summary>{t('wizard.inputs.advanced', { count: rest.length })}</summary>
+              <div className="form-grid">{rest.map(field)}</div>
+            </details>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

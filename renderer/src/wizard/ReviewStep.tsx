@@ -1,0 +1,72 @@
+import { useTranslation } from 'react-i18next';
+import { LoadableView } from '../components/LoadableView';
+import { useLang } from '../lib/use-lang';
+import { valueOf } from '../lib/loadable';
+import { useApp } from '../state/context';
+import { editableFlags, recipeOf, settingValue } from '../state/spec';
+import { CommandPreview } from './CommandPreview';
+import { FeasibilityCard } from './FeasibilityCard';
+
+/** The last look: verdict, live toggles, the exact command, then Run. */
+export function ReviewStep() {
+  const { t } = useTranslation();
+  const { bi } = useLang();
+  const spec = useApp((s) => s.wizard.spec);
+  const source = useApp((s) => s.wizard.source);
+  const check = useApp((s) => s.wizard.checks[s.wizard.spec.mode]);
+  const plan = useApp((s) => s.wizard.plan);
+  const summary = useApp((s) => valueOf(s.recipes)?.find((r) => r.id === s.wizard.spec.recipe));
+  const setSetting = useApp((s) => s.setSetting);
+  const patchSpec = useApp((s) => s.patchSpec);
+  const applySuggestion = useApp((s) => s.applySuggestion);
+  const recipe = recipeOf(spec.recipe);
+  const toggles = editableFlags(recipe, spec.mode).filter((f) => f.type === 'bool');
+  const mode = summary?.modes.find((m) => m.id === spec.mode);
+
+  return (
+    <section aria-labelledby="review-step-title">
+      <h2 id="review-step-title" tabIndex={-1}>{t('wizard.review.title')}</h2>
+      <dl className="facts wide" data-testid="review-summary">
+        {source && <div><dt>{t('wizard.review.preset')}</dt><dd>{source}</dd></div>}
+        <div><dt>{t('wizard.review.recipe')}</dt><dd>{summary ? bi(summary.label) : spec.recipe}</dd></div>
+        <div><dt>{t('wizard.review.mode')}</dt><dd>{mode ? bi(mode.label) : spec.mode}</dd></div>
+        <div><dt>{t('wizard.review.gpus')}</dt><dd>{spec.gpus?.length ? spec.gpus.join(', ') : t('wizard.review.firstN')}</dd></div>
+      </dl>
+      <div className="two-col">
+        <div>
+          <h3 className="sub">{t('wizard.review.fit')}</h3>
+          {check ? (
+            <LoadableView value={check} what={t('what.check')}>
+              {(r) => <FeasibilityCard report={r} onApply={applySuggestion} />}
+            </LoadableView>
+          ) : <p className="muted">{t('common:loading')}</p>}
+        </div>
+        <div>
+          {toggles.length > 0 && (
+            <fieldset className="toggles">
+              <legend>{t('wizard.review.toggles')}</legend>
+              {toggles.map((f) => (
+                <label key={f.name} className="switch">
+                  <input type="checkbox" role="switch" checked={settingValue(spec, f) === true} onChange={(e) => setSetting(f.name, e.target.checked)} data-flag={f.name} />
+                  <span>{bi(f.label)}</span> <code className="flag">--{f.name}</code>
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <label className="field">
+            <span>{t('wizard.review.stall')}</span>
+            <select value={spec.stallAction ?? 'notify'} onChange={(e) => patchSpec({ stallAction: e.target.value as 'notify' | 'stop' })} data-testid="stall-action">
+              <option value="notify">{t('wizard.review.stallNotify')}</option>
+              <option value="stop">{t('wizard.review.stallStop')}</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      {plan ? (
+        <LoadableView value={plan} what={t('what.plan')}>
+          {(p) => <CommandPreview plan={p} />}
+        </LoadableView>
+      ) : <p className="muted">{t('common:loading')}</p>}
+    </section>
+  );
+}
