@@ -1,5 +1,8 @@
 import type { Diagnosis } from './types';
 import type { Lang } from '../i18n';
+import { Collector, type SourceScanner } from './scan';
+import { errorFileAsLog, parseErrorFile } from './error-file';
+import { decide } from './verdict';
 
 export interface LogSource {
   /** File name or label shown as evidence. */
@@ -9,7 +12,52 @@ export interface LogSource {
   rank?: number | null;
 }
 
-/** Placeholder until the failure explainer lands. */
-export function explainLogs(_sources: LogSource[], _opts: { lang: Lang }): Diagnosis[] {
-  return [];
+/**
+ * Streaming form: feed each source chunk by chunk (a 100 MB log never sits in memory whole), then
+ * ask for the verdict. `explainLogs` is this with one chunk per source.
+ */
+export class Explainer {
+  private readonly c = new Collector();
+
+  /** A log stream. Per-rank files pass their rank: it beats any prefix inside. */
+  source(name: string, rank: number | null = null): SourceScanner {
+    return this.c.source(name, rank);
+  }
+
+  /**
+   * A torchelastic error.json (C11). Its timestamp is the most reliable first-failure clock.
+   * Returns false when the text is not an error file (then read it as a log).
+   */
+  errorFile(name: string, rank: number | null, text: string): boolean {
+    const ef = parseErrorFile(text);
+    if (!ef) return false;
+    if (rank !== null && ef.timestamp !== null) this.c.errorFileTime.set(rank, ef.timestamp);
+    const s = this.c.source(name, rank);
+    s.push(errorFileAsLog(ef));
+    s.end();
+    return true;
+  }
+
+  /** Per source: lines read and lines longer than the matcher's window (read in pieces). */
+  stats(): { name: string; lines: number; bytes: number; longLines: number }[] {
+    return this.c.sources.map((s) => ({ ...s }));
+  }
+
+  /** Root cause first. Empty when nothing in the logs looks like a failure. */
+  diagnoses(lang: Lang): Diagnosis[] {
+    return decide(this.c, lang);
+  }
+}
+
+/** What the run manager and the UI call: diagnoses, root cause first. Never throws on odd text. */
+export function explainLogs(sources: LogSource[], opts: { lang: Lang }): Diagnosis[] {
+  const ex = new Explainer();
+  for (const src of sources) {
+    const rank = src.rank ?? null;
+    if (/(?:^|[/\\])error\.json$/.test(src.name) && ex.errorFile(src.name, rank, src.text)) continue;
+    const s = ex.source(src.name, rank);
+    s.push(src.text);
+    s.end();
+  }
+  return ex.diagnoses(opts.lang);
 }

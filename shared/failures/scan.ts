@@ -1,0 +1,332 @@
+import { AgentState } from './agent';
+import { CATALOG, type CatalogEntry, type PatternSpec } from './catalog';
+import { parseLine, splitCollisions, type LineInfo } from './line';
+import type { Fields } from './template';
+import type { FailureCode } from './types';
+
+/**
+ * Streaming scanner: text arrives in chunks of any size, lines are cut at \n, \r\n and bare \r
+ * (tqdm redraws), and each line is matched once. Memory stays bounded whatever the input: a short
+ * window of lines around the current one (to rejoin terminal-wrapped messages and read NCCL's
+ * `Last error:` follow-up), a capped list of hits per code and rank, and a few suspicious lines per
+ * rank. A line longer than MAX_LINE is matched in pieces, so one 100 MB line cannot stall it.
+ */
+export interface Hit {
+  code: FailureCode;
+  rank: number | null;
+  pid: number | null;
+  source: string;
+  sourceIndex: number;
+  line: number;
+  text: string;
+  time: number | null;
+  order: number;
+  fields: Fields;
+  consequence: boolean;
+  weak: boolean;
+}
+
+export interface Suspicious {
+  rank: number | null;
+  source: string;
+  sourceIndex: number;
+  line: number;
+  text: string;
+  order: number;
+}
+
+export const MAX_LINE = 16 * 1024;
+const AHEAD = 6;
+const BEHIND = 6;
+/** Hard-wrapped lines are at least this wide (terminals are ≥ 40 columns in practice). */
+const WRAP_MIN = 40;
+const HITS_PER_KEY = 4;
+const SUSPICIOUS_PER_RANK = 6;
+const EVIDENCE_CHARS = 400;
+
+const ANY_TRIGGER = new RegExp(CATALOG.map((e) => `(?:${e.trigger.source})`).join('|'));
+const EXCEPTION_LINE = /^(?:[A-Za-z_][\w.]{0,120}(?:Error|Exception|Interrupt)(?::|$)|terminate called after|Fatal Python error|Segmentation fault|Bus error|Killed$)/;
+/** Exception lines that say nothing about the cause (failure-catalog §0.4, C10). */
+const BENIGN_EXCEPTION = /ChildFailedError|SignalException|KeyboardInterrupt|Warning:|Traceback \(most recent call last\)/;
+
+interface Entry {
+  raw: string;
+  info: LineInfo;
+  line: number;
+  /** Part of a hard-wrapped group started by an earlier entry. */
+  inGroup: boolean;
+}
+
+export class Collector {
+  readonly hits = new Map<string, Hit[]>();
+  readonly agent = new AgentState();
+  readonly suspicious = new Map<string, Suspicious[]>();
+  readonly ranksSeen = new Set<number>();
+  /** Error-file timestamps (s) by rank: the most reliable "who failed first" (C11). */
+  readonly errorFileTime = new Map<number, number>();
+  readonly sources: { name: string; lines: number; bytes: number; longLines: number }[] = [];
+  private order = 0;
+
+  nextOrder(): number {
+    return this.order++;
+  }
+
+  addHit(h: Hit): void {
+    const key = `${h.code}|${h.rank ?? ''}`;
+    const list = this.hits.get(key);
+    if (!list) this.hits.set(key, [h]);
+    else if (list.length < HITS_PER_KEY) list.push(h);
+    else {
+      // Keep the first few, but let a later hit fill fields the earlier ones lacked (wrapped lines).
+      const first = list[0];
+      for (const [k, v] of Object.entries(h.fields)) if (first.fields[k] === undefined) first.fields[k] = v;
+    }
+  }
+
+  addSuspicious(s: Suspicious): void {
+    const key = String(s.rank ?? '');
+    const list = this.suspicious.get(key) ?? [];
+    if (list.length >= SUSPICIOUS_PER_RANK) {
+      // The first exception is the cause more often than the last (later ones are fallout), but the
+      // very last line is usually the one a user would quote: keep the head and the latest.
+      list[list.length - 1] = s;
+    } else list.push(s);
+    this.suspicious.set(key, list);
+  }
+
+  seeRank(r: number): void {
+    if (this.ranksSeen.size < 4096) this.ranksSeen.add(r);
+  }
+
+  source(name: string, rank: number | null = null): SourceScanner {
+    const stats = { name, lines: 0, bytes: 0, longLines: 0 };
+    this.sources.push(stats);
+    return new SourceScanner(this, name, this.sources.length - 1, rank, stats);
+  }
+}
+
+export class SourceScanner {
+  private partial = '';
+  private pendingCr = false;
+  private lineNo = 1;
+  private window: Entry[] = [];
+  private behind: Entry[] = [];
+  private lastCutLine = -1;
+
+  constructor(
+    private readonly c: Collector,
+    private readonly name: string,
+    private readonly sourceIndex: number,
+    private readonly fileRank: number | null,
+    private readonly stats: { lines: number; bytes: number; longLines: number },
+  ) {}
+
+  push(chunk: string): void {
+    this.stats.bytes += chunk.length;
+    let i = 0;
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      if (chunk.startsWith('\n')) i = 1;
+      this.emit(true);
+    }
+    for (;;) {
+      const nl = chunk.indexOf('\n', i);
+      const cr = chunk.indexOf('\r', i);
+      let end: number;
+      if (nl < 0 && cr < 0) break;
+      if (nl >= 0 && (cr < 0 || nl < cr)) end = nl;
+      else end = cr;
+      this.append(chunk.slice(i, end));
+      if (chunk.charCodeAt(end) === 13) {
+        if (end + 1 === chunk.length) {
+          this.pendingCr = true;
+          return;
+        }
+        const crlf = chunk.charCodeAt(end + 1) === 10;
+        this.emit(crlf);
+        i = crlf ? end + 2 : end + 1;
+      } else {
+        this.emit(true);
+        i = end + 1;
+      }
+    }
+    this.append(chunk.slice(i));
+  }
+
+  end(): void {
+    if (this.pendingCr || this.partial) this.emit(!this.pendingCr);
+    this.pendingCr = false;
+    while (this.window.length) this.step();
+  }
+
+  private append(s: string): void {
+    if (!s) return;
+    this.partial += s;
+    // A runaway line (binary data, a progress bar without breaks): matched in pieces, never held whole.
+    while (this.partial.length > MAX_LINE) {
+      const piece = this.partial.slice(0, MAX_LINE);
+      this.partial = this.partial.slice(MAX_LINE);
+      if (this.lastCutLine !== this.lineNo) {
+        this.stats.longLines++;
+        this.lastCutLine = this.lineNo;
+      }
+      this.enqueue(piece, this.lineNo);
+    }
+  }
+
+  /** `newline`: the line ended with \n (counts a line); false for a bare \r redraw. */
+  private emit(newline: boolean): void {
+    const text = this.partial;
+    this.partial = '';
+    this.enqueue(text, this.lineNo);
+    if (newline) {
+      this.lineNo++;
+      this.stats.lines++;
+    }
+  }
+
+  private enqueue(raw: string, line: number): void {
+    for (const piece of splitCollisions(raw)) {
+      this.window.push({ raw: piece, info: parseLine(piece), line, inGroup: false });
+      if (this.window.length > AHEAD) this.step();
+    }
+  }
+
+  private step(): void {
+    const e = this.window.shift();
+    if (!e) return;
+    this.process(e, this.window);
+    this.behind.push(e);
+    if (this.behind.length > BEHIND) this.behind.shift();
+  }
+
+  private process(e: Entry, ahead: Entry[]): void {
+    const info = e.info;
+    if (info.ncclInfo || !info.text) return;
+    const rank = this.fileRank ?? info.rank;
+    if (rank !== null) this.c.seeRank(rank);
+    if (info.agent || AgentState.relevant(info.text)) this.c.agent.feed(info.text, this.name, e.line);
+
+    const candidates: { text: string; joined: boolean; last: number }[] = [{ text: info.text, joined: false, last: 0 }];
+    if (!e.inGroup) {
+      const g = wrapGroup(e, ahead);
+      if (g) candidates.push(g);
+    }
+    const order = this.c.nextOrder();
+    let matchedAny = false;
+    const seen = new Set<FailureCode>();
+    for (const cand of candidates) {
+      if (!ANY_TRIGGER.test(cand.text)) continue;
+      for (const entry of CATALOG) {
+        if (seen.has(entry.code) || !entry.trigger.test(cand.text)) continue;
+        const m = this.match(entry, cand.text, ahead, cand.last);
+        // A rejoined wrap counts only when the match starts on this line; a match that starts on a
+        // later line is that line's own (its evidence is cleaner).
+        if (!m || (cand.joined && m.index >= info.text.length)) continue;
+        seen.add(entry.code);
+        matchedAny = true;
+        this.c.addHit({
+          code: entry.code,
+          rank,
+          pid: info.pid,
+          source: this.name,
+          sourceIndex: this.sourceIndex,
+          line: e.line,
+          text: clip(cand.joined ? cand.text : e.raw.trim()),
+          time: info.time,
+          order,
+          fields: m.fields,
+          consequence: !!m.spec.consequence,
+          weak: !!m.spec.weak,
+        });
+      }
+    }
+    if (!matchedAny && !info.agent && EXCEPTION_LINE.test(info.text) && !BENIGN_EXCEPTION.test(info.text)) {
+      this.c.addSuspicious({ rank, source: this.name, sourceIndex: this.sourceIndex, line: e.line, text: clip(info.text.trim()), order });
+    }
+    // Bare `AssertionError`: the message is the `assert …` source line just above it (C18).
+    if (seen.has('ARG_ASSERTION')) this.fillAssertion(rank);
+  }
+
+  private fillAssertion(rank: number | null): void {
+    const key = `ARG_ASSERTION|${rank ?? ''}`;
+    const list = this.c.hits.get(key);
+    const h = list?.[list.length - 1];
+    if (!h || h.fields.message !== undefined) return;
+    for (let i = this.behind.length - 1; i >= 0; i--) {
+      const m = /^\s*(assert\s.{1,300})$/.exec(this.behind[i].info.text);
+      if (m) {
+        h.fields.message = m[1].trim();
+        return;
+      }
+    }
+  }
+
+  private match(entry: CatalogEntry, text: string, ahead: Entry[], used: number): { spec: PatternSpec; fields: Fields; index: number } | null {
+    let weak: { spec: PatternSpec; fields: Fields; index: number } | null = null;
+    for (const spec of entry.patterns) {
+      const m = spec.re.exec(text);
+      if (!m) continue;
+      const fields = collect(m, spec);
+      if (spec.next) {
+        const nxt = ahead.slice(used).find((a) => a.info.text.trim() && !a.info.ncclInfo);
+        if (nxt) fields[spec.next] = clip(nxt.info.text.trim(), 300);
+      }
+      if (!spec.weak) return { spec, fields, index: m.index };
+      weak ??= { spec, fields, index: m.index };
+    }
+    if (!weak) return null;
+    // Wrapped by a terminal that trimmed the trailing blank, or cut mid-token: join the next lines
+    // with a space and with nothing (failure-catalog §0.2) and retry the strong patterns.
+    let joinedSp = text;
+    let joinedNo = text;
+    for (let k = used; k < ahead.length; k++) {
+      const next = ahead[k].info.text;
+      if (!next.trim()) break;
+      joinedSp += ' ' + next.trimStart();
+      joinedNo += next;
+      for (const spec of entry.patterns) {
+        if (spec.weak) continue;
+        const m = spec.re.exec(joinedNo) ?? spec.re.exec(joinedSp);
+        if (m) return { spec, fields: collect(m, spec), index: m.index };
+      }
+    }
+    return weak;
+  }
+}
+
+function collect(m: RegExpExecArray, spec: PatternSpec): Fields {
+  const fields: Fields = { ...(spec.set ?? {}) };
+  for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && v !== '') fields[k] = v;
+  return fields;
+}
+
+/**
+ * A message hard-wrapped by a terminal shows as lines of the same width followed by a shorter
+ * one; the width is the terminal's. Rebuild it: with nothing between the pieces (the cut fell
+ * inside a word) or with a space where a trailing blank was trimmed (one column short).
+ */
+function wrapGroup(e: Entry, ahead: Entry[]): { text: string; joined: boolean; last: number } | null {
+  const width = e.raw.length;
+  if (width < WRAP_MIN || !ahead.length) return null;
+  let text = e.info.text;
+  let prevLen = width;
+  let k = 0;
+  for (; k < ahead.length; k++) {
+    const a = ahead[k];
+    if (!a.raw) break;
+    text += (prevLen === width - 1 ? ' ' : '') + a.raw;
+    prevLen = a.raw.length;
+    if (prevLen !== width && prevLen !== width - 1) {
+      // The shorter tail may as well be an unrelated line: it stays free to start its own group.
+      k++;
+      break;
+    }
+    a.inGroup = true;
+  }
+  return k > 0 ? { text, joined: true, last: k } : null;
+}
+
+function clip(s: string, n = EVIDENCE_CHARS): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
