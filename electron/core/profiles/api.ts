@@ -1,22 +1,78 @@
 import type { Api } from '../../../shared/api/contract';
+import { ApiFailure } from '../../../shared/api/result';
+import { getRecipe } from '../../../shared/recipes';
+import { envNeedingConsent } from '../../../shared/profiles/consent';
+import { recipeErrors } from '../../../shared/profiles/recipe-check';
+import { parseProfileValue } from '../../../shared/profiles/migrate';
+import { profileSchema } from '../../../shared/profiles/schema';
 import type { CoreContext } from '../context';
-import { notYet } from '../not-yet';
+import { checkApi } from '../check/api';
+import { exportProfileText } from './export';
+import { ProfileLibrary } from './library';
+import { previewProfile } from './preview';
+import { readSource } from './read-source';
 
 type ProfileMethods =
   | 'listProfiles' | 'getProfile' | 'saveProfile' | 'deleteProfile' | 'renameProfile'
   | 'duplicateProfile' | 'pinProfile' | 'previewImport' | 'exportProfile';
 
 /** Profiles and presets over the contract. Owned by the profiles feature. */
-export function profilesApi(_ctx: CoreContext): Pick<Api, ProfileMethods> {
+export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
+  const library = () => new ProfileLibrary(ctx.dataDir);
+  const check = checkApi(ctx).check;
+
   return {
-    listProfiles: async () => [],
-    getProfile: async () => notYet('getProfile'),
-    saveProfile: async () => notYet('saveProfile'),
-    deleteProfile: async () => notYet('deleteProfile'),
-    renameProfile: async () => notYet('renameProfile'),
-    duplicateProfile: async () => notYet('duplicateProfile'),
-    pinProfile: async () => notYet('pinProfile'),
-    previewImport: async () => notYet('previewImport'),
-    exportProfile: async () => notYet('exportProfile'),
+    listProfiles: async () => library().list(),
+
+    getProfile: async ({ name }) => library().get(name).profile,
+
+    saveProfile: async ({ profile, allowEnv, overwrite }) => {
+      const parsed = parseProfileValue(profile);
+      if (!parsed.ok) {
+        const first = parsed.errors[0]!;
+        throw new ApiFailure({ code: 'BAD_INPUT', field: `profile.${first.path}`, message: `profile.${first.path}: ${first.message}`, details: { errors: parsed.errors } });
+      }
+      const valid = parsed.profile;
+      const problems = recipeErrors(valid, getRecipe);
+      if (problems.length) {
+        const first = problems[0]!;
+        throw new ApiFailure({ code: 'BAD_INPUT', field: first.path, message: `${first.path}: ${first.message}`, details: { errors: problems } });
+      }
+      const needConsent = envNeedingConsent(valid.env, getRecipe(valid.recipe), allowEnv ?? []);
+      if (needConsent.length) {
+        throw new ApiFailure({
+          code: 'CONSENT_REQUIRED',
+          field: 'env',
+          message: `this profile sets environment variables that can change what code runs: ${needConsent.join(', ')}. Allow each explicitly (--allow-env ${needConsent[0]})`,
+          details: { env: needConsent },
+        });
+      }
+      return library().save(valid, overwrite ?? false);
+    },
+
+    deleteProfile: async ({ name }) => ({ deleted: library().delete(name) }),
+    renameProfile: async ({ name, to }) => library().rename(name, checkedName(to)),
+    duplicateProfile: async ({ name, to }) => library().duplicate(name, checkedName(to)),
+    pinProfile: async ({ name, pinned }) => library().pin(name, pinned),
+
+    previewImport: async ({ source }) => {
+      const r = await readSource(source, 'imported');
+      if (!r.profile) {
+        const first = r.errors[0] ?? { path: '(input)', message: 'not a profile' };
+        throw new ApiFailure({ code: 'BAD_INPUT', field: first.path, message: `${first.path}: ${first.message}`, details: { errors: r.errors, unparsed: r.unparsed } });
+      }
+      return previewProfile({ ctx, check: (spec) => check({ spec }) }, r.profile, { kind: r.kind, unparsed: r.unparsed, nameTaken: library().exists(r.profile.name) });
+    },
+
+    exportProfile: async ({ name, format }) => {
+      const s = ctx.settings.get();
+      return exportProfileText(library().get(name).profile, format, { resourcesDir: ctx.resourcesDir, checkoutPath: s.checkoutPath });
+    },
   };
+}
+
+function checkedName(name: string): string {
+  const r = profileSchema.shape.name.safeParse(name);
+  if (!r.success) throw new ApiFailure({ code: 'BAD_INPUT', field: 'to', message: `to: ${r.error.issues[0]?.message ?? 'invalid name'}` });
+  return name;
 }

@@ -1,0 +1,41 @@
+import { recipes as allRecipes } from '../../../shared/recipes';
+import type { Recipe } from '../../../shared/recipes/types';
+import { parseProfileText } from '../../../shared/profiles/migrate';
+import { decodeShareCode, looksLikeShareCode } from '../../../shared/profiles/share-code';
+import { importScript } from '../../../shared/profiles/script-import';
+import type { FieldError, ImportKind, Profile, UnparsedLine } from '../../../shared/profiles/schema';
+import { parseShellScript } from './sh-parse';
+
+/**
+ * One entry for everything a user can paste or open: a `.lavprofile.json` text, a `lav1.` share
+ * code, or a launch script. Returns the profile or field-level errors; never throws on bad input.
+ */
+export interface SourceResult {
+  kind: ImportKind;
+  profile: Profile | null;
+  errors: FieldError[];
+  unparsed: UnparsedLine[];
+}
+
+export function kindOf(text: string): ImportKind {
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  if (looksLikeShareCode(t) || /^lav\d+\./.test(t)) return 'code';
+  if (t.startsWith('{') || t.startsWith('[')) return 'json';
+  return 'sh';
+}
+
+export async function readSource(text: string, fallbackName: string, recipes: readonly Recipe[] = allRecipes): Promise<SourceResult> {
+  const kind = kindOf(text);
+  if (kind === 'code') {
+    const r = decodeShareCode(text);
+    return r.ok ? { kind, profile: r.profile, errors: [], unparsed: [] } : { kind, profile: null, errors: r.errors, unparsed: [] };
+  }
+  if (kind === 'json') {
+    const r = parseProfileText(text, fallbackName);
+    return r.ok ? { kind, profile: r.profile, errors: [], unparsed: [] } : { kind, profile: null, errors: r.errors, unparsed: [] };
+  }
+  const parsed = await parseShellScript(text);
+  if (!parsed.ok) return { kind, profile: null, errors: [{ path: `line ${parsed.line}`, message: `shell syntax error: ${parsed.message}` }], unparsed: [] };
+  const r = importScript(text, parsed.statements, recipes, fallbackName);
+  return { kind, profile: r.profile, errors: r.errors, unparsed: r.unparsed };
+}

@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, profileSchema, type FieldError, type Profile } from './schema';
+
+/**
+ * Read any profile version into the current one, or say exactly which fields are wrong.
+ * Migrations run on plain JSON first and the schema validates the result, so an old file gets
+ * the same field-level errors as a new one. Nothing here throws on bad input.
+ */
+export type ParseResult = { ok: true; profile: Profile; migratedFrom: number | null } | { ok: false; errors: FieldError[] };
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** v0: a bare run spec. Keeps what a profile can hold; the envelope gets a name from the caller. */
+function v0ToV1(raw: Json, fallbackName: string): Json {
+  const out: Json = { format: PROFILE_FORMAT, version: 1, name: fallbackName };
+  for (const key of ['recipe', 'mode', 'settings', 'gpus', 'env', 'notes']) if (key in raw) out[key] = raw[key];
+  // Machine-local fields of a run spec (python, checkout, outputDir, stallAction) are not portable.
+  if (isObject(raw.settings) && raw.stallAction !== undefined) out.settings = { ...raw.settings, stall_action: raw.stallAction };
+  else if (raw.stallAction !== undefined) out.settings = { stall_action: raw.stallAction };
+  return out;
+}
+
+/** v1 -> v2: per-run media move from settings to inputs. */
+function v1ToV2(raw: Json): Json {
+  const out: Json = { ...raw, version: 2 };
+  if (isObject(raw.settings)) {
+    const settings: Json = {};
+    const inputs: Json = isObject(raw.inputs) ? { ...raw.inputs } : {};
+    for (const [k, v] of Object.entries(raw.settings)) {
+      if ((INPUT_KEYS as readonly string[]).includes(k) && typeof v === 'string') inputs[k] = v;
+      else settings[k] = v;
+    }
+    out.settings = settings;
+    out.inputs = inputs;
+  }
+  return out;
+}
+
+/** Which version a JSON value claims to be; v0 has no envelope at all. */
+export function versionOf(raw: Json): number | null {
+  if (!('format' in raw) && !('version' in raw) && 'recipe' in raw) return 0;
+  if (raw.format !== PROFILE_FORMAT) return null;
+  return typeof raw.version === 'number' && Number.isInteger(raw.version) ? raw.version : null;
+}
+
+export function migrate(raw: Json, fallbackName: string): { value: Json; from: number | null } | FieldError {
+  const version = versionOf(raw);
+  if (version === null) {
+    if (raw.format !== PROFILE_FORMAT) return { path: 'format', message: `not a Live Avatar profile: "format" must be "${PROFILE_FORMAT}"` };
+    return { path: 'version', message: `"version" must be a whole number (this app reads versions 0–${PROFILE_VERSION})` };
+  }
+  if (version > PROFILE_VERSION) return { path: 'version', message: `profile version ${version} is newer than this app reads (${PROFILE_VERSION}); update the app` };
+  if (version < 0) return { path: 'version', message: `unknown profile version ${version}` };
+  let value = raw;
+  if (version === 0) value = v0ToV1(value, fallbackName);
+  if (version <= 1) value = v1ToV2(value);
+  return { value, from: version === PROFILE_VERSION ? null : version };
+}
+
+/** zod issues as `{path, message}`, one per offending field (unknown keys are named one by one). */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: base ? `${base}.${key}` : key, message: 'unknown field: profiles hold data only (recipe, mode, gpus, inputs, settings, env, notes)' });
+      }
+      continue;
+    }
+    out.push({ path: base || '(profile)', message: issue.message });
+  }
+  return out;
+}
+
+/** Parse a JSON value (already decoded) into a current profile. */
+export function parseProfileValue(raw: unknown, fallbackName = 'imported'): ParseResult {
+  if (!isObject(raw)) return { ok: false, errors: [{ path: '(profile)', message: 'a profile is a JSON object' }] };
+  const migrated = migrate(raw, fallbackName);
+  if ('path' in migrated) return { ok: false, errors: [migrated] };
+  const parsed = profileSchema.safeParse(migrated.value);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  return { ok: true, profile: parsed.data, migratedFrom: migrated.from };
+}
+
+/** Parse profile text (a .lavprofile.json file). JSON syntax errors name the line and column. */
+export function parseProfileText(text: string, fallbackName = 'imported'): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    return { ok: false, errors: [{ path: jsonErrorWhere(text, e), message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+  return parseProfileValue(raw, fallbackName);
+}
+
+function jsonErrorWhere(text: string, e: unknown): string {
+  const m = /position (\d+)/.exec((e as Error).message ?? '');
+  if (!m) return '(file)';
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `line ${line}`;
+}

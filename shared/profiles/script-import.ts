@@ -1,0 +1,429 @@
+import type { FlagSpec, ModeSpec, Recipe } from '../recipes/types';
+import { coerceFlag } from '../recipes/settings';
+import { ApiFailure } from '../api/result';
+import type { SettingValue } from '../run/types';
+import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, type FieldError, type Profile, type UnparsedLine } from './schema';
+import { parseProfileValue } from './migrate';
+import { shWords, type ShToken } from './sh-words';
+import { normalizeProfile } from './normalize';
+
+/**
+ * Turn a Live Avatar-style launch script into a profile: env assignments and `export` lines become
+ * env, `CUDA_VISIBLE_DEVICES` becomes the GPU selection, torchrun's `--nproc_per_node` and the
+ * script's own flags pick the recipe's mode, and the remaining flags become typed settings.
+ * Nothing is executed. Every line that is not carried into the profile is reported with why.
+ */
+export interface ShStatement {
+  line: number;
+  endLine: number;
+  cmdLine: number;
+  /** Text of the command itself (without trailing redirections or `&`). */
+  text: string;
+  whole: string;
+  background: boolean;
+  negated: boolean;
+  redirects: { line: number; text: string }[];
+}
+
+export interface ScriptImport {
+  profile: Profile | null;
+  errors: FieldError[];
+  unparsed: UnparsedLine[];
+}
+
+/** Metadata comments the .sh export writes, so an exported script imports back to the same profile. */
+export const META_NAME = '# lavprofile-name: ';
+export const META_NOTES = '# lavprofile-notes: ';
+
+const TORCHRUN_VALUE_FLAGS = new Set([
+  'nproc_per_node', 'nnodes', 'node_rank', 'master_addr', 'master_port', 'rdzv_backend', 'rdzv_endpoint', 'rdzv_id',
+  'rdzv_conf', 'max_restarts', 'monitor_interval', 'start_method', 'role', 'log_dir', 'redirects', 'tee', 'local_addr',
+  'logs_specs', 'local_ranks_filter', 'run_path',
+]);
+const TORCHRUN_SWITCHES = new Set(['standalone', 'no_python', 'module', 'm']);
+/** Torchrun settings the launcher chooses itself (a free port, its own log layout). */
+const LAUNCHER_OWNED = new Set(['master_port', 'master_addr', 'max_restarts', 'monitor_interval', 'log_dir', 'redirects', 'tee', 'standalone', 'rdzv_backend', 'rdzv_endpoint', 'rdzv_id']);
+const HARMLESS = new Set(['echo', 'printf', 'set', 'true', ':', 'date', 'sleep', 'nvidia-smi', 'wait']);
+
+export function importScript(raw: string, statements: ShStatement[], recipes: readonly Recipe[], fallbackName: string): ScriptImport {
+  const unparsed: UnparsedLine[] = [];
+  const lines = raw.split('\n');
+  const lineText = (n: number) => (lines[n - 1] ?? '').trim();
+  const report = (line: number, reason: string) => {
+    if (!unparsed.some((u) => u.line === line && u.reason === reason)) unparsed.push({ line, text: lineText(line), reason });
+  };
+
+  const vars = new Map<string, string>();
+  const exported = new Map<string, { value: string; line: number }>();
+  const plainVars = new Map<string, number>();
+  let launch: { line: number; prefix: Map<string, string>; words: Extract<ShToken, { kind: 'word' }>[] } | null = null;
+
+  for (const st of statements) {
+    if (st.background) report(st.line, 'runs in the background (&); the launcher runs the job in the foreground');
+    if (st.negated) report(st.line, '! negation is not read');
+    for (const r of st.redirects) report(r.line, `output redirection "${r.text}" is not needed: the launcher keeps every rank's log`);
+    const tokens = shWords(st.text, st.cmdLine, vars);
+    // Split on operators: a pipe into tee/grep is reported and dropped, the command before it is read.
+    const commands: Extract<ShToken, { kind: 'word' }>[][] = [[]];
+    let skipNext = false;
+    let pipedAway = false;
+    for (const t of tokens) {
+      if (t.kind === 'op') {
+        if (t.value === '>' || t.value === '>>' || t.value === '<' || t.value === '&>' || t.value === '>&') {
+          skipNext = true;
+          report(t.line, `redirection "${t.value}" is not needed: the launcher keeps every rank's log`);
+        } else if (t.value === '2>&1') {
+          report(t.line, 'redirection "2>&1" is not needed: the launcher keeps every rank\'s log');
+        } else if (t.value === '|') {
+          report(t.line, 'a pipe after the command is dropped (the launcher shows and saves the output)');
+          pipedAway = true;
+        } else if (t.value === ';' || t.value === '&&' || t.value === '||') {
+          if (t.value !== ';') report(t.line, `"${t.value}" chains commands; each is read on its own`);
+          commands.push([]);
+          pipedAway = false;
+        } else {
+          report(t.line, `shell syntax "${t.value}" (subshell, background or control flow) is not read`);
+          pipedAway = true;
+        }
+        continue;
+      }
+      if (skipNext) {
+        skipNext = false;
+        continue;
+      }
+      if (!pipedAway) commands[commands.length - 1]!.push(t);
+    }
+
+    for (const words of commands) {
+      if (!words.length) continue;
+      let k = 0;
+      const prefix = new Map<string, string>();
+      while (k < words.length && words[k]!.assign !== null) {
+        const w = words[k]!;
+        if (w.unresolved) report(w.line, `${w.assign}: ${w.unresolved}`);
+        else prefix.set(w.assign!, w.value);
+        k++;
+      }
+      const rest = words.slice(k);
+      if (!rest.length) {
+        // Plain assignments: shell variables, not environment (unless exported later).
+        for (const [name, value] of prefix) {
+          vars.set(name, value);
+          plainVars.set(name, st.line);
+          if (exported.has(name)) exported.set(name, { value, line: st.line });
+        }
+        continue;
+      }
+      const cmd = rest[0]!;
+      if (cmd.unresolved) {
+        report(cmd.line, `the command name is not a plain word: ${cmd.unresolved}`);
+        continue;
+      }
+      const name = cmd.value;
+      if (name === 'export') {
+        for (const w of rest.slice(1)) {
+          if (w.unresolved) report(w.line, `${w.assign ?? w.value}: ${w.unresolved}`);
+          else if (w.value.startsWith('-')) report(w.line, `export ${w.value} is not read`);
+          else if (w.assign !== null) {
+            vars.set(w.assign, w.value);
+            exported.set(w.assign, { value: w.value, line: w.line });
+          } else if (vars.has(w.value)) exported.set(w.value, { value: vars.get(w.value)!, line: w.line });
+          else report(w.line, `export ${w.value}: the variable is not set in this script`);
+        }
+        if (prefix.size) report(st.line, 'assignments before export are not read');
+        continue;
+      }
+      if (isTorchrun(rest)) {
+        if (launch) report(cmd.line, 'a second torchrun command: only the first one is imported');
+        else launch = { line: cmd.line, prefix, words: rest };
+        continue;
+      }
+      if (name === 'cd') {
+        report(cmd.line, 'cd: the launcher runs from your Live Avatar folder (Settings → checkout) itself');
+        continue;
+      }
+      if (name === 'unset') {
+        for (const w of rest.slice(1)) {
+          vars.delete(w.value);
+          exported.delete(w.value);
+        }
+        continue;
+      }
+      if (HARMLESS.has(name) || name === '#!') {
+        report(cmd.line, `"${name}" is not part of the run; ignored`);
+        continue;
+      }
+      report(cmd.line, `command "${name}" is not imported: a profile holds one torchrun launch, never other commands`);
+    }
+  }
+
+  for (const [name, line] of plainVars) {
+    if (!exported.has(name) && !(launch && launch.prefix.has(name)) && /^(NCCL_|TORCH_|CUDA_|PYTORCH_|HF_|OMP_|ENABLE_|TRITON_|PYTHON)/.test(name)) {
+      report(line, `${name} is set but never exported, so torchrun does not see it; not imported`);
+    }
+  }
+
+  if (!launch) {
+    return { profile: null, errors: [{ path: 'line 1', message: 'no torchrun command found: the script must launch torchrun (or python -m torch.distributed.run)' }], unparsed };
+  }
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of exported) env[k] = v.value;
+  for (const [k, v] of launch.prefix) env[k] = v;
+
+  const parsed = readTorchrun(launch.words, report);
+  if (!parsed.entry) return { profile: null, errors: [{ path: `line ${launch.line}`, message: 'torchrun has no script to run' }], unparsed };
+  const recipe = findRecipe(recipes, parsed.entry.value);
+  if (!recipe) {
+    const known = recipes.map((r) => `${r.id} (${basename(r.entry)})`).join(', ') || 'none';
+    return { profile: null, errors: [{ path: `line ${parsed.entry.line}`, message: `no recipe runs "${parsed.entry.value}"; recipes: ${known}` }], unparsed };
+  }
+  if (basename(parsed.entry.value) !== basename(recipe.entry)) {
+    report(parsed.entry.line, `${parsed.entry.value} is not this app's entry: imported as recipe ${recipe.id} (${basename(recipe.entry)}); flags it does not know are listed here`);
+  }
+
+  const flags = readScriptFlags(parsed.args, recipe, report);
+  const mode = pickMode(recipe, parsed.nproc, flags.values);
+  if (!mode) {
+    const modes = recipe.modes.map((m) => `${m.id} (${m.nproc} processes)`).join(', ');
+    return { profile: null, errors: [{ path: `line ${launch.line}`, message: `recipe ${recipe.id} has no mode for ${parsed.nproc ?? '?'} processes with these flags; modes: ${modes}` }], unparsed };
+  }
+
+  const settings: Record<string, SettingValue> = {};
+  const inputs: Record<string, string> = {};
+  for (const [key, { value, line }] of flags.values) {
+    if (key in mode.flags) {
+      if (String(mode.flags[key]) !== String(value)) {
+        const spec = recipe.flags.find((f) => f.name === key);
+        if (spec?.modeOwned) {
+          report(line, `--${key} ${String(value)}: mode ${mode.id} always uses ${String(mode.flags[key])}`);
+          continue;
+        }
+        settings[key] = value;
+      }
+      continue;
+    }
+    if ((INPUT_KEYS as readonly string[]).includes(key) && typeof value === 'string') inputs[key] = value;
+    else settings[key] = value;
+  }
+
+  let gpus: number[] | undefined;
+  if ('CUDA_VISIBLE_DEVICES' in env) {
+    const v = env.CUDA_VISIBLE_DEVICES!;
+    delete env.CUDA_VISIBLE_DEVICES;
+    const list = v.split(',').map((s) => s.trim());
+    if (v.trim() === '') gpus = undefined;
+    else if (list.every((s) => /^\d+$/.test(s) && Number(s) <= 63)) gpus = list.map(Number);
+    else report(exported.get('CUDA_VISIBLE_DEVICES')?.line ?? launch.line, `CUDA_VISIBLE_DEVICES=${v}: only GPU indexes (0,1,…) are imported`);
+  }
+
+  const meta = readMeta(lines);
+  const candidate = {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    name: meta.name ?? fallbackName,
+    recipe: recipe.id,
+    mode: mode.id,
+    ...(gpus ? { gpus } : {}),
+    inputs,
+    settings,
+    env,
+    ...(meta.notes !== undefined ? { notes: meta.notes } : {}),
+  };
+  const result = parseProfileValue(candidate, fallbackName);
+  if (!result.ok) return { profile: null, errors: result.errors, unparsed: sortUnparsed(unparsed) };
+  return { profile: normalizeProfile(result.profile, recipe), errors: [], unparsed: sortUnparsed(unparsed) };
+}
+
+function sortUnparsed(list: UnparsedLine[]): UnparsedLine[] {
+  return [...list].sort((a, b) => a.line - b.line);
+}
+
+type Word = Extract<ShToken, { kind: 'word' }>;
+type Report = (line: number, reason: string) => void;
+
+function isTorchrun(words: Word[]): boolean {
+  const first = basename(words[0]!.value);
+  if (first === 'torchrun') return true;
+  if (/^python(\d(\.\d+)?)?$/.test(first)) {
+    const m = words.findIndex((w) => w.value === '-m');
+    return m > 0 && /^torch\.distributed\.(run|launch)$/.test(words[m + 1]?.value ?? '');
+  }
+  return false;
+}
+
+function readTorchrun(words: Word[], report: Report): { nproc: number | null; entry: Word | null; args: Word[] } {
+  let i = 1;
+  if (basename(words[0]!.value) !== 'torchrun') {
+    i = words.findIndex((w) => w.value === '-m') + 2;
+  }
+  let nproc: number | null = null;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.unresolved) {
+      report(w.line, `torchrun argument: ${w.unresolved}`);
+      continue;
+    }
+    if (!w.value.startsWith('-')) return { nproc, entry: w, args: words.slice(i + 1) };
+    const [rawName, inlineValue] = splitFlag(w.value);
+    const name = rawName.replace(/-/g, '_');
+    if (TORCHRUN_SWITCHES.has(name)) {
+      if (name !== 'standalone') report(w.line, `torchrun --${rawName} is not supported by the importer`);
+      continue;
+    }
+    if (!TORCHRUN_VALUE_FLAGS.has(name)) {
+      report(w.line, `torchrun flag --${rawName} is not known to the importer`);
+      continue;
+    }
+    let value = inlineValue;
+    if (value === undefined) {
+      const next = words[++i];
+      if (!next) break;
+      if (next.unresolved) {
+        report(next.line, `torchrun --${rawName}: ${next.unresolved}`);
+        continue;
+      }
+      value = next.value;
+    }
+    if (name === 'nproc_per_node') {
+      if (/^\d+$/.test(value)) nproc = Number(value);
+      else report(w.line, `--nproc_per_node ${value}: only a number of processes is imported`);
+    } else if (name === 'nnodes') {
+      if (value !== '1') report(w.line, `--nnodes ${value}: the launcher runs on one machine`);
+    } else if (!LAUNCHER_OWNED.has(name)) {
+      report(w.line, `torchrun --${rawName} ${value} is not imported`);
+    }
+  }
+  return { nproc, entry: null, args: [] };
+}
+
+function splitFlag(s: string): [string, string | undefined] {
+  const body = s.replace(/^--?/, '');
+  const eq = body.indexOf('=');
+  return eq < 0 ? [body, undefined] : [body.slice(0, eq), body.slice(eq + 1)];
+}
+
+export function basename(p: string): string {
+  const s = p.replace(/^resource:/, '');
+  return s.slice(s.lastIndexOf('/') + 1);
+}
+
+function findRecipe(recipes: readonly Recipe[], entry: string): Recipe | undefined {
+  const exact = recipes.find((r) => r.entry === entry || entry.endsWith('/' + r.entry.replace(/^resource:/, '')));
+  if (exact) return exact;
+  const byName = recipes.find((r) => basename(r.entry) === basename(entry));
+  if (byName) return byName;
+  // Upstream's web UI (gradio_app.py) takes the same model flags as its command-line entry.
+  if (basename(entry) === 'gradio_app.py') return recipes.find((r) => basename(r.entry) === 's2v_streaming_interact.py');
+  return undefined;
+}
+
+function readScriptFlags(words: Word[], recipe: Recipe, report: Report): { values: Map<string, { value: SettingValue; line: number }> } {
+  const byName = new Map(recipe.flags.map((f) => [f.name, f]));
+  const fixed = fixedArgPairs(recipe.fixedArgs);
+  const values = new Map<string, { value: SettingValue; line: number }>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.unresolved) {
+      report(w.line, `argument: ${w.unresolved}`);
+      continue;
+    }
+    if (!w.value.startsWith('--')) {
+      report(w.line, `"${w.value}" is not a --flag; not imported`);
+      continue;
+    }
+    const [rawName, inline] = splitFlag(w.value);
+    const name = rawName.replace(/-/g, '_');
+    const spec = byName.get(name);
+    const takesValue = (f: FlagSpec | undefined) => !f || f.type !== 'bool' || f.boolStyle === 'value';
+    let value: string | undefined = inline;
+    let valueWord: Word | undefined;
+    const nextIsValue = (f: FlagSpec | undefined) => {
+      const next = words[i + 1];
+      if (!next) return false;
+      if (f) return takesValue(f);
+      return !next.value.startsWith('--');
+    };
+    if (value === undefined && nextIsValue(spec)) {
+      valueWord = words[++i];
+      if (valueWord!.unresolved) {
+        report(valueWord!.line, `--${rawName}: ${valueWord!.unresolved}`);
+        continue;
+      }
+      value = valueWord!.value;
+    }
+    if (name in fixed) {
+      if (fixed[name] !== (value ?? true)) report(w.line, `--${rawName} ${value ?? ''}: recipe ${recipe.id} always passes ${fixed[name] === true ? '' : fixed[name]}`.trim());
+      continue;
+    }
+    if (!spec) {
+      report(w.line, `--${rawName}${value !== undefined ? ' ' + value : ''}: recipe ${recipe.id} has no such setting`);
+      continue;
+    }
+    const coerced = coerceScriptFlag(spec, value);
+    if (typeof coerced === 'object') {
+      report(w.line, `--${rawName}: ${coerced.error}`);
+      continue;
+    }
+    if (valueWord?.glob && spec.type !== 'string' && spec.type !== 'path' && spec.type !== 'enum') {
+      report(w.line, `--${rawName} ${value}: unquoted * ? [ are globs in bash`);
+    }
+    values.set(name, { value: coerced, line: w.line });
+  }
+  return { values };
+}
+
+function fixedArgPairs(args: string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) continue;
+    const next = args[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      out[a.slice(2)] = next;
+      i++;
+    } else out[a.slice(2)] = true;
+  }
+  return out;
+}
+
+function coerceScriptFlag(flag: FlagSpec, value: string | undefined): SettingValue | { error: string } {
+  if (value === undefined) return flag.type === 'bool' ? true : { error: 'needs a value' };
+  try {
+    return coerceFlag(flag, value);
+  } catch (e) {
+    return { error: e instanceof ApiFailure ? e.error.message : String(e) };
+  }
+}
+
+/** The mode with this many processes whose forced flags agree best with the script's flags. */
+function pickMode(recipe: Recipe, nproc: number | null, values: Map<string, { value: SettingValue }>): ModeSpec | undefined {
+  const candidates = recipe.modes.filter((m) => nproc === null || m.nproc === nproc);
+  let best: { mode: ModeSpec; score: number } | undefined;
+  for (const mode of candidates) {
+    let score = 0;
+    for (const [k, v] of Object.entries(mode.flags)) {
+      const got = values.get(k);
+      if (!got) continue;
+      score += String(got.value) === String(v) ? 1 : -2;
+    }
+    if (!best || score > best.score) best = { mode, score };
+  }
+  return best?.mode;
+}
+
+function readMeta(lines: string[]): { name?: string; notes?: string } {
+  const out: { name?: string; notes?: string } = {};
+  for (const l of lines.slice(0, 40)) {
+    for (const [prefix, key] of [[META_NAME, 'name'], [META_NOTES, 'notes']] as const) {
+      if (!l.startsWith(prefix)) continue;
+      try {
+        const v: unknown = JSON.parse(l.slice(prefix.length));
+        if (typeof v === 'string') out[key] = v;
+      } catch {
+        // A hand-edited header is only metadata; the name falls back to the file name.
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { Unzlib, strFromU8, strToU8, zlibSync } from 'fflate';
+import { canonicalJson } from './canonical';
+import { parseProfileValue } from './migrate';
+import type { FieldError, Profile } from './schema';
+
+/**
+ * The compact share code: `lav1.` + base64url(zlib(canonical JSON)). Text that survives chat apps
+ * and forums (no `+ / =`), identical for equal profiles, and checked on the way back: zlib's
+ * adler32 catches a truncated or altered code, and the decoded JSON goes through the same
+ * validator as a file. Local state (`pinned`) is not shared.
+ */
+export const SHARE_PREFIX = 'lav1.';
+/** A profile is a few KB; anything beyond these is not a profile (and not worth inflating). */
+const MAX_CODE_CHARS = 200_000;
+const MAX_JSON_BYTES = 1_000_000;
+
+export function encodeShareCode(profile: Profile): string {
+  const { pinned: _pinned, ...shared } = profile;
+  return SHARE_PREFIX + toBase64Url(zlibSync(strToU8(canonicalJson(shared)), { level: 9 }));
+}
+
+export function looksLikeShareCode(text: string): boolean {
+  return text.trim().startsWith(SHARE_PREFIX);
+}
+
+export type DecodeResult = { ok: true; profile: Profile } | { ok: false; errors: FieldError[] };
+
+export function decodeShareCode(text: string): DecodeResult {
+  const fail = (message: string): DecodeResult => ({ ok: false, errors: [{ path: '(share code)', message }] });
+  // Codes pasted from chat often pick up line breaks or spaces; they carry no meaning here.
+  const code = text.replace(/\s+/g, '');
+  if (!code.startsWith(SHARE_PREFIX)) {
+    const other = /^lav(\d+)\./.exec(code);
+    return fail(other ? `share code version lav${other[1]} is not one this app reads (lav1); update the app` : `a share code starts with "${SHARE_PREFIX}"`);
+  }
+  if (code.length > MAX_CODE_CHARS) return fail(`too long for a share code (${code.length} characters)`);
+  const body = code.slice(SHARE_PREFIX.length);
+  const bad = /[^A-Za-z0-9_-]/.exec(body);
+  if (bad) return fail(`character "${bad[0]}" at position ${SHARE_PREFIX.length + bad.index + 1} is not part of a share code (copy it again, whole)`);
+  const bytes = fromBase64Url(body);
+  if (!bytes) return fail('the code is cut short (its length is not a valid base64url length); copy it again, whole');
+  let json: string;
+  try {
+    json = inflateLimited(bytes, MAX_JSON_BYTES);
+  } catch (e) {
+    return fail(`the code is damaged or incomplete (${(e as Error).message}); copy it again, whole`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return fail('the code decodes to something that is not a profile');
+  }
+  const parsed = parseProfileValue(raw);
+  return parsed.ok ? { ok: true, profile: parsed.profile } : { ok: false, errors: parsed.errors };
+}
+
+function inflateLimited(bytes: Uint8Array, limit: number): string {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Unzlib((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new Error(`it expands past ${limit} bytes`);
+    chunks.push(chunk);
+  });
+  inflater.push(bytes, true);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return strFromU8(out);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]));
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = i + 1 >= bytes.length ? 2 : i + 2 >= bytes.length ? 3 : 4;
+    for (let j = 0; j < chars; j++) out += ALPHABET[(n >> (18 - 6 * j)) & 63];
+  }
+  return out;
+}
+
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (text.length % 4 === 1) return null;
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let at = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    const group = text.slice(i, i + 4);
+    for (let j = 0; j < 4; j++) n = (n << 6) | (j < group.length ? LOOKUP.get(group[j]!)! : 0);
+    const bytes = group.length - 1;
+    for (let j = 0; j < bytes; j++) out[at++] = (n >> (16 - 8 * j)) & 255;
+  }
+  return out.subarray(0, at);
+}
