@@ -1,0 +1,122 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { ApiFailure } from '../../../shared/api/result';
+import type { Explainer } from '../../../shared/failures/explain';
+
+/**
+ * Feeding files to the explainer: streamed in 1 MiB chunks (a 100 MB console never sits in memory
+ * whole), binary files refused by name, empty files noted. A run folder is read in the run
+ * manager's layout: `console.log` (torchrun's merged `--tee` output) and torchrun's `--log_dir`
+ * tree `logs/<rdzv-id>_<rand>/attempt_<n>/<local_rank>/{stdout.log,stderr.log,error.json}`
+ * (torch 2.x; 1.13 has `logs/<run_id>/attempt_<n>/<rank>/`), rank taken from the folder name.
+ */
+export interface ExplainNote {
+  file: string;
+  kind: 'empty' | 'binary' | 'long-lines' | 'unreadable' | 'no-logs';
+  message: string;
+}
+
+const CHUNK = 1024 * 1024;
+const SNIFF = 8192;
+
+/** NUL bytes, or mostly control bytes, in the first 8 KiB: not a log. */
+export async function looksBinary(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(SNIFF);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF, 0);
+    let control = 0;
+    for (let i = 0; i < bytesRead; i++) {
+      const b = buf[i];
+      if (b === 0) return true;
+      if (b < 7 || (b > 13 && b < 27) || (b > 27 && b < 32)) control++;
+    }
+    return bytesRead > 0 && control / bytesRead > 0.1;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function feedFile(ex: Explainer, path: string, label: string, rank: number | null, notes: ExplainNote[]): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (e) {
+    notes.push({ file: label, kind: 'unreadable', message: (e as Error).message });
+    return;
+  }
+  if (size === 0) {
+    notes.push({ file: label, kind: 'empty', message: 'empty file' });
+    return;
+  }
+  if (basename(path) === 'error.json' && size < 8 * 1024 * 1024) {
+    const { readFile } = await import('node:fs/promises');
+    if (ex.errorFile(label, rank, await readFile(path, 'utf8'))) return;
+  }
+  if (await looksBinary(path)) {
+    notes.push({ file: label, kind: 'binary', message: 'binary file, not a log' });
+    return;
+  }
+  const src = ex.source(label, rank);
+  const decoder = new StringDecoder('utf8');
+  await new Promise<void>((resolve, reject) => {
+    const rs = createReadStream(path, { highWaterMark: CHUNK });
+    rs.on('data', (b) => src.push(decoder.write(b as Buffer)));
+    rs.on('end', () => resolve());
+    rs.on('error', reject);
+  }).catch((e: Error) => notes.push({ file: label, kind: 'unreadable', message: e.message }));
+  const rest = decoder.end();
+  if (rest) src.push(rest);
+  src.end();
+}
+
+/** `<runDir>/logs/**` per-rank files of the last attempt of every rendezvous folder. */
+export async function rankFiles(logsDir: string): Promise<{ path: string; rank: number }[]> {
+  const out: { path: string; rank: number }[] = [];
+  for (const run of await dirs(logsDir)) {
+    const attempts = (await dirs(join(logsDir, run)))
+      .map((a) => /^attempt_(\d+)$/.exec(a))
+      .filter((m): m is RegExpExecArray => !!m)
+      .sort((a, b) => Number(b[1]) - Number(a[1]));
+    if (!attempts.length) continue;
+    const attemptDir = join(logsDir, run, attempts[0][0]);
+    for (const r of (await dirs(attemptDir)).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(a) - Number(b))) {
+      // error.json first: its timestamp orders the failures before the logs are read.
+      for (const f of ['error.json', 'stderr.log', 'stdout.log']) {
+        const p = join(attemptDir, r, f);
+        if (await isFile(p)) out.push({ path: p, rank: Number(r) });
+      }
+    }
+  }
+  return out;
+}
+
+async function dirs(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function badInput(file: string, message: string): ApiFailure {
+  return new ApiFailure({ code: 'BAD_INPUT', field: file, message: `${file}: ${message}` });
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { Explainer } from '../../../shared/failures/explain';
+import type { Diagnosis } from '../../../shared/failures/types';
+import type { Lang } from '../../../shared/i18n';
+import { badInput, feedFile, isDir, isFile, looksBinary, rankFiles, type ExplainNote } from './files';
+
+export type { ExplainNote } from './files';
+
+export interface ExplainReport {
+  /** Root cause first; empty when nothing looked wrong. */
+  diagnoses: Diagnosis[];
+  /** Files skipped or read with a caveat (empty, binary inside a run folder, very long lines). */
+  notes: ExplainNote[];
+  /** What was read: file label, lines, bytes. */
+  scanned: { file: string; lines: number; bytes: number }[];
+}
+
+function report(ex: Explainer, lang: Lang, notes: ExplainNote[]): ExplainReport {
+  const stats = ex.stats();
+  for (const s of stats) {
+    if (s.longLines) notes.push({ file: s.name, kind: 'long-lines', message: `${s.longLines} line(s) longer than 16 KiB were read in pieces` });
+  }
+  return { diagnoses: ex.diagnoses(lang), notes, scanned: stats.map((s) => ({ file: s.name, lines: s.lines, bytes: s.bytes })) };
+}
+
+async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], labelBase: string): Promise<void> {
+  const label = (p: string) => join(labelBase, relative(dir, p));
+  // Per-rank files first: their rank is certain, so their lines become the evidence.
+  for (const f of await rankFiles(join(dir, 'logs'))) await feedFile(ex, f.path, label(f.path), f.rank, notes);
+  const consoleLog = join(dir, 'console.log');
+  if (await isFile(consoleLog)) await feedFile(ex, consoleLog, label(consoleLog), null, notes);
+  if (!ex.stats().length) notes.push({ file: labelBase, kind: 'no-logs', message: 'no console.log and no logs/ folder' });
+}
+
+/** A run folder (`run.json`, `console.log`, `logs/`), as the run manager lays it out. */
+export async function explainRunFolder(dir: string, lang: Lang): Promise<Diagnosis[]> {
+  return (await explainRunFolderReport(dir, lang)).diagnoses;
+}
+
+export async function explainRunFolderReport(dir: string, lang: Lang): Promise<ExplainReport> {
+  if (!(await isDir(dir))) throw badInput(dir, 'not a folder');
+  const ex = new Explainer();
+  const notes: ExplainNote[] = [];
+  await feedRunFolder(ex, resolve(dir), notes, dir);
+  return report(ex, lang, notes);
+}
+
+/**
+ * For `lal explain`: files (a combined log or per-rank logs) and run folders, all in one verdict.
+ * A missing path or a binary file given by name is bad input (named in the error); an empty file
+ * is a note.
+ */
+export async function explainPaths(paths: string[], lang: Lang): Promise<ExplainReport> {
+  if (!paths.length) throw badInput('paths', 'give at least one log file or run folder');
+  const ex = new Explainer();
+  const notes: ExplainNote[] = [];
+  for (const p of paths) {
+    if (await isDir(p)) {
+      await feedRunFolder(ex, resolve(p), notes, p);
+      continue;
+    }
+    if (!(await isFile(p))) throw badInput(p, 'no such file or folder');
+    if (!p.endsWith('error.json') && (await looksBinary(p))) throw badInput(p, 'binary file, not a log');
+    await feedFile(ex, p, p, rankFromPath(p), notes);
+  }
+  return report(ex, lang, notes);
+}
+
+/** `…/attempt_0/3/stderr.log` belongs to rank 3. */
+function rankFromPath(p: string): number | null {
+  const m = /attempt_\d+[/\\](\d+)[/\\][^/\\]+$/.exec(p);
+  return m ? Number(m[1]) : null;
+}
+
+/** The folder of a run id: the index/run.json's `runDir` if the output folder moved it. */
+export async function runDirOf(dataDir: string, runId: string, recordDir: string | null): Promise<string> {
+  const base = join(dataDir, 'runs', runId);
+  const candidates = [recordDir, base].filter((d): d is string => !!d);
+  for (const d of candidates) {
+    try {
+      const rec = JSON.parse(await readFile(join(d, 'run.json'), 'utf8')) as { runDir?: unknown };
+      if (typeof rec.runDir === 'string' && rec.runDir !== d && (await isDir(rec.runDir))) return rec.runDir;
+    } catch {
+      // No record: the folder itself is still readable.
+    }
+    if (await isDir(d)) return d;
+  }
+  return base;
+}
