@@ -123,6 +123,7 @@ export function parseQueryGpuCsv(text: string, fields: readonly string[] = GPU_Q
       processes: [],
     });
   }
+  problems.sort((a, b) => a.line - b.line);
   return { gpus, problems };
 }
 
@@ -151,6 +152,7 @@ export function parseComputeApps(text: string, fields: readonly string[] = APPS_
       ...(bus ? { gpuBusId: bus } : {}),
     });
   }
+  problems.sort((a, b) => a.line - b.line);
   return { processes, problems };
 }
 

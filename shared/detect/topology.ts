@@ -81,6 +81,8 @@ export function parseTopoMatrix(text: string): TopoMatrixResult {
     });
   }
   if (!out.gpuIndexes.length) out.problems.push('no GPU rows');
+  const columns = header.slice(0, colCount).filter((c) => GPU_COL.test(c)).length;
+  if (out.gpuIndexes.length && out.gpuIndexes.length < columns) out.problems.push(`${out.gpuIndexes.length} of ${columns} GPU rows`);
   return out;
 }
 

@@ -1,0 +1,77 @@
+// The stand-in other suites put first on PATH: its answers must parse like the real captures.
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, classifySmiFailure, parseComputeApps, parseP2p, parseQueryGpuCsv, parseSmiTable, parseTopoMatrix } from '../../../shared/detect';
+import { repoRoot } from '../../support/temp';
+import { h200 } from './fixtures';
+
+const SMI = join(repoRoot, 'test/support/fake-nvidia-smi/nvidia-smi');
+const smi = (args: string[], env: Record<string, string> = {}) => execa(SMI, args, { reject: false, env, timeout: 10_000 });
+
+describe('fake nvidia-smi', () => {
+  it('replays the query byte for byte', async () => {
+    const r = await smi(GPU_QUERY_ARGS);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout + '\n').toBe(h200('query-gpu.csv'));
+    expect(parseQueryGpuCsv(r.stdout).gpus).toHaveLength(4);
+  });
+
+  it('answers any field subset, -i, header and units like the real tool', async () => {
+    const r = await smi(['--query-gpu=index,memory.used,memory.total,utilization.gpu', '--format=csv', '-i', '1,3']);
+    expect(r.stdout.split('\n')).toEqual(['index, memory.used [MiB], memory.total [MiB], utilization.gpu [%]', '1, 0 MiB, 143771 MiB, 0 %', '3, 0 MiB, 143771 MiB, 0 %']);
+    const bad = await smi(['--query-gpu=index,bogus', '--format=csv']);
+    expect([bad.exitCode, bad.stdout.trim()]).toEqual([2, 'Field "bogus" is not a valid field to query.']);
+  });
+
+  it('topology, P2P, table, -L and -q -x', async () => {
+    expect(parseTopoMatrix((await smi(['topo', '-m'])).stdout).links.every((l) => l.raw === 'NV18')).toBe(true);
+    expect(parseP2p((await smi(['topo', '-p2p', 'r'])).stdout).p2p).toHaveLength(6);
+    expect(parseSmiTable((await smi([])).stdout).gpus).toHaveLength(4);
+    expect((await smi(['-L'])).stdout.split('\n')[0]).toBe('GPU 0: NVIDIA H200 (UUID: GPU-3904918e-d192-5616-6b46-b30908912707)');
+    expect((await smi(['-q', '-x'])).stdout).toContain('<driver_version>580.159.04</driver_version>');
+  });
+
+  it('busy mode: holders keyed to the same uuids as the query, memory from the busy table', async () => {
+    const env = { LAL_FAKE_SMI_MODE: 'busy' };
+    const gpus = parseQueryGpuCsv((await smi(GPU_QUERY_ARGS, env)).stdout).gpus;
+    const apps = parseComputeApps((await smi(APPS_QUERY_ARGS, env)).stdout).processes;
+    expect(gpus.map((g) => g.memoryUsedMiB)).toEqual([529, 5299, 4, 4]);
+    expect(apps.map((a) => [a.pid, a.usedMiB, gpus.findIndex((g) => g.uuid === a.gpuUuid)])).toEqual([[840, 520, 0], [840, 5290, 1]]);
+    expect((await smi(APPS_QUERY_ARGS)).stdout).toBe('');
+  });
+
+  it('failure modes print the real texts with the real exit codes', async () => {
+    for (const [mode, status, code] of [['no-driver', 'no-driver', 9], ['mismatch', 'driver-mismatch', 18], ['no-devices', 'no-devices', 6]] as const) {
+      const r = await smi(GPU_QUERY_ARGS, { LAL_FAKE_SMI_MODE: mode });
+      expect(r.exitCode).toBe(code);
+      expect(classifySmiFailure({ exitCode: r.exitCode ?? null, stdout: r.stdout, stderr: r.stderr }).status).toBe(status);
+    }
+  });
+
+  it('garbled and truncated answers parse partially', async () => {
+    const g = parseQueryGpuCsv((await smi(GPU_QUERY_ARGS, { LAL_FAKE_SMI_MODE: 'garbled' })).stdout);
+    expect(g.gpus.map((x) => x.index)).toEqual([0, 2, 3]);
+    expect(g.problems.length).toBe(2);
+    const t = parseQueryGpuCsv((await smi(GPU_QUERY_ARGS, { LAL_FAKE_SMI_MODE: 'truncated' })).stdout);
+    expect(t.gpus.map((x) => x.index)).toEqual([0]);
+    expect(t.problems).toHaveLength(1);
+  });
+
+  it('-lms loops until killed, one line per GPU per tick; LAL_FAKE_SMI_GPUS limits the GPUs', async () => {
+    const child = execa(SMI, ['--query-gpu=index,memory.used', '--format=csv,noheader,nounits', '-lms', '100'], { reject: false, env: { LAL_FAKE_SMI_GPUS: '2' } });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    await new Promise<void>((res) => {
+      const t = setInterval(() => {
+        if (out.split('\n').filter(Boolean).length >= 6) {
+          clearInterval(t);
+          res();
+        }
+      }, 20);
+    });
+    child.kill('SIGTERM');
+    await child;
+    expect(out.split('\n').filter(Boolean).slice(0, 6)).toEqual(['0, 0', '1, 0', '0, 0', '1, 0', '0, 0', '1, 0']);
+  });
+});
