@@ -1,7 +1,148 @@
 import type { Command } from 'commander';
-import type { RunAction } from '../output';
-import { registerPendingCommand } from './pending';
+import { CliError, EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
+import { cliCore } from '../core';
+import { systemLang } from '../i18n';
+import { loadRunSpec } from '../../core/profiles/resolve';
+import { defaultDataDir } from '../../core/paths';
+import { readCalibration } from '../../core/check/calibration';
+import type { RunSpec, SettingValue } from '../../../shared/run/types';
+import type { FeasibilityReport, GpuPlan, MemoryPart } from '../../../shared/feasibility/types';
+import type { Lang } from '../../../shared/i18n';
+import { tCheck } from '../../../shared/feasibility/text';
+
+/**
+ * `lal check`: will this recipe/mode fit, per GPU, why not, and what would.
+ * Exit codes: 0 fits or tight, 1 does not fit, 2 bad input (unknown recipe/mode, bad --set, bad --hardware).
+ */
+interface CheckFlags {
+  profile?: string;
+  recipe?: string;
+  mode?: string;
+  set: string[];
+  hardware?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerCheck(program: Command, run: RunAction): void {
-  registerPendingCommand(program, run, 'check', 'say whether a recipe/mode fits the GPUs, per GPU, with fixes');
+  program
+    .command('check')
+    .description('say whether a recipe/mode fits the GPUs, per GPU, with fixes')
+    .option('--profile <file>', 'profile file (JSON) to check')
+    .option('--recipe <id>', 'recipe id, e.g. liveavatar-s2v-14b or rehearsal')
+    .option('--mode <id>', 'process layout, e.g. tpp-5gpu, tpp-4gpu, single-offload, fsdp-ulysses')
+    .option('--set <key=value>', 'a flag in upstream spelling without dashes (fp8=true, size=688*368, ulysses_size=4); repeatable', collect, [])
+    .option('--hardware <spec>', "what-if GPUs instead of the detected ones: '5xH800', '4xRTX 4090', '1x48GiB@8.9'")
+    .action((flags: CheckFlags) => run((g) => checkCommand(g, flags)));
+}
+
+function parseSets(sets: string[], lang: Lang): Record<string, SettingValue> {
+  const out: Record<string, SettingValue> = {};
+  for (const s of sets) {
+    const i = s.indexOf('=');
+    if (i <= 0) throw new CliError(tCheck(lang, 'cli.badSet', { value: s }), EXIT.USAGE);
+    out[s.slice(0, i).trim().replace(/^--/, '').replace(/-/g, '_')] = s.slice(i + 1);
+  }
+  return out;
+}
+
+async function buildSpec(flags: CheckFlags, lang: Lang): Promise<RunSpec> {
+  const byProfile = flags.profile !== undefined;
+  const byRecipe = flags.recipe !== undefined || flags.mode !== undefined;
+  if (byProfile === byRecipe || (byRecipe && (!flags.recipe || !flags.mode))) throw new CliError(tCheck(lang, 'cli.onlyOneSpec'), EXIT.USAGE);
+  const sets = parseSets(flags.set, lang);
+  const spec: RunSpec = byProfile ? await loadRunSpec({ profile: flags.profile, dataDir: defaultDataDir() }) : { recipe: flags.recipe!, mode: flags.mode!, settings: {} };
+  return { ...spec, settings: { ...spec.settings, ...sets } };
+}
+
+async function checkCommand(g: GlobalOptions, flags: CheckFlags): Promise<number> {
+  const lang = g.lang ?? systemLang();
+  const spec = await buildSpec(flags, lang);
+  const core = cliCore(g);
+  let report: FeasibilityReport;
+  try {
+    report = await core.api.check({ spec, ...(flags.hardware !== undefined ? { hardware: flags.hardware } : {}) });
+  } finally {
+    await core.dispose();
+  }
+  if (g.json) printJson(report);
+  else process.stdout.write(renderReport(report, lang, flags.hardware));
+  return report.verdict === 'does-not-fit' ? EXIT.FAILED : EXIT.OK;
+}
+
+const BAR_WIDTH = 24;
+const GLYPHS: Record<string, string> = { weights: '█', kv_cache: '▓', cond_cache: '▓', activations: '▒', fsdp_unshard: '▒', decode_workspace: '▒' };
+
+/** A bar scaled to the GPU's memory: filled by category, `!` past the end when it does not fit. */
+function bar(g: GpuPlan): string {
+  const cap = g.availableBytes > 0 ? g.availableBytes : g.requiredBytes;
+  const cells: string[] = [];
+  for (const p of g.breakdown) {
+    const n = Math.round((p.bytes / cap) * BAR_WIDTH);
+    const glyph = GLYPHS[p.key.split('.')[0]] ?? GLYPHS[p.key] ?? '░';
+    for (let i = 0; i < n; i++) cells.push(glyph);
+  }
+  const inside = cells.slice(0, BAR_WIDTH).join('').padEnd(BAR_WIDTH, '·');
+  return `[${inside}]${g.requiredBytes > g.availableBytes ? '!' : ''}`;
+}
+
+const gb = (b: number) => (b / 1e9).toFixed(1);
+
+function legend(parts: MemoryPart[]): string {
+  return parts
+    .filter((p) => p.bytes >= 0.05e9)
+    .map((p) => `${p.key} ${gb(p.bytes)}`)
+    .join(' + ');
+}
+
+export function renderReport(r: FeasibilityReport, lang: Lang, hardwareSpec?: string): string {
+  const lines: string[] = [];
+  const hw = hardwareSpec ?? (r.hardware.length ? summarise(r.hardware.map((h) => h.name)) : '–');
+  lines.push(tCheck(lang, 'cli.header', { recipe: r.recipe, mode: r.mode, nproc: r.nproc ?? r.perGpu.length, hardware: hw, verdict: tCheck(lang, `verdict.${r.verdict}`) }));
+  if (!r.perGpu.length) lines.push('  ' + tCheck(lang, 'cli.cpuOnly'));
+  for (const g of r.perGpu) {
+    const line = tCheck(lang, 'cli.gpuLine', { index: g.index, role: tCheck(lang, `role.${g.role}`).padEnd(4), need: gb(g.requiredBytes).padStart(5), have: gb(g.availableBytes), bar: bar(g) });
+    lines.push('  ' + (g.missing ? `${line}  (${tCheck(lang, 'cli.missing')})` : line));
+  }
+  const top = [...r.perGpu].sort((a, b) => b.requiredBytes - a.requiredBytes)[0];
+  if (top) lines.push('  ' + tCheck(lang, 'cli.legend') + ' ' + legend(top.breakdown));
+  if (r.hostRamBytes) lines.push('  ' + tCheck(lang, 'cli.host', { need: gb(r.hostRamBytes) }));
+  const msg = (x: { message: string; messageZh?: string }) => (lang === 'zh-CN' && x.messageZh ? x.messageZh : x.message);
+  const errors = r.reasons.filter((x) => (x.severity ?? 'error') === 'error');
+  const warnings = r.reasons.filter((x) => x.severity === 'warning');
+  if (errors.length) {
+    lines.push(tCheck(lang, 'cli.reasons'));
+    for (const x of errors) lines.push(`  [${x.code}] ${msg(x)}`);
+  }
+  if (warnings.length) {
+    lines.push(tCheck(lang, 'cli.warnings'));
+    for (const x of warnings) lines.push(`  [${x.code}] ${msg(x)}`);
+  }
+  if (r.verdict !== 'fits') {
+    lines.push(tCheck(lang, 'cli.suggestions'));
+    if (!r.suggestions.length) lines.push('  ' + tCheck(lang, 'cli.noSuggestions'));
+    for (const s of r.suggestions) lines.push(`  • ${msg(s)}`);
+  }
+  const calib = calibrationLine(r, lang);
+  if (calib) lines.push(calib);
+  return lines.join('\n') + '\n';
+}
+
+function summarise(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return [...counts].map(([n, c]) => `${c}x${n}`).join(' + ');
+}
+
+/** The last measured run of this recipe/mode, if any: prediction error as recorded after the run. */
+function calibrationLine(r: FeasibilityReport, lang: Lang): string | null {
+  let last;
+  try {
+    last = readCalibration(defaultDataDir(), { recipe: r.recipe, mode: r.mode }).at(-1);
+  } catch {
+    return null;
+  }
+  if (!last) return null;
+  const parts = last.gpus.map((g) => `GPU${g.index} ${gb(g.predictedBytes)}/${gb(g.measuredBytes)} (${g.errorPct > 0 ? '+' : ''}${g.errorPct}%)`).join(', ');
+  return lang === 'zh-CN' ? `上次实测（${last.runId}）预测/实测：${parts}` : `Last measured run (${last.runId}) predicted/measured: ${parts}`;
 }

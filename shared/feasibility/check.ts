@@ -1,0 +1,220 @@
+import type { DetectReport } from '../detect/types';
+import type { ComponentSize, MemoryProfile, Recipe } from '../recipes/types';
+import type { RunSpec, SettingValue } from '../run/types';
+import { getRecipe, recipes } from '../recipes';
+import { requireMode, requiredGpus, resolveNproc, resolveSettings, type Values } from '../recipes/settings';
+import { ApiFailure } from '../api/result';
+import type { FeasibilityReport, GpuPlan, HardwareGpu, Reason, Verdict } from './types';
+import { planMemory, type MemoryPlan } from './memory';
+import { checkRules } from './constraints';
+import { MODEL } from './constants';
+import { both, gb, tCheck } from './text';
+import { suggest } from './suggest';
+
+/**
+ * The check: resolve the spec against its recipe, plan memory per rank, place ranks on GPUs,
+ * apply the rules, give a verdict, and (unless asked not to) search for changes that fit.
+ */
+export interface CheckInput {
+  spec: RunSpec;
+  hardware: HardwareGpu[];
+  detect?: DetectReport | null;
+  /** false: skip the suggestion search (suggestions re-run the check with this off). */
+  suggestions?: boolean;
+  /** Where `hardware` came from, echoed in the report. */
+  hardwareSource?: 'spec' | 'detected';
+}
+
+/** Settings the run manager consumes itself (electron/core/runs/args.ts RUNNER_KEYS); not flags. */
+const RUNNER_KEYS = new Set(['stall_action', 'python', 'gpus', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug']);
+
+export interface Resolved {
+  recipe: Recipe;
+  mode: ReturnType<typeof requireMode>;
+  values: Values;
+  nproc: number;
+  needGpus: number;
+  gpuIndexes: number[] | undefined;
+  profile: MemoryProfile | undefined;
+  components: ComponentSize[];
+}
+
+export function resolveSpec(spec: RunSpec, detect?: DetectReport | null): Resolved {
+  const recipe = getRecipe(spec.recipe);
+  if (!recipe) throw new ApiFailure({ code: 'BAD_INPUT', field: 'recipe', message: `unknown recipe "${spec.recipe}"; known: ${listRecipes()}` });
+  const mode = requireMode(recipe, spec.mode);
+  const settings: Record<string, SettingValue> = {};
+  let gpuIndexes = spec.gpus && spec.gpus.length ? [...spec.gpus] : undefined;
+  for (const [k, v] of Object.entries(spec.settings ?? {})) {
+    if (k === 'gpus') {
+      const list = String(v).split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+      if (list.some((n) => !Number.isInteger(n) || n < 0 || n > 63)) throw new ApiFailure({ code: 'BAD_INPUT', field: 'settings.gpus', message: `gpus must be GPU indexes like 0,1,2 (got ${String(v)})` });
+      gpuIndexes = list;
+    } else if (!RUNNER_KEYS.has(k)) settings[k] = v;
+  }
+  // A GPU list with a variable-width mode: one rank per listed GPU, unless the user said otherwise.
+  const from = mode.nprocFrom?.settings;
+  if (from && from.length === 1 && gpuIndexes && !(from[0] in settings)) settings[from[0]] = gpuIndexes.length - (mode.extraGpus ?? 0);
+  const values = resolveSettings(recipe, mode, settings);
+  const nproc = resolveNproc(mode, values);
+  const needGpus = requiredGpus(mode, values);
+  const scaled = recipe.memoryByScale?.[String(values.scale ?? '')];
+  const profile = scaled?.memory ?? recipe.memory;
+  const components = withCheckout(scaled?.components ?? recipe.components, detect, recipe.needsCheckout);
+  return { recipe, mode, values, nproc, needGpus, gpuIndexes, profile, components };
+}
+
+const listRecipes = () => recipes.map((x) => x.id).join(', ');
+
+const DTYPE_BYTES: Record<string, number> = { BF16: 2, F16: 2, FP16: 2, F32: 4, FP32: 4, F8_E4M3: 1, F8_E5M2: 1, FP8: 1, I8: 1, U8: 1, F64: 8 };
+
+/** Component sizes from the checkout's safetensors headers (params = Σ bytes / dtype size), else the recipe's. */
+export function withCheckout(components: ComponentSize[], detect: DetectReport | null | undefined, needsCheckout: boolean): ComponentSize[] {
+  const found = needsCheckout ? detect?.checkout?.components ?? [] : [];
+  if (!found.length) return components;
+  return components.map((c) => {
+    const hit = found.find((f) => f.name.toLowerCase() === c.name);
+    if (!hit) return c;
+    let params = 0;
+    for (const [dtype, bytes] of Object.entries(hit.bytesByDtype)) params += bytes / (DTYPE_BYTES[dtype.toUpperCase()] ?? 2);
+    if (!(params > 0)) return c;
+    const ratio = params / c.params;
+    return {
+      ...c,
+      params: Math.round(params),
+      ...(c.fp8Params ? { fp8Params: Math.round(c.fp8Params * ratio) } : {}),
+    };
+  });
+}
+
+function placeGpus(hardware: HardwareGpu[], indexes: number[] | undefined): HardwareGpu[] {
+  if (!indexes) return hardware;
+  return indexes.map((i) => hardware.find((g) => g.index === i)).filter((g): g is HardwareGpu => !!g);
+}
+
+export function planFor(r: Resolved, spec: RunSpec): MemoryPlan | null {
+  if (!r.profile) return null;
+  return planMemory({
+    recipe: r.recipe,
+    mode: r.mode,
+    values: r.values,
+    nproc: r.nproc,
+    profile: r.profile,
+    components: r.components,
+    env: { ...r.recipe.env, ...(spec.env ?? {}) },
+    cpu: r.needGpus === 0,
+  });
+}
+
+function perGpuFrom(plan: MemoryPlan | null, used: HardwareGpu[]): GpuPlan[] {
+  if (!plan) return [];
+  return plan.ranks.map((rk, i) => {
+    const gpu = used[i];
+    const isServer = plan.unmodelled.includes(rk.rank);
+    return {
+      index: gpu?.index ?? i,
+      role: rk.role,
+      rank: isServer ? null : rk.rank,
+      phase: rk.phase,
+      requiredBytes: rk.bytes,
+      availableBytes: gpu?.availableBytes ?? 0,
+      breakdown: rk.parts,
+      ...(gpu ? { name: gpu.name } : { missing: true }),
+    };
+  });
+}
+
+/** Predicted bytes per GPU for a spec (no rules, no suggestions): what the run manager stores in each run record. */
+export function predictPerGpu(spec: RunSpec, hardware: HardwareGpu[], detect?: DetectReport | null): GpuPlan[] {
+  const r = resolveSpec(spec, detect);
+  return perGpuFrom(planFor(r, spec), placeGpus(hardware, r.gpuIndexes));
+}
+
+function memoryReasons(perGpu: GpuPlan[]): { reasons: Reason[]; tight: boolean } {
+  const reasons: Reason[] = [];
+  let tight = false;
+  for (const g of perGpu) {
+    if (g.missing) continue;
+    const pct = Math.round(MODEL.tightHeadroomFraction * 100);
+    const roleEn = tCheck('en', `role.${g.role}`);
+    const roleZh = tCheck('zh-CN', `role.${g.role}`);
+    const base = { gpu: g.index, rank: g.rank ?? '–', need: gb(g.requiredBytes), have: gb(g.availableBytes), pct };
+    if (g.requiredBytes > g.availableBytes) {
+      reasons.push({
+        code: 'MEMORY',
+        severity: 'error',
+        gpus: [g.index],
+        ...both('reason.MEMORY', { ...base, role: roleEn, phase: tCheck('en', `phase.${g.phase ?? 'denoise'}`) }, { ...base, role: roleZh, phase: tCheck('zh-CN', `phase.${g.phase ?? 'denoise'}`) }),
+      });
+    } else if (g.availableBytes - g.requiredBytes < MODEL.tightHeadroomFraction * g.availableBytes) {
+      tight = true;
+      reasons.push({ code: 'MEMORY_TIGHT', severity: 'warning', gpus: [g.index], ...both('reason.MEMORY_TIGHT', { ...base, role: roleEn }, { ...base, role: roleZh }) });
+    }
+  }
+  return { reasons, tight };
+}
+
+function hostReasons(plan: MemoryPlan | null, detect: DetectReport | null | undefined, nproc: number): Reason[] {
+  const host = detect?.host;
+  if (!plan || !host || !(host.ramTotalBytes > 0)) return [];
+  const need = plan.host.bytes;
+  const v = (which: string, lang: 'en' | 'zh-CN', have: number) => ({ need: gb(need), procs: nproc, have: gb(have), which: tCheck(lang, `which.${which}`) });
+  if (need > host.ramTotalBytes) return [{ code: 'HOST_RAM', severity: 'error', ...both('reason.HOST_RAM', v('total', 'en', host.ramTotalBytes), v('total', 'zh-CN', host.ramTotalBytes)) }];
+  if (host.ramAvailableBytes > 0 && need > host.ramAvailableBytes) {
+    return [{ code: 'HOST_RAM', severity: 'warning', ...both('reason.HOST_RAM', v('available', 'en', host.ramAvailableBytes), v('available', 'zh-CN', host.ramAvailableBytes)) }];
+  }
+  return [];
+}
+
+export function checkFeasibility(input: CheckInput): FeasibilityReport {
+  const { spec, hardware } = input;
+  const detect = input.detect ?? null;
+  const r = resolveSpec(spec, detect);
+  const used = placeGpus(hardware, r.gpuIndexes);
+  const plan = planFor(r, spec);
+  const perGpu = perGpuFrom(plan, used);
+  const rules = checkRules({
+    recipe: r.recipe,
+    mode: r.mode,
+    values: r.values,
+    nproc: r.nproc,
+    needGpus: r.needGpus,
+    used,
+    available: used.length,
+    profile: r.profile,
+    geometry: plan?.geometry ?? null,
+    detect,
+    spec,
+  });
+  const mem = memoryReasons(perGpu);
+  const unmodelled: Reason[] = (plan?.unmodelled ?? []).map((rank) => {
+    const g = perGpu.find((p) => p.rank === null && p.role === 'server') ?? perGpu[rank];
+    return { code: 'UNMODELLED', severity: 'warning', ...both('reason.UNMODELLED', { gpu: g?.index ?? rank, role: tCheck('en', 'role.server') }, { gpu: g?.index ?? rank, role: tCheck('zh-CN', 'role.server') }) };
+  });
+  const reasons = [...rules, ...mem.reasons, ...hostReasons(plan, detect, r.nproc), ...unmodelled];
+  const verdict: Verdict = reasons.some((x) => (x.severity ?? 'error') === 'error') ? 'does-not-fit' : mem.tight ? 'tight' : 'fits';
+  const report: FeasibilityReport = {
+    verdict,
+    recipe: r.recipe.id,
+    mode: r.mode.id,
+    hardware,
+    perGpu,
+    reasons,
+    suggestions: [],
+    nproc: r.nproc,
+    settings: r.values,
+    hostRamBytes: plan?.host.bytes,
+    hostBreakdown: plan?.host.parts,
+    geometry: plan?.geometry ? { height: plan.geometry.height, width: plan.geometry.width, fsl: plan.geometry.fsl, kvLen: plan.geometry.kvLen, condTokens: plan.geometry.condTokens } : null,
+    ...(input.hardwareSource ? { hardwareSource: input.hardwareSource } : {}),
+  };
+  if (input.suggestions !== false && verdict !== 'fits') report.suggestions = suggest({ input, resolved: r, report });
+  return report;
+}
+
+/** Fullest GPU: the one with least headroom (missing GPUs count as having none). */
+export function fullest(perGpu: GpuPlan[]): GpuPlan | undefined {
+  let best: GpuPlan | undefined;
+  for (const g of perGpu) if (!best || g.availableBytes - g.requiredBytes < best.availableBytes - best.requiredBytes) best = g;
+  return best;
+}

@@ -1,0 +1,62 @@
+/**
+ * Every tunable number of the memory model, in one table. Calibrate here and nowhere else.
+ *
+ * Component sizes and cache formulas are not here: they are exact (recipes and liveavatar-facts §3).
+ * What is here are the estimates around them, each with its source. The lead's GPU rehearsal
+ * (resources/workloads/measure.py: LAL_PEAK next to LAL_PLAN) is how they get calibrated;
+ * docs/feasibility.md lists which measurement moves which constant.
+ */
+export const MiB = 2 ** 20;
+export const GiB = 2 ** 30;
+export const GB = 1e9;
+
+export const MODEL = {
+  /**
+   * A process's own CUDA context plus cuBLAS/cuDNN handles and workspaces on its GPU, as nvidia-smi
+   * sees it beyond torch's allocations. torch 2.x with lazy module loading: ~0.4–0.6 GiB on H100.
+   * §3.8: "Add roughly 2–5 GB for CUDA context, activations and compile workspace".
+   */
+  cudaContextBytes: 0.6 * GiB,
+  /** A context another process opens on GPU 0 (upstream's t5.py default argument, liveavatar-facts §3.8: ~0.3–0.5 GB each). */
+  extraContextOnGpu0Bytes: 0.4 * GiB,
+  /** NCCL communicator buffers and proxy memory per rank in a multi-process CUDA run (NVLink/PCIe, NCCL 2.2x defaults). */
+  ncclBytes: 0.5 * GiB,
+  /**
+   * Caching-allocator slack over the torch-allocated peak (fragmentation, rounding to 2 MiB blocks,
+   * blocks cached between phases). Applied to the peak phase's allocated bytes.
+   */
+  allocatorMarginFraction: 0.04,
+  /** torch.compile / inductor workspace when ENABLE_COMPILE is on (upstream default): autotune buffers and graphs. §3.8. */
+  compileWorkspaceBytes: 1.0 * GiB,
+
+  // --- activations of one DiT block forward (causal pipelines; mirrors lalwork/plan.py activations()) ---
+  /** The cond + KV keys and values concatenated for attention: this many copies (k and v). */
+  actKvCopies: 2,
+  /** Hidden-size temporaries per token in bf16: q, k, v, attention out, residual, norm. */
+  actHiddenPerToken: 6,
+  /** FFN intermediate and its GELU per token, bf16. */
+  actFfnPerToken: 2,
+  /** fp32 RMS-norm and softmax temporaries per token, in units of `dim` fp32 values. */
+  actFp32HiddenPerToken: 4,
+
+  /** VAE decode workspace per output pixel per decode call, in elements (4 × 96 channels × 4 temporal: lalwork/plan.py decode_ws). */
+  decodeElemsPerPixel: 4 * 96 * 4,
+  /** Full-sequence pipelines (Wan2.2, Step-Video) decode the whole clip at once on rank 0: this many times the per-call workspace. */
+  fullSeqDecodeFactor: 4,
+
+  // --- host RAM ---
+  /** Python + torch + CUDA runtime libraries resident per process (RSS before any model). */
+  hostProcessBaseBytes: 3 * GiB,
+  /** Host copies of the decoded video at save time: float32 list + torch.cat + clamp/uint8 copies (liveavatar-facts §3.9: 3–4×). */
+  hostSaveCopies: 3.5,
+  /** Audio length assumed for host-RAM of decoded frames when the clip count is open (num_clip 10000 = "whole audio"). */
+  assumedAudioSeconds: 60,
+  /** The rehearsal's pretend audio when no WAV is given (rehearsal.py --audio_seconds default). */
+  rehearsalAudioSeconds: 4,
+
+  // --- verdict ---
+  /** Below this headroom (fraction of the GPU's available memory) the verdict is "tight". */
+  tightHeadroomFraction: 0.1,
+} as const;
+
+export type ModelConstants = typeof MODEL;
