@@ -152,8 +152,20 @@ export async function probePython(c: PythonCandidate, opts: PythonOptions): Prom
   };
 }
 
-/** Every candidate probed in parallel. */
-export async function detectPython(opts: PythonOptions): Promise<PythonEnv[]> {
+/**
+ * Every candidate probed, a few at a time: each probe imports torch (seconds of CPU), and a box
+ * with a dozen conda envs should not stall the app. Order of the answer = order of the candidates.
+ */
+export async function detectPython(opts: PythonOptions & { concurrency?: number }): Promise<PythonEnv[]> {
   const cands = await pythonCandidates(opts);
-  return Promise.all(cands.map((c) => probePython(c, opts)));
+  const out: PythonEnv[] = new Array(cands.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cands.length) {
+      const i = next++;
+      out[i] = await probePython(cands[i]!, opts);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 3, cands.length) }, worker));
+  return out;
 }
