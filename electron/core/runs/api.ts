@@ -15,6 +15,8 @@ import { RunRecords } from './records';
 import { RunSession, tailText } from './session';
 import { findLeftovers, reapLeftovers, launcherAlive } from './reaper';
 import { procStartTimeSync } from './proc';
+import { hardwareFromDetect, predictPerGpu } from '../../../shared/feasibility';
+import { recordCalibration } from '../check/calibration';
 
 type RunMethods = 'planRun' | 'startRun' | 'stopRun' | 'listRuns' | 'getRun' | 'readRunLog' | 'findLeftovers' | 'reapLeftovers';
 
@@ -66,6 +68,37 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
 
   const live = (): Set<string> => new Set(sessions.keys());
 
+  /**
+   * The feasibility model's bytes per physical GPU, stored in the record so that measured peaks can
+   * be compared with it when the run ends. Detection is cached; a slow or failed one only costs the
+   * comparison, never the run.
+   */
+  const predict = async (spec: RunSpec): Promise<{ bytes: Record<string, number>; roles: Record<string, string>; gpuName?: string } | null> => {
+    try {
+      const detect = await Promise.race([ctx.detect(), new Promise<null>((r) => setTimeout(() => r(null), 15_000).unref())]);
+      if (!detect) return null;
+      const perGpu = predictPerGpu(spec, hardwareFromDetect(detect), detect).filter((g) => !g.missing);
+      if (!perGpu.length) return null;
+      return {
+        bytes: Object.fromEntries(perGpu.map((g) => [String(g.index), g.requiredBytes])),
+        roles: Object.fromEntries(perGpu.map((g) => [String(g.index), g.role])),
+        gpuName: perGpu[0].name,
+      };
+    } catch {
+      return null;
+    }
+  };
+
+  /** Predicted vs measured, for runs that finished normally on GPUs (the check shows the error next to new predictions). */
+  const calibrate = (rec: RunRecord, roles: Record<string, string>, gpuName?: string): void => {
+    if (rec.status !== 'succeeded' || !Object.keys(rec.peaksMiB).length || !Object.keys(rec.predictedBytes).length) return;
+    try {
+      recordCalibration(ctx.dataDir, { runId: rec.runId, recipe: rec.spec.recipe, mode: rec.spec.mode, settings: rec.spec.settings, predictedBytes: rec.predictedBytes, peaksMiB: rec.peaksMiB, roles, gpuName });
+    } catch {
+      /* calibration is advisory */
+    }
+  };
+
   return {
     planRun: async ({ spec, allowEnv }) => (await prepare(spec, allowEnv, newRunId())).built.plan,
 
@@ -98,6 +131,8 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
         torchrunNote: prepared.note,
         masterPort: prepared.port,
       };
+      const predicted = built.values.device === 'cpu' ? null : await predict(built.spec);
+      if (predicted) record.predictedBytes = predicted.bytes;
       records.register(record);
       const settings = ctx.settings.get();
       const session = new RunSession(built, recipe, record, {
@@ -108,7 +143,8 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
         graceMs: opts.graceMs,
       });
       sessions.set(runId, session);
-      void session.done.then(() => {
+      void session.done.then((rec) => {
+        calibrate(rec, predicted?.roles ?? {}, predicted?.gpuName);
         finished.push(runId);
         while (finished.length > KEEP_FINISHED) sessions.delete(finished.shift()!);
       });

@@ -1,4 +1,3 @@
-import type { FlagSpec, ModeSpec, Recipe } from '../../../shared/recipes/types';
 import type { RunSpec, SettingValue } from '../../../shared/run/types';
 import { ApiFailure } from '../../../shared/api/result';
 
@@ -58,78 +57,6 @@ export function splitRunnerSettings(spec: RunSpec): { spec: RunSpec; runner: Run
   }
   out.settings = settings;
   return { spec: out, runner };
-}
-
-export function findMode(recipe: Recipe, modeId: string): ModeSpec | undefined {
-  return recipe.modes.find((m) => m.id === modeId || (m.aliases ?? []).includes(modeId));
-}
-
-/** Coerce a `--set` string to the flag's type; a number or boolean passes through when it fits. */
-export function coerce(flag: FlagSpec, value: SettingValue, field: string): SettingValue {
-  switch (flag.type) {
-    case 'int': {
-      const n = typeof value === 'number' ? value : Number(String(value).trim());
-      if (!Number.isInteger(n)) throw bad(field, `${flag.name} must be a whole number (got ${String(value)})`);
-      return n;
-    }
-    case 'bool': {
-      if (typeof value === 'boolean') return value;
-      const s = String(value).trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-      if (['0', 'false', 'no', 'off'].includes(s)) return false;
-      throw bad(field, `${flag.name} must be true or false (got ${String(value)})`);
-    }
-    case 'enum': {
-      const s = String(value);
-      if (flag.choices && !flag.choices.includes(s)) throw bad(field, `${flag.name} must be one of ${flag.choices.join(', ')} (got ${s})`);
-      return s;
-    }
-    default:
-      return typeof value === 'string' ? value : String(value);
-  }
-}
-
-/**
- * Workload argv from the recipe: mode-forced flags, then declared defaults, then the user's settings,
- * in the recipe's flag order so plans are stable and diffable. Values are separate argv entries: a
- * prompt with quotes, `$(...)`, backticks or newlines reaches the script byte for byte (no shell).
- */
-export function recipeArgs(recipe: Recipe, mode: ModeSpec, settings: Record<string, SettingValue>): { args: string[]; values: Record<string, SettingValue> } {
-  const byName = new Map(recipe.flags.map((f) => [f.name, f]));
-  for (const key of Object.keys(settings)) {
-    const flag = byName.get(key);
-    if (!flag) {
-      const known = [...recipe.flags.map((f) => f.name), ...RUNNER_KEYS].join(', ');
-      throw bad(`settings.${key}`, `unknown setting "${key}" for recipe ${recipe.id}; known: ${known}`);
-    }
-    if (flag.modeOwned && key in mode.flags && mode.flags[key] !== settings[key]) {
-      throw bad(`settings.${key}`, `${key} is fixed by mode ${mode.id} (${String(mode.flags[key])})`);
-    }
-  }
-  const values: Record<string, SettingValue> = {};
-  for (const flag of recipe.flags) {
-    const field = `settings.${flag.name}`;
-    let v: SettingValue | undefined = flag.default;
-    if (flag.name in mode.flags) v = mode.flags[flag.name];
-    if (flag.name in settings) v = settings[flag.name];
-    if (v === undefined) continue;
-    values[flag.name] = coerce(flag, v, field);
-  }
-  const args: string[] = [];
-  for (const flag of recipe.flags) {
-    if (!(flag.name in values)) continue;
-    const v = values[flag.name];
-    if (flag.type === 'bool') {
-      if ((flag.boolStyle ?? 'switch') === 'switch') {
-        if (v === true) args.push(`--${flag.name}`);
-      } else {
-        args.push(`--${flag.name}`, v ? 'True' : 'False');
-      }
-      continue;
-    }
-    args.push(`--${flag.name}`, String(v));
-  }
-  return { args, values };
 }
 
 function bad(field: string, message: string): ApiFailure {

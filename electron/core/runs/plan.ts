@@ -4,7 +4,8 @@ import type { RunPlan, RunSpec, SettingValue } from '../../../shared/run/types';
 import { ApiFailure } from '../../../shared/api/result';
 import { envNeedingConsent } from '../../../shared/profiles/consent';
 import type { ResolvedTorchrun } from '../torchrun/resolve';
-import { findMode, recipeArgs, splitRunnerSettings, type RunnerOptions } from './args';
+import { buildArgs, findMode, requiredGpus, resolveNproc, resolveSettings } from '../../../shared/recipes/settings';
+import { splitRunnerSettings, type RunnerOptions } from './args';
 
 /**
  * The plan builder: RunSpec -> {argv, env, cwd}, with no shell anywhere.
@@ -74,7 +75,10 @@ export function buildPlan(input: PlanInput): BuiltPlan {
     if (settings.save_file === undefined || settings.save_file === '') settings.save_file = join(runDir, 'output.mp4');
     saveFile = String(settings.save_file);
   }
-  const { args, values } = recipeArgs(recipe, mode, settings);
+  // The recipe feature's pure argv builder (shared/recipes/settings.ts): the check, the UI and the
+  // plan agree on every value and every refusal.
+  const values = resolveSettings(recipe, mode, settings);
+  const args = buildArgs(recipe, mode, settings);
 
   const checkout = spec.checkout ?? input.checkoutFallback ?? null;
   let entry: string;
@@ -88,7 +92,7 @@ export function buildPlan(input: PlanInput): BuiltPlan {
   }
   const cwd = recipe.needsCheckout && checkout ? resolve(checkout) : runDir;
 
-  const nproc = mode.nproc;
+  const nproc = resolveNproc(mode, values);
   const argv = [
     ...input.torchrun.argv,
     '--nnodes', '1',
@@ -102,12 +106,12 @@ export function buildPlan(input: PlanInput): BuiltPlan {
     '--redirects', '3',
     '--tee', '3',
     entry,
-    ...recipe.fixedArgs,
     ...args,
   ];
 
   const env: Record<string, string> = { ...NCCL_DEFAULTS, ...recipe.env };
-  const gpus = spec.gpus && spec.gpus.length ? spec.gpus : mode.gpus > 0 ? Array.from({ length: mode.gpus }, (_, i) => i) : [];
+  const needGpus = requiredGpus(mode, values);
+  const gpus = spec.gpus && spec.gpus.length ? spec.gpus : Array.from({ length: needGpus }, (_, i) => i);
   if (values.device === 'cpu') {
     // A CPU rehearsal on a GPU box must not touch (or hold memory on) the GPUs.
     env.CUDA_VISIBLE_DEVICES = '';

@@ -80,7 +80,7 @@ export class RunSession {
       nproc: built.nproc,
       clips: Math.max(1, Number(built.values.num_clip ?? 1) || 1),
       barsPerClip: bpc,
-      frameRanks: p.frameRanks,
+      frameRanks: built.mode.frameRanks ?? p.frameRanks,
       framesPerBar: p.framesPerBar,
       realtimeFps: p.realtimeFps,
       phases: p.phases,
