@@ -4,7 +4,7 @@ import { ApiFailure } from '../api/result';
 import type { SettingValue } from '../run/types';
 import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, type FieldError, type Profile, type UnparsedLine } from './schema';
 import { parseProfileValue } from './migrate';
-import { shWords, type ShToken } from './sh-words';
+import { assignedValue, shWords, type ShToken } from './sh-words';
 import { normalizeProfile } from './normalize';
 
 /**
@@ -43,6 +43,7 @@ const TORCHRUN_VALUE_FLAGS = new Set([
 const TORCHRUN_SWITCHES = new Set(['standalone', 'no_python', 'module', 'm']);
 /** Torchrun settings the launcher chooses itself (a free port, its own log layout). */
 const LAUNCHER_OWNED = new Set(['master_port', 'master_addr', 'max_restarts', 'monitor_interval', 'log_dir', 'redirects', 'tee', 'standalone', 'rdzv_backend', 'rdzv_endpoint', 'rdzv_id']);
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'function', 'select', '{', '}', '[[', '((', 'time', 'coproc']);
 const HARMLESS = new Set(['echo', 'printf', 'set', 'true', ':', 'date', 'sleep', 'nvidia-smi', 'wait']);
 
 export function importScript(raw: string, statements: ShStatement[], recipes: readonly Recipe[], fallbackName: string): ScriptImport {
@@ -94,6 +95,15 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       if (!pipedAway) commands[commands.length - 1]!.push(t);
     }
 
+    const head = commands.find((c) => c.length)?.find((w) => w.assign === null);
+    if (tokens.some((t) => t.kind === 'op' && (t.value === '(' || t.value === ')'))) {
+      report(st.line, `a subshell or function is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`);
+      continue;
+    }
+    if (head && RESERVED.has(head.value)) {
+      report(st.line, `"${head.value}" (control flow or a function) is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`);
+      continue;
+    }
     for (const words of commands) {
       if (!words.length) continue;
       let k = 0;
@@ -101,7 +111,7 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       while (k < words.length && words[k]!.assign !== null) {
         const w = words[k]!;
         if (w.unresolved) report(w.line, `${w.assign}: ${w.unresolved}`);
-        else prefix.set(w.assign!, w.value);
+        else prefix.set(w.assign!, assignedValue(w));
         k++;
       }
       const rest = words.slice(k);
@@ -125,8 +135,8 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
           if (w.unresolved) report(w.line, `${w.assign ?? w.value}: ${w.unresolved}`);
           else if (w.value.startsWith('-')) report(w.line, `export ${w.value} is not read`);
           else if (w.assign !== null) {
-            vars.set(w.assign, w.value);
-            exported.set(w.assign, { value: w.value, line: w.line });
+            vars.set(w.assign, assignedValue(w));
+            exported.set(w.assign, { value: assignedValue(w), line: w.line });
           } else if (vars.has(w.value)) exported.set(w.value, { value: vars.get(w.value)!, line: w.line });
           else report(w.line, `export ${w.value}: the variable is not set in this script`);
         }
@@ -205,6 +215,14 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
     }
     if ((INPUT_KEYS as readonly string[]).includes(key) && typeof value === 'string') inputs[key] = value;
     else settings[key] = value;
+  }
+
+  // A switch the script leaves out is off upstream (argparse store_true), even where this app's
+  // recipe turns it on by default (--fp8 removed for an Ampere card must stay off).
+  for (const f of recipe.flags) {
+    if (f.type !== 'bool' || (f.boolStyle ?? 'switch') !== 'switch' || f.default !== true) continue;
+    if (f.name in mode.flags || flags.values.has(f.name)) continue;
+    settings[f.name] = false;
   }
 
   let gpus: number[] | undefined;
@@ -368,7 +386,9 @@ function readScriptFlags(words: Word[], recipe: Recipe, report: Report): { value
     if (valueWord?.glob && spec.type !== 'string' && spec.type !== 'path' && spec.type !== 'enum') {
       report(w.line, `--${rawName} ${value}: unquoted * ? [ are globs in bash`);
     }
-    values.set(name, { value: coerced, line: w.line });
+    const before = values.get(name);
+    if (spec.repeat === 'comma' && before !== undefined) values.set(name, { value: `${String(before.value)},${String(coerced)}`, line: before.line });
+    else values.set(name, { value: coerced, line: w.line });
   }
   return { values };
 }

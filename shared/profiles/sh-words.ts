@@ -8,6 +8,11 @@
  * Statement boundaries and syntax errors come from a real shell parser (sh-syntax, in
  * electron/core/profiles/sh-parse.ts); this only splits the text of one statement it found.
  */
+/** The value an assignment word `NAME=value` assigns. */
+export function assignedValue(w: { value: string; assign: string | null }): string {
+  return w.assign === null ? w.value : w.value.slice(w.assign.length + 1);
+}
+
 export type ShToken =
   | { kind: 'word'; value: string; line: number; assign: string | null; unresolved: string | null; glob: boolean }
   | { kind: 'op'; value: string; line: number };
@@ -69,6 +74,7 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
           continue;
         }
         if (i + 1 >= n) {
+          note('a backslash at the very end continues onto the next line');
           i++;
           continue;
         }
@@ -146,6 +152,11 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
         continue;
       }
       if (ch === '$') {
+        if (text[i + 1] === '"') {
+          note('$"…" is a translated string in bash; not read by the importer');
+          i++;
+          continue;
+        }
         if (text[i + 1] === "'") {
           note("ANSI-C quoting ($'…') is not read by the importer");
           const end = text.indexOf("'", i + 2);
@@ -161,12 +172,15 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
         continue;
       }
       if (ch === '=' && atStart && assign === null && !quotedAny && NAME.test(value)) {
+        // The word stays whole (`A=1` is a plain argument after the command name); the importer
+        // takes the value after `NAME=` only where bash would assign.
         assign = value;
-        value = '';
+        value += '=';
         i++;
         continue;
       }
       if (ch === '*' || ch === '?' || ch === '[') glob = true;
+      if (ch === '{' && /^\{[^\s'"{}]*(,|\.\.)[^\s'"{}]*\}/.test(text.slice(i))) note('{a,b} brace expansion makes several words in bash; not read by the importer');
       if (ch === '~' && value === '' && !quotedAny) note('~ expands to a home folder that differs between machines');
       value += ch;
       i++;
@@ -189,6 +203,10 @@ function expand(text: string, i: number, vars: ReadonlyMap<string, string>): { v
   if (next === '(') {
     const depth = text.startsWith('$((', i) ? 'arithmetic ($((…)))' : 'command substitution ($(…))';
     return { value: '', next: skipParens(text, i + 1), unresolved: `${depth} is never run by the importer` };
+  }
+  if (next === '[') {
+    const end = text.indexOf(']', i + 2);
+    return { value: '', next: end < 0 ? text.length : end + 1, unresolved: '$[…] is arithmetic; never run by the importer' };
   }
   if (next === '{') {
     const end = text.indexOf('}', i + 2);
