@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { resolveTorchrun, type ResolvedTorchrun } from '../../../electron/core/torchrun/resolve';
+import { parseRehearsalLine, rehearsalScript, type RehearsalInject, type RehearsalPeak, type RehearsalPlan } from '../../../electron/core/torchrun/rehearsal';
 
 export const RESOURCES = fileURLToPath(new URL('../../../resources', import.meta.url));
-export const SCRIPT = join(RESOURCES, 'workloads', 'rehearsal.py');
+export const SCRIPT = rehearsalScript(RESOURCES);
 const INSTALL = 'apt-get install -y python3-torch python3-tqdm';
 
 /** Fails (never skips) when this machine has no usable torchrun. */
@@ -27,17 +28,7 @@ export const TPP4 = [...TINY, '--num_gpus_dit', '3', '--sample_steps', '3', '--e
 export const TPP5 = [...TINY, '--num_gpus_dit', '4', '--sample_steps', '4', '--enable_vae_parallel'];
 export const SINGLE = [...TINY, '--sample_steps', '4'];
 
-export interface Peak {
-  rank: number;
-  world_size: number;
-  device: string;
-  torch_allocated_peak: number | null;
-  torch_reserved_peak: number | null;
-  device_used_peak: number | null;
-  host_rss_peak: number;
-  timings: { load: number | null; first_clip: number | null; total: number };
-  status: 'ok' | 'error';
-}
+export type Peak = RehearsalPeak;
 
 export interface JobResult {
   exitCode: number | undefined;
@@ -46,8 +37,8 @@ export interface JobResult {
   dir: string;
   video: string;
   peaks: Peak[];
-  plans: Array<Record<string, unknown>>;
-  injected: Array<{ kind: string; rank: number; clip: number; step: number }>;
+  plans: RehearsalPlan[];
+  injected: RehearsalInject[];
   /** From torchrun's ChildFailedError table. */
   rootCause: { rank: number; exitcode: number } | null;
 }
@@ -83,13 +74,10 @@ export async function runJob(tr: ResolvedTorchrun, nproc: number, flags: string[
 }
 
 export function parse(exitCode: number | undefined, stdout: string, stderr: string, dir: string, video: string): JobResult {
-  const both = `${stdout}\n${stderr}`;
-  const grab = <T>(tag: string): T[] =>
-    both
-      .split(/\r?\n|\r/)
-      .map((l) => l.slice(l.indexOf(tag)))
-      .filter((l) => l.startsWith(tag + ' '))
-      .map((l) => JSON.parse(firstJsonObject(l.slice(tag.length + 1))) as T);
+  const records = `${stdout}\n${stderr}`
+    .split(/\r?\n|\r/)
+    .map(parseRehearsalLine)
+    .filter((x) => x !== null);
   let rootCause: JobResult['rootCause'] = null;
   const rc = /Root Cause \(first observed failure\):[\s\S]*?rank\s+: (\d+) \(local_rank: \d+\)\s+exitcode\s+: (-?\d+)/.exec(stderr);
   if (rc) rootCause = { rank: Number(rc[1]), exitcode: Number(rc[2]) };
@@ -99,27 +87,11 @@ export function parse(exitCode: number | undefined, stdout: string, stderr: stri
     stderr,
     dir,
     video,
-    peaks: grab<Peak>('LAL_PEAK').sort((a, b) => a.rank - b.rank),
-    plans: grab<Record<string, unknown>>('LAL_PLAN'),
-    injected: grab('LAL_INJECT'),
+    peaks: records.flatMap((r) => (r.tag === 'LAL_PEAK' ? [r.value] : [])).sort((a, b) => a.rank - b.rank),
+    plans: records.flatMap((r) => (r.tag === 'LAL_PLAN' ? [r.value] : [])),
+    injected: records.flatMap((r) => (r.tag === 'LAL_INJECT' ? [r.value] : [])),
     rootCause,
   };
-}
-
-/** The leading `{...}` of a line: other ranks' output may follow it on the same line. */
-export function firstJsonObject(text: string): string {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return text.slice(0, i + 1);
-  }
-  return text;
 }
 
 /** First line of `text` that contains `needle` (or matches it, for a RegExp). */
@@ -127,9 +99,24 @@ export function indexOfLine(text: string, needle: string | RegExp): number {
   return text.split('\n').findIndex((l) => (typeof needle === 'string' ? l.includes(needle) : needle.test(l)));
 }
 
-/** tqdm bars that reached 100 % on stderr (one per block per rank). */
+/**
+ * tqdm bars on stderr (one per block per rank). tqdm draws the 0/N frame exactly once per bar, but
+ * may draw the 100 % frame twice (a refresh, then on close), so bars are counted by their start;
+ * `finished` counts distinct 100 % frames as a floor check.
+ */
+export function countBars(stderr: string, steps: number): { started: number; finished: number } {
+  const frames = stderr.split(/\r|\n/);
+  return {
+    started: frames.filter((l) => l.includes(`| 0/${steps} [`)).length,
+    finished: frames.filter((l) => new RegExp(`100%\\|[^|]*\\| ${steps}/${steps} `).test(l)).length,
+  };
+}
+
+/** Bars started, after checking that every started bar also reached 100 %. */
 export function finishedBars(stderr: string, steps: number): number {
-  return stderr.split(/\r|\n/).filter((l) => new RegExp(`100%\\|[^|]*\\| ${steps}/${steps} `).test(l)).length;
+  const { started, finished } = countBars(stderr, steps);
+  if (finished < started) throw new Error(`${started} bars started but only ${finished} reached ${steps}/${steps}`);
+  return started;
 }
 
 export interface Y4m {
