@@ -35,7 +35,8 @@ export function checkRules(c: RuleContext): Reason[] {
 }
 
 function gpuCount(c: RuleContext): Reason[] {
-  if (c.needGpus === 0) return c.mode.memoryLayout === 'fsdp' ? [err('CPU_UNSUPPORTED', 'reason.CPU_UNSUPPORTED')] : [];
+  if (c.values.device === 'cpu' && !c.mode.cpuCapable) return [err('CPU_UNSUPPORTED', 'reason.CPU_UNSUPPORTED')];
+  if (c.needGpus === 0) return [];
   if (c.available >= c.needGpus) return [];
   if (c.available === 0 && c.spec.gpus === undefined) return [err('GPU_COUNT', 'reason.NO_GPU')];
   const vars = { mode: c.mode.id, need: c.needGpus, have: c.available, ranks: c.nproc, extra: c.mode.extraGpus ?? 0 };

@@ -20,6 +20,8 @@ export interface RankMemory {
   bytes: number;
   /** Allocated bytes per phase (torch-level, no overheads), for the docs and calibration. */
   phases: Record<string, number>;
+  /** The parts of every phase (no overheads). */
+  phaseParts?: Record<string, MemoryPart[]>;
 }
 
 export interface MemoryPlan {
@@ -95,7 +97,9 @@ function finish(input: MemoryInput, rank: number, role: string, phases: Record<s
   }
   const peakParts = (phases[best] ?? []).filter((p) => p.bytes > 0);
   const parts = [...peakParts, ...overheads(input, rank, bestBytes)];
-  return { rank, role, phase: best, parts, bytes: sum(parts), phases: totals };
+  const phaseParts: Record<string, MemoryPart[]> = {};
+  for (const [name, ps] of Object.entries(phases)) phaseParts[name] = ps.filter((p) => p.bytes > 0);
+  return { rank, role, phase: best, parts, bytes: sum(parts), phases: totals, phaseParts };
 }
 
 interface CausalTerms {

@@ -57,7 +57,8 @@ function singles(r: Resolved, mode: ModeSpec, values: Values, report: Feasibilit
   if (sizeFlag?.choices && values.size !== undefined) {
     const cur = area(String(values.size));
     for (const s of ['704*384', '688*368', '384*256']) {
-      if (sizeFlag.choices.includes(s) && area(s) < cur) add({ size: s }, s === '384*256' ? COST.sizeSmall : COST.size);
+      // Larger sizes first at equal fit: 704*384 keeps the most detail.
+      if (sizeFlag.choices.includes(s) && area(s) < cur) add({ size: s }, s === '384*256' ? COST.sizeSmall : s === '688*368' ? COST.size + 0.5 : COST.size);
     }
   }
   if (mode.nprocFrom && mode.nprocFrom.settings.length === 1 && r.profile) {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lal } from '../../support/cli';
+
+const env = { LAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'lal-check-')), LANG: 'en_US.UTF-8' };
+
+describe('lal check', () => {
+  it('JSON: verdict, perGpu, reasons, suggestions; exit 1 when it does not fit', async () => {
+    const r = await lal(['check', '--recipe', 'liveavatar-s2v-14b', '--mode', 'tpp-5gpu', '--hardware', '4xRTX 4090', '--json'], { env });
+    expect(r.exitCode).toBe(1);
+    const j = JSON.parse(String(r.stdout));
+    expect(j.verdict).toBe('does-not-fit');
+    expect(j.perGpu).toHaveLength(5);
+    for (const g of j.perGpu) expect(Object.keys(g)).toEqual(expect.arrayContaining(['index', 'role', 'requiredBytes', 'availableBytes', 'breakdown']));
+    expect(j.reasons.map((x: { code: string }) => x.code)).toEqual(expect.arrayContaining(['GPU_COUNT', 'MEMORY']));
+    expect(Array.isArray(j.suggestions)).toBe(true);
+  }, 60_000);
+
+  it('exit 0 when it fits; human output in Chinese with --lang zh-CN', async () => {
+    const r = await lal(['--lang', 'zh-CN', 'check', '--recipe', 'liveavatar-s2v-14b', '--mode', '5-GPU FSDP', '--hardware', '5xL40S'], { env });
+    expect(r.exitCode).toBe(0);
+    const out = String(r.stdout);
+    expect(out).toContain('能跑，但很紧');
+    expect(out).toMatch(/GPU 0 {2}DiT\s+47\.\d \/ 48\.3 GB/);
+    expect(out).toContain('这样可以跑：');
+  }, 60_000);
+
+  it('exit 2 for bad input, naming the field', async () => {
+    const hw = await lal(['check', '--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--hardware', '4xH8000'], { env });
+    expect(hw.exitCode).toBe(2);
+    expect(String(hw.stderr)).toContain('H8000');
+    const set = await lal(['check', '--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--set', 'fp9=1', '--hardware', '4xH100'], { env });
+    expect(set.exitCode).toBe(2);
+    expect(String(set.stderr)).toContain('fp9');
+    const noEq = await lal(['check', '--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--set', 'fp8', '--hardware', '4xH100'], { env });
+    expect(noEq.exitCode).toBe(2);
+    const recipe = await lal(['check', '--recipe', 'nope', '--mode', 'x', '--hardware', '1xH100'], { env });
+    expect(recipe.exitCode).toBe(2);
+    expect(String(recipe.stderr)).toContain('recipe');
+    const mode = await lal(['check', '--recipe', 'rehearsal', '--mode', 'x', '--hardware', '1xH100'], { env });
+    expect(mode.exitCode).toBe(2);
+    expect(String(mode.stderr)).toContain('mode');
+    const none = await lal(['check', '--hardware', '1xH100'], { env });
+    expect(none.exitCode).toBe(2);
+  }, 120_000);
+});
