@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync, statSync, openSync, readSync, closeSync, fstatSync, type WriteStream } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Recipe } from '../../../shared/recipes/types';
 import type { Diagnosis } from '../../../shared/failures/types';
@@ -7,7 +7,8 @@ import type { Lang } from '../../../shared/i18n';
 import type { GpuProcessSample, RunEvent, RunRecord, TeardownReport } from '../../../shared/run/types';
 import { ProgressTracker, type TrackerConfig, type TrackerEvent } from '../../../shared/progress/tracker';
 import { judgeStall, type StallRule } from '../../../shared/progress/stall';
-import { explainLogs, type LogSource } from '../../../shared/failures/explain';
+import { stallDiagnosis } from '../../../shared/failures/stall';
+import { explainRunFolder } from '../explain';
 import type { EventBus } from '../events';
 import type { RunRecords } from './records';
 import type { BuiltPlan } from './plan';
@@ -219,17 +220,8 @@ export class RunSession {
     this.record.stall = { ...this.rule, action, last: { at: new Date().toISOString(), ranks: v.stalled, behind: v.behind } };
     this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action });
     if (action === 'stop' && !this.stopReason) {
-      const culprit = v.behind.find((r) => v.stalled.includes(r)) ?? v.stalled[0];
-      const vars = { ranks: v.stalled.join(', '), idle: Math.round(v.idleSec), floor: this.rule.floorSec, advanced: v.advanced.join(', ') || tr(this.deps.lang, 'cli.none'), rank: culprit };
-      this.addDiagnosis({
-        code: 'STALL',
-        rank: culprit,
-        title: tr(this.deps.lang, 'diag.stallTitle', vars),
-        explanation: tr(this.deps.lang, 'diag.stallExplain', vars),
-        fix: tr(this.deps.lang, 'diag.stallFix', vars),
-        evidence: null,
-        fields: { idleSec: Math.round(v.idleSec), ranks: v.stalled.join(','), behind: v.behind.join(',') },
-      });
+      // The failure explainer words STALL (shared/failures/stall.ts) so the app, `lal explain` and this agree.
+      this.addDiagnosis(stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec, lang: this.deps.lang }));
       void this.stop('stall');
     } else {
       this.save();
@@ -328,21 +320,17 @@ export class RunSession {
     this.resolveDone(this.record);
   }
 
-  /** Ask the failure explainer about every rank's log, then add torchrun's own account of who died first. */
+  /** Ask the failure explainer about the run folder (every rank's log, the console, error.json), then add torchrun's own account of who died first. */
   private async diagnose(): Promise<void> {
     const runDir = this.record.runDir;
-    const sources: LogSource[] = [];
-    for (const f of this.tail?.paths() ?? []) sources.push({ name: relative(runDir, f.path), text: tailText(f.path, 512 * 1024), rank: f.rank });
-    const consoleText = tailText(join(runDir, 'console.log'), 2 * 1024 * 1024);
-    sources.push({ name: 'console.log', text: consoleText, rank: null });
     let found: Diagnosis[] = [];
     try {
-      found = explainLogs(sources, { lang: this.deps.lang });
+      found = await explainRunFolder(runDir, this.deps.lang);
     } catch {
       found = [];
     }
     for (const d of found) this.addDiagnosis(d);
-    const { exits, rootCause } = parseWorkerExits(consoleText);
+    const { exits, rootCause } = parseWorkerExits(tailText(join(runDir, 'console.log'), 2 * 1024 * 1024));
     const root = pickRootCause(exits, rootCause, this.goneAt);
     if (root) this.addDiagnosis(rankExitDiagnosis(root, this.deps.lang, 'console.log'));
   }

@@ -20,10 +20,6 @@ export const run = {
       failed: 'failed',
     },
     diag: {
-      stallTitle: 'Rank {{ranks}} stopped making progress',
-      stallExplain:
-        'Rank {{ranks}} made no progress for {{idle}} s (limit: the larger of {{floor}} s and 3× its usual step time). Ranks that were still advancing: {{advanced}}. With default NCCL settings the other ranks would wait up to 10 minutes for it.',
-      stallFix: 'Open rank {{rank}}’s log (logs/…/{{rank}}/stderr.log) for its last lines; a nccl_trace_rank_* file in the run folder shows which collective it missed. If a GPU was at 100% with flat memory, it is waiting in NCCL for a peer.',
       rankExitTitle: 'Rank {{rank}} exited with code {{code}}{{signal}}',
       rankExitExplain: 'torchrun saw rank {{rank}} end first with exit code {{code}}{{signal}}; the other ranks were stopped after it. {{meaning}}',
       rankExitFix: 'Read the end of rank {{rank}}’s log in the run folder for the error.',
@@ -82,10 +78,6 @@ export const run = {
       failed: '失败',
     },
     diag: {
-      stallTitle: 'Rank {{ranks}} 不再推进',
-      stallExplain:
-        'Rank {{ranks}} 已经 {{idle}} 秒没有进展（阈值：{{floor}} 秒与其平常单步耗时 3 倍中的较大者）。仍在推进的 rank：{{advanced}}。按 NCCL 默认设置，其他 rank 会等它长达 10 分钟。',
-      stallFix: '查看 rank {{rank}} 的日志（logs/…/{{rank}}/stderr.log）最后几行；运行目录中的 nccl_trace_rank_* 文件会显示它错过了哪个集合通信。如果某块 GPU 利用率 100% 而显存不变，说明它在 NCCL 里等待其他 rank。',
       rankExitTitle: 'Rank {{rank}} 以退出码 {{code}}{{signal}} 结束',
       rankExitExplain: 'torchrun 发现 rank {{rank}} 最先结束，退出码 {{code}}{{signal}}；其余 rank 随后被停止。{{meaning}}',
       rankExitFix: '在运行目录中查看 rank {{rank}} 日志的末尾，找到具体错误。',
