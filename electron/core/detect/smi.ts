@@ -68,7 +68,7 @@ function statusOf(outcome: SmiOutcome, path: string | null): DetectReport['nvidi
   const f = classifySmiFailure(outcome);
   const params = { ...f.params, path: path ?? '' };
   const msg = bilingual(`status.${f.key}.message`, params);
-  const fix = bilingual(`status.${f.key}.fix`, params);
+  const fix = f.key === 'ok' ? { en: '', zh: '' } : bilingual(`status.${f.key}.fix`, params);
   return {
     path,
     status: f.status,

@@ -6,7 +6,7 @@
 export const detect = {
   en: {
     status: {
-      ok: { message: 'nvidia-smi answered.', fix: '' },
+      ok: { message: 'nvidia-smi answered.' },
       notFound: {
         message: 'nvidia-smi not found: no NVIDIA driver tools on this machine (or not on PATH), so no GPU can be used from here.',
         fix: 'Install the NVIDIA driver (it ships nvidia-smi), or set its path in Settings or with --nvidia-smi. In a container, start it with --gpus all (NVIDIA Container Toolkit).',
@@ -144,7 +144,7 @@ export const detect = {
   },
   zh: {
     status: {
-      ok: { message: 'nvidia-smi 正常响应。', fix: '' },
+      ok: { message: 'nvidia-smi 正常响应。' },
       notFound: {
         message: '未找到 nvidia-smi：本机没有 NVIDIA 驱动工具（或不在 PATH 中），因此无法使用任何 GPU。',
         fix: '安装 NVIDIA 驱动（自带 nvidia-smi），或在“设置”中或用 --nvidia-smi 指定其路径。在容器中请用 --gpus all 启动（需要 NVIDIA Container Toolkit）。',
