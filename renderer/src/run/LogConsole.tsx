@@ -16,7 +16,7 @@ const MAX_PENDING = 512 * 1024;
  * A read-only terminal over one console stream. xterm renders tqdm's `\r` redraws like a real
  * terminal; writes are batched to one per frame and never queue more than MAX_PENDING.
  */
-export function LogConsole({ runId, stream, label }: { runId: string; stream: StreamKey; label: string }) {
+export function LogConsole({ runId, stream, label, staticText }: { runId: string; stream: StreamKey; label: string; staticText?: string }) {
   const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const [skipped, setSkipped] = useState(0);
@@ -70,8 +70,12 @@ export function LogConsole({ runId, stream, label }: { runId: string; stream: St
       }
       if (!frame) frame = requestAnimationFrame(flush);
     };
-    onData(con.text(stream));
-    const off = con.subscribe(stream, onData);
+    let off = () => {};
+    if (staticText !== undefined) onData(staticText);
+    else {
+      onData(con.text(stream));
+      off = con.subscribe(stream, onData);
+    }
     const onTheme = () => {
       term.options.theme = resolvedTheme() === 'dark' ? DARK : LIGHT;
     };
@@ -83,7 +87,7 @@ export function LogConsole({ runId, stream, label }: { runId: string; stream: St
       ro.disconnect();
       term.dispose();
     };
-  }, [runId, stream]);
+  }, [runId, stream, staticText]);
 
   return (
     <div className="console-wrap">

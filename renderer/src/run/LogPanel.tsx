@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api';
 import { runConsole, type StreamKey } from '../state/console-hub';
 import { LogConsole } from './LogConsole';
 
 /** Merged console plus one tab per rank; the rank to look at first is marked and opened. */
-export function LogPanel({ runId, knownRanks, failingRank, focus }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null }) {
+export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null; ended: boolean }) {
   const { t } = useTranslation();
   const con = runConsole(runId);
   const seen = useSyncExternalStore((cb) => con.onRanks(cb), () => con.rankList().join(','));
@@ -20,6 +21,18 @@ export function LogPanel({ runId, knownRanks, failingRank, focus }: { runId: str
   }, [failingRank, autoPicked]);
 
   const section = useRef<HTMLElement>(null);
+  // Live, a rank's view is split out of torchrun's merged tee (whose threads interleave); once the
+  // run is over, show the rank's own log files from disk, which are exact.
+  const [fileText, setFileText] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    setFileText(undefined);
+    if (!ended || stream === 'all') return;
+    let gone = false;
+    api().readRunLog({ runId, rank: stream, tailBytes: 256 * 1024 }).then((r) => !gone && setFileText(r.text), () => undefined);
+    return () => {
+      gone = true;
+    };
+  }, [runId, stream, ended]);
   useEffect(() => {
     if (!focus) return;
     setStream(focus.rank);
@@ -46,7 +59,7 @@ export function LogPanel({ runId, knownRanks, failingRank, focus }: { runId: str
         ))}
       </div>
       <div role="tabpanel" aria-label={name(stream)}>
-        <LogConsole runId={runId} stream={stream} label={name(stream)} />
+        <LogConsole runId={runId} stream={stream} label={name(stream)} staticText={fileText} />
       </div>
     </section>
   );

@@ -93,7 +93,7 @@ export function RunView({ runId }: { runId: string }) {
         <h2 id="gpu-title">{t('run.gpu.title')}</h2>
         <GpuCharts gpu={live.gpu} />
       </section>
-      <LogPanel runId={runId} knownRanks={knownRanks} failingRank={failing} focus={focus} />
+      <LogPanel runId={runId} knownRanks={knownRanks} failingRank={failing} focus={focus} ended={ended} />
     </div>
   );
 }

@@ -31,6 +31,7 @@ class Ring {
   }
 }
 
+const TRAILING_PREFIX = /\[(?:[A-Za-z_][\w-]*?)?\d+\]:$/;
 const RANK_COLORS = [36, 33, 35, 32, 34, 91, 96, 93];
 
 export class RunConsole {
@@ -58,8 +59,10 @@ export class RunConsole {
     this.carry = text.slice(cut + 1);
     let pending: { rank: number; out: string[] } | null = null;
     for (const line of text.slice(0, cut).split('\n')) {
-      const { rank, text: body } = splitRankPrefix(line);
+      const { rank, text: raw } = splitRankPrefix(line);
       if (rank === null) continue;
+      // torchrun's tee threads interleave: a tqdm redraw can end with the next rank's prefix.
+      const body = raw.replace(TRAILING_PREFIX, '');
       if (pending && pending.rank !== rank) {
         this.toRank(pending.rank, pending.out.join(''));
         pending = null;

@@ -65,8 +65,8 @@ export function foldEvent(live: LiveRun, e: RunEvent): LiveRun {
         fraction: Math.max(live.fraction, e.fraction),
         fps: e.fps ?? live.fps,
         etaSec: e.etaSec ?? e.eta ?? live.etaSec,
-        // Progress after a stall means the run moved again.
-        stall: live.stall && live.stall.ranks.includes(e.rank) ? null : live.stall,
+        // A stalled rank that advances again clears the banner; a stall that stopped the run stays.
+        stall: live.stall && live.stall.action !== 'stop' && isActive(live.status) && advanced(live.ranks[e.rank], e) && live.stall.ranks.includes(e.rank) ? null : live.stall,
       };
     }
     case 'gpu': {
@@ -99,6 +99,10 @@ export function foldEvent(live: LiveRun, e: RunEvent): LiveRun {
   }
 }
 
+function advanced(prev: RankProgress | undefined, e: { clip: number; step: number }): boolean {
+  return !prev || e.clip > prev.clip || (e.clip === prev.clip && e.step > prev.step);
+}
+
 /** A record fetched from the services wins for what it knows; live-only fields stay. */
 export function mergeRecord(live: LiveRun, record: RunRecord): LiveRun {
   const p = record.progress;
@@ -110,6 +114,10 @@ export function mergeRecord(live: LiveRun, record: RunRecord): LiveRun {
     runDir: record.runDir,
     exitCode: record.exitCode ?? live.exitCode,
     diagnoses: record.diagnoses.length ? record.diagnoses : live.diagnoses,
+    // Opened after the fact (history, reload): the record remembers the last stall.
+    stall: live.stall ?? (record.stall?.last
+      ? { type: 'stall', runId: record.runId, ranks: record.stall.last.ranks, advanced: [], behind: record.stall.last.behind, idleSec: record.stall.floorSec, gpus: [], action: record.stall.action }
+      : null),
     ...(p
       ? {
           clip: Math.max(p.clip, live.clip), clips: p.clips || live.clips, step: p.step, steps: p.steps,

@@ -60,6 +60,12 @@ export function ReviewStep() {
               <option value="stop">{t('wizard.review.stallStop')}</option>
             </select>
           </label>
+          <label className="field">
+            <span>{t('wizard.review.stallAfter')}</span>
+            <input type="number" min={1} step={1} inputMode="numeric" placeholder="30" data-testid="stall-after"
+              value={spec.settings.stall_after_sec === undefined ? '' : String(spec.settings.stall_after_sec)}
+              onChange={(e) => setSetting('stall_after_sec', e.target.value === '' ? undefined : e.target.valueAsNumber)} />
+          </label>
         </div>
       </div>
       {plan ? (

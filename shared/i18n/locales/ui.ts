@@ -30,6 +30,11 @@ export const ui = {
       weights_dit: 'DiT weights', weights_t5: 'T5 encoder', weights_vae: 'VAE', weights_audio: 'Audio encoder', weights_lora: 'LoRA',
       kv_cache: 'KV cache', cond_cache: 'Condition cache', activations: 'Activations', fsdp_unshard: 'FSDP unshard', cuda_context: 'CUDA context',
       nccl: 'NCCL buffers', margin: 'Safety margin', other_processes: 'Other processes', workspace: 'Workspace',
+      weights_dit_shard: 'DiT shard', allocator_margin: 'Allocator margin', audio_encoder_fp32: 'Audio encoder (fp32)',
+      compile_workspace: 'torch.compile workspace', cpu_weights_and_caches: 'Weights and caches in RAM', decode_workspace: 'Decode workspace',
+      decoded_frames: 'Decoded frames', dit_cpu_load: 'DiT load (RAM)', dit_load: 'DiT load peak', dit_offloaded_vae_rank: 'DiT offloaded (VAE rank)',
+      extra_contexts_gpu0: 'Other ranks’ CUDA contexts', kv_cache_offloaded: 'KV cache (offloaded)', lora_merge: 'LoRA merge', lora_state_dict: 'LoRA weights',
+      process_base: 'Process base', t5_load: 'T5 load peak', vae_state_dict: 'VAE weights (load)',
     },
     home: {
       hardware: { title: 'This machine', rescan: 'Scan again', scanning: 'Scanning…', summary: '{{count}} × {{name}} · {{total}} GPU memory in total' },
@@ -77,7 +82,7 @@ export const ui = {
       review: {
         title: 'Review and run', preset: 'Preset', recipe: 'Model', mode: 'Mode', gpus: 'GPUs', firstN: 'the first ones the mode needs',
         fit: 'Memory check', toggles: 'Quick switches (re-checked at once)', stall: 'If the run stops making progress',
-        stallNotify: 'Tell me and keep it running', stallStop: 'Stop it and free the GPUs',
+        stallNotify: 'Tell me and keep it running', stallAfter: 'Seconds without progress before it counts as stuck', stallStop: 'Stop it and free the GPUs',
         command: 'Command', cwd: 'Working folder:', noShell: 'started directly, without a shell', env: 'Environment ({{count}} variables)',
       },
     },
@@ -138,6 +143,11 @@ export const ui = {
       weights_dit: 'DiT 权重', weights_t5: 'T5 编码器', weights_vae: 'VAE', weights_audio: '音频编码器', weights_lora: 'LoRA',
       kv_cache: 'KV 缓存', cond_cache: '条件缓存', activations: '激活值', fsdp_unshard: 'FSDP 反分片', cuda_context: 'CUDA 上下文',
       nccl: 'NCCL 缓冲区', margin: '安全余量', other_processes: '其他进程', workspace: '工作区',
+      weights_dit_shard: 'DiT 分片', allocator_margin: '分配器余量', audio_encoder_fp32: '音频编码器（fp32）',
+      compile_workspace: 'torch.compile 工作区', cpu_weights_and_caches: '内存中的权重与缓存', decode_workspace: '解码工作区',
+      decoded_frames: '已解码的帧', dit_cpu_load: 'DiT 加载（内存）', dit_load: 'DiT 加载峰值', dit_offloaded_vae_rank: 'DiT 卸载（VAE 进程）',
+      extra_contexts_gpu0: '其他进程的 CUDA 上下文', kv_cache_offloaded: 'KV 缓存（已卸载）', lora_merge: 'LoRA 合并', lora_state_dict: 'LoRA 权重',
+      process_base: '进程基础占用', t5_load: 'T5 加载峰值', vae_state_dict: 'VAE 权重（加载）',
     },
     home: {
       hardware: { title: '本机硬件', rescan: '重新检测', scanning: '检测中…', summary: '{{count}} × {{name}} · 显存合计 {{total}}' },
@@ -185,7 +195,7 @@ export const ui = {
       review: {
         title: '确认并运行', preset: '预设', recipe: '模型', mode: '模式', gpus: 'GPU', firstN: '按模式需要使用前几块',
         fit: '显存检查', toggles: '快捷开关（修改后立即重新检查）', stall: '如果运行停滞不前',
-        stallNotify: '通知我并继续运行', stallStop: '停止运行并释放 GPU',
+        stallNotify: '通知我并继续运行', stallAfter: '多少秒没有进展视为卡住', stallStop: '停止运行并释放 GPU',
         command: '命令', cwd: '工作目录：', noShell: '直接启动，不经过 shell', env: '环境变量（{{count}} 个）',
       },
     },

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage, screenshot } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+import { goToStep, openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
+
+/** An injected hang: the stall banner names the stuck ranks and a failure card says what to do. */
+describe('stall from an injected hang', () => {
+  let served: Served;
+  let browser: Browser;
+  beforeAll(async () => {
+    served = await startServe();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  it('shows the stall banner and a failure card with a fix, with the first stuck rank highlighted', async () => {
+    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    await waitForHome(page);
+    await openPreset(page, 'rehearsal-cpu');
+    await goToStep(page, 'inputs');
+    await page.click('.advanced summary');
+    await page.fill('[data-flag=inject]', 'hang@2:1:3');
+    await goToStep(page, 'review');
+    await page.fill('[data-testid=stall-after]', '4');
+    await page.selectOption('[data-testid=stall-action]', 'stop');
+    const command = await waitForPlan(page);
+    expect(command).toContain('hang@2:1:3');
+    await page.click('[data-testid=run-button]');
+    await page.waitForSelector('[data-testid=run-view]');
+
+    await page.waitForSelector('[data-testid=stall-banner]', { timeout: 120_000 });
+    expect(await page.textContent('[data-testid=stall-banner]')).toMatch(/No progress for \d+ s/);
+    const end = await waitForEnd(page);
+    expect(['stopped', 'failed']).toContain(end);
+    await page.waitForSelector('[data-testid=failure-card]');
+    const fix = (await page.textContent('[data-testid=failure-fix]')) ?? '';
+    expect(fix.replace(/^Fix:\s*/, '').length).toBeGreaterThan(10);
+    expect(await page.locator('[data-testid=log-tab].failing').count()).toBe(1);
+    await settle(page);
+    await screenshot(page, 'run-stall-en');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage, screenshot } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+import { openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
+
+/**
+ * A whole rehearsal run on CPU driven from the UI: preset → review (check + exact command) → run
+ * → live progress to the end → the run in history.
+ */
+describe('CPU rehearsal run from the UI', () => {
+  let served: Served;
+  let browser: Browser;
+  beforeAll(async () => {
+    served = await startServe();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  it('runs the CPU rehearsal preset to the end and lists it in history', async () => {
+    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    await waitForHome(page);
+    await openPreset(page, 'rehearsal-cpu');
+    const command = await waitForPlan(page);
+    expect(command).toContain('rehearsal.py');
+    expect(command).toMatch(/--nproc[_-]per[_-]node/);
+    await page.click('[data-testid=run-button]');
+    await page.waitForSelector('[data-testid=run-view]');
+
+    // Live progress: clip i/N appears and the merged console fills with torchrun's ranks.
+    await page.waitForFunction(() => /\d+ \/ \d+/.test(document.querySelector('[data-testid=clip]')?.textContent ?? ''), null, { timeout: 90_000 });
+    await page.waitForSelector('[data-testid=log-console] .xterm-rows');
+    await settle(page);
+    await screenshot(page, 'run-live-en');
+
+    expect(await waitForEnd(page)).toBe('succeeded');
+    expect(await page.textContent('[data-testid=fraction]')).toBe('100%');
+    const clip = (await page.textContent('[data-testid=clip]')) ?? '';
+    const [done, total] = clip.split('/').map((s) => Number(s.trim()));
+    expect(total).toBeGreaterThan(0);
+    expect(done).toBe(total);
+    expect(await page.locator('[data-testid=log-tab]').count()).toBeGreaterThan(1);
+    const merged = await page.textContent('[data-testid=log-console]');
+    expect(merged).toContain('Finished.');
+    await settle(page);
+    await screenshot(page, 'run-done-en');
+
+    // Output folder: the browser cannot open server folders, so it shows the path instead.
+    await page.click('[data-testid=open-folder]');
+    await page.waitForSelector('[data-testid=output-path]');
+    expect(await page.textContent('[data-testid=output-path]')).toContain(served.dataDir);
+
+    await page.click('[data-testid=nav-history]');
+    await page.waitForSelector('[data-testid=history-row][data-status=succeeded]');
+    expect(await page.locator('[data-testid=history-row]').count()).toBe(1);
+    await settle(page);
+    await screenshot(page, 'history-en');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
