@@ -77,6 +77,8 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 /** Parse a JSON value (already decoded) into a current profile. */
 export function parseProfileValue(raw: unknown, fallbackName = 'imported'): ParseResult {
   if (!isObject(raw)) return { ok: false, errors: [{ path: '(profile)', message: 'a profile is a JSON object' }] };
+  const proto = protoKey(raw, '');
+  if (proto) return { ok: false, errors: [{ path: proto, message: 'the key "__proto__" is not allowed' }] };
   const migrated = migrate(raw, fallbackName);
   if ('path' in migrated) return { ok: false, errors: [migrated] };
   const parsed = profileSchema.safeParse(migrated.value);
@@ -102,4 +104,16 @@ function jsonErrorWhere(text: string, e: unknown): string {
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   return `line ${line}`;
+}
+
+/** JSON.parse keeps `__proto__` as an own key; copying it into an object would swap its prototype. */
+function protoKey(v: unknown, path: string, depth = 0): string | null {
+  if (depth > 6 || typeof v !== 'object' || v === null) return null;
+  for (const key of Object.keys(v)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === '__proto__') return here;
+    const inner = protoKey((v as Record<string, unknown>)[key], here, depth + 1);
+    if (inner) return inner;
+  }
+  return null;
 }
