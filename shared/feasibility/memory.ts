@@ -61,7 +61,7 @@ function weightBytes(c: ComponentSize | undefined, eb: number, fp8 = false): num
   if (!c) return 0;
   if (!fp8) return c.params * eb;
   const q = c.fp8Params ?? Math.round(c.params * (c.fp8Fraction ?? 0));
-  return q + (c.params - q) * eb;
+  return q + (c.params - q) * eb + (c.fp8Tensors ?? 0) * 4;
 }
 
 export function planMemory(input: MemoryInput): MemoryPlan {

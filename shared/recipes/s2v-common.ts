@@ -24,7 +24,7 @@ export const SIZE_KEYS = Object.keys(SIZE_TO_HW);
 
 export function s2vComponents(d: S2vDims): ComponentSize[] {
   return [
-    { name: 'dit', params: ditParams(d), dtype: 'bf16', fp8Params: ditFp8Params(d), fsdpBlockParams: blockParams(d), fsdpBlocks: d.numLayers },
+    { name: 'dit', params: ditParams(d), dtype: 'bf16', fp8Params: ditFp8Params(d), fp8Tensors: 10 * d.numLayers + 5 * d.injectors, fsdpBlockParams: blockParams(d), fsdpBlocks: d.numLayers },
     { name: 't5', params: t5Params(d), dtype: 'bf16', fsdpBlockParams: Math.ceil((t5Params(d) - d.t5Vocab * d.t5Dim) / d.t5Layers), fsdpBlocks: d.t5Layers },
     { name: 'vae', params: d.vaeParams, dtype: 'bf16' },
     // wav2vec2 is loaded in fp32 on the CPU and visits the GPU in bf16 to encode (§3.4).

@@ -34,6 +34,8 @@ export interface ComponentSize {
   fp8Fraction?: number;
   /** Exact element count that `--fp8` stores in 1 byte (liveavatar-facts §3.6); wins over fp8Fraction. */
   fp8Params?: number;
+  /** Quantised tensors, each with one fp32 scale (10 Linears per block + 5 per audio injector). */
+  fp8Tensors?: number;
   /** FSDP: params of one wrapped unit (a transformer block) and how many such units; the rest is the root unit. */
   fsdpBlockParams?: number;
   fsdpBlocks?: number;
