@@ -37,7 +37,7 @@ export function registerRun(program: Command, run: RunAction): void {
     .option('--preset <name>', 'built-in preset to run')
     .option('--recipe <id>', 'recipe id, e.g. rehearsal or liveavatar')
     .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
-    .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH; repeatable', collect, [])
+    .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH, checkout=DIR, output_dir=DIR; repeatable', collect, [])
     .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
     .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing (with --json: exactly that object)')
     .option('--json-events', 'print one JSON event per line (NDJSON); --json alone prints the final run record')

@@ -3,9 +3,9 @@ import { ApiFailure } from '../../../shared/api/result';
 
 /**
  * Settings the run manager consumes itself; they never reach the workload's argv.
- * `stall_action`, `python` and `gpus` map onto RunSpec fields so a `--set` and a profile mean the same.
+ * `stall_action`, `python`, `gpus`, `checkout` and `output_dir` map onto RunSpec fields so a `--set` and a profile mean the same.
  */
-export const RUNNER_KEYS = ['stall_action', 'python', 'gpus', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug'] as const;
+export const RUNNER_KEYS = ['stall_action', 'python', 'gpus', 'checkout', 'output_dir', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug'] as const;
 export type RunnerKey = (typeof RUNNER_KEYS)[number];
 
 export interface RunnerOptions {
@@ -29,6 +29,12 @@ export function splitRunnerSettings(spec: RunSpec): { spec: RunSpec; runner: Run
         break;
       case 'python':
         out.python = String(value);
+        break;
+      case 'checkout':
+        out.checkout = String(value);
+        break;
+      case 'output_dir':
+        out.outputDir = String(value);
         break;
       case 'gpus': {
         const list = String(value).split(',').map((s) => s.trim()).filter(Boolean).map(Number);

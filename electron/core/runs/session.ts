@@ -1,5 +1,7 @@
 import { createWriteStream, existsSync, statSync, openSync, readSync, closeSync, fstatSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { clipsForAudio } from '../../../shared/feasibility/geometry';
+import { wavSeconds } from './audio';
 import { StringDecoder } from 'node:string_decoder';
 import type { Recipe } from '../../../shared/recipes/types';
 import type { Diagnosis } from '../../../shared/failures/types';
@@ -79,7 +81,7 @@ export class RunSession {
     const bpc = typeof p.barsPerClip === 'number' ? p.barsPerClip : Math.max(1, Math.floor(Number(built.values[p.barsPerClip.flag] ?? 0) / p.barsPerClip.divisor) || 1);
     this.tcfg = {
       nproc: built.nproc,
-      clips: Math.max(1, Number(built.values.num_clip ?? 1) || 1),
+      clips: expectedClips(built),
       barsPerClip: bpc,
       frameRanks: built.mode.frameRanks ?? p.frameRanks,
       framesPerBar: p.framesPerBar,
@@ -334,6 +336,16 @@ export class RunSession {
     const root = pickRootCause(exits, rootCause, this.goneAt);
     if (root) this.addDiagnosis(rankExitDiagnosis(root, this.deps.lang, 'console.log'));
   }
+}
+
+/** min(--num_clip, clips the driving audio yields) as upstream computes it; the workload's LAL_PLAN line corrects it later. */
+function expectedClips(built: BuiltPlan): number {
+  const numClip = Number(built.values.num_clip);
+  const audio = typeof built.values.audio === 'string' && built.values.audio ? resolve(built.plan.cwd, built.values.audio) : null;
+  const secs = audio ? wavSeconds(audio) : null;
+  const fromAudio = secs !== null ? clipsForAudio(secs, Number(built.values.infer_frames) || 48) : Infinity;
+  const n = Math.min(Number.isFinite(numClip) && numClip > 0 ? numClip : Infinity, fromAudio);
+  return Number.isFinite(n) ? Math.max(1, n) : 1;
 }
 
 async function rankOf(pid: number): Promise<number | null> {

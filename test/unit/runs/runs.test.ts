@@ -179,3 +179,33 @@ describe('/proc and nvidia-smi parsing', () => {
     expect(RUN_ID_RE.test(id)).toBe(true);
   });
 });
+
+describe('driving audio length', () => {
+  it('reads a PCM WAV header; anything else is null', async () => {
+    const { wavSeconds } = await import('../../../electron/core/runs/audio');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/lal-wav-`);
+    const rate = 16000;
+    const data = Buffer.alloc(rate * 2 * 3); // 3 s of 16-bit mono
+    const h = Buffer.alloc(44);
+    h.write('RIFF', 0, 'ascii');
+    h.writeUInt32LE(36 + data.length, 4);
+    h.write('WAVE', 8, 'ascii');
+    h.write('fmt ', 12, 'ascii');
+    h.writeUInt32LE(16, 16);
+    h.writeUInt16LE(1, 20);
+    h.writeUInt16LE(1, 22);
+    h.writeUInt32LE(rate, 24);
+    h.writeUInt32LE(rate * 2, 28);
+    h.writeUInt16LE(2, 32);
+    h.writeUInt16LE(16, 34);
+    h.write('data', 36, 'ascii');
+    h.writeUInt32LE(data.length, 40);
+    writeFileSync(`${dir}/a.wav`, Buffer.concat([h, data]));
+    writeFileSync(`${dir}/b.wav`, 'not a wav');
+    expect(wavSeconds(`${dir}/a.wav`)).toBeCloseTo(3, 5);
+    expect(wavSeconds(`${dir}/b.wav`)).toBeNull();
+    expect(wavSeconds(`${dir}/missing.wav`)).toBeNull();
+  });
+});
