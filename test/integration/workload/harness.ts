@@ -67,8 +67,8 @@ export async function startJob(
   return { proc, dir, video };
 }
 
-export async function runJob(tr: ResolvedTorchrun, nproc: number, flags: string[], extraEnv: Record<string, string> = {}): Promise<JobResult> {
-  const { proc, dir, video } = await startJob(tr, nproc, flags, extraEnv);
+export async function runJob(tr: ResolvedTorchrun, nproc: number, flags: string[], extraEnv: Record<string, string> = {}, inDir?: string): Promise<JobResult> {
+  const { proc, dir, video } = await startJob(tr, nproc, flags, extraEnv, inDir);
   const r = await proc;
   return parse(r.exitCode, String(r.stdout), String(r.stderr), dir, video);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedTorchrun } from '../../../electron/core/torchrun/resolve';
-import { finishedBars, indexOfLine, livePidsWith, parse, readY4m, RESOURCES, runJob, SINGLE, startJob, torchrunOrFail, TPP4, TPP5, type JobResult } from './harness';
+import { finishedBars, indexOfLine, livePidsWith, newDir, parse, readY4m, RESOURCES, runJob, SINGLE, startJob, torchrunOrFail, TPP4, TPP5, type JobResult } from './harness';
 
 let tr: ResolvedTorchrun;
 beforeAll(async () => {
@@ -76,12 +76,28 @@ describe('layouts', () => {
     expect(readY4m(r.video).frames).toBe(FRAMES);
   });
 
-  it('5 ranks: the shipped TPP layout (4 DiT steps + VAE rank)', async () => {
-    const r = await runJob(tr, 5, TPP5);
+  it("5 ranks: the shipped multi-GPU script's own flags parse; a 3 s WAV gives upstream's 2 clips", async () => {
+    const dir = newDir();
+    const wav = join(dir, 'voice.wav');
+    writeFileSync(wav, silentWav(3.0));
+    // infinite_inference_multi_gpu.sh, flag for flag (liveavatar-facts.md §2), plus the CI scale.
+    const shipped = [
+      '--ulysses_size', '1', '--task', 's2v-14B', '--size', '720*400', '--base_seed', '420',
+      '--training_config', 'liveavatar/configs/s2v_causal_sft.yaml', '--offload_model', 'False', '--convert_model_dtype',
+      '--prompt', 'A stout, cheerful dwarf laughing in his forge', '--image', 'examples/dwarven_blacksmith.jpg', '--audio', wav,
+      '--infer_frames', '48', '--load_lora', '--lora_path_dmd', 'Quark-Vision/Live-Avatar', '--sample_steps', '4',
+      '--sample_guide_scale', '0', '--num_clip', '10000', '--num_gpus_dit', '4', '--sample_solver', 'euler',
+      '--enable_vae_parallel', '--ckpt_dir', 'ckpt/Wan2.2-S2V-14B/', '--fp8',
+    ];
+    const r = await runJob(tr, 5, [...shipped, '--scale', 'tiny', '--device', 'cpu', '--upstream_cli_asserts'], {}, dir);
     expectAllOk(r, 5);
     expect(r.stdout.match(/Using TPP distributed inference\./g)).toHaveLength(5);
-    expect(finishedBars(r.stderr, 4)).toBe(5 * CLIPS * BLOCKS);
-    expect(readY4m(r.video).frames).toBe(FRAMES);
+    expect(r.stdout.match(/Use LoRA: lora path: Quark-Vision\/Live-Avatar, lora rank: \d+ , lora alpha: {2}[\d.]+/g)).toHaveLength(5);
+    expect(r.stdout).toContain('INFO: loading ckpt/Wan2.2-S2V-14B/models_t5_umt5-xxl-enc-bf16.pth');
+    // ⌊0.6·(⌊(48000−400)/320⌋+1) / (1.2·48)⌋ + 1 = 2 clips (liveavatar-facts.md §5.4)
+    expect(r.plans.every((p) => p.geometry.clips === 2)).toBe(true);
+    expect(finishedBars(r.stderr, 4)).toBe(5 * 2 * BLOCKS);
+    expect(readY4m(r.video).frames).toBe(2 * 48 - 3);
   });
 });
 
@@ -206,6 +222,25 @@ describe("upstream's asserts, with upstream's messages", () => {
     expect(r.stderr).toContain("argument --inject: invalid value 'explode@1'");
   });
 });
+
+/** A mono 16 kHz 16-bit PCM WAV of silence: upstream counts clips from the audio length. */
+function silentWav(seconds: number): Buffer {
+  const samples = Math.round(seconds * 16000);
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write('RIFF', 0, 'ascii');
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write('WAVEfmt ', 8, 'ascii');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(16000, 24);
+  b.writeUInt32LE(32000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'ascii');
+  b.writeUInt32LE(samples * 2, 40);
+  return b;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
