@@ -26,6 +26,8 @@ export interface GpuInfo {
   pcieGen: number | null;
   pcieWidth: number | null;
   processes: GpuProcess[];
+  /** MIG mode from the table ("MIG M." column); absent when the table was not read. */
+  migEnabled?: boolean | null;
 }
 
 export type LinkKind = 'X' | 'NV' | 'PIX' | 'PXB' | 'PHB' | 'NODE' | 'SYS' | 'SOC' | 'unknown';

@@ -112,6 +112,9 @@ export function deriveWarnings(r: Omit<DetectReport, 'warnings'>, inputs: Warnin
     );
   }
 
+  const mig = r.gpus.filter((g) => g.migEnabled === true);
+  if (mig.length) out.push(warning('mig-enabled', 'migEnabled', { gpus: mig.map((g) => g.index).join(', ') }, 'warn', mig.map((g) => g.index)));
+
   // accelerate's check_cuda_p2p_ib_support (launcher-landscape.md): RTX 40xx + driver < 550.40.07.
   const rtx40 = r.gpus.filter((g) => /RTX\s*40\d0/i.test(g.name));
   if (rtx40.length >= 2 && driver && compareVersions(driver, '550.40.07') < 0) {

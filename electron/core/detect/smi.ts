@@ -6,6 +6,7 @@ import {
   bilingual,
   buildTopology,
   classifySmiFailure,
+  normBusId,
   parseComputeApps,
   parseP2p,
   parseQueryGpuCsv,
@@ -131,6 +132,11 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
       });
     }
     gpus.sort((a, b) => a.index - b.index);
+  }
+
+  for (const t of tbl?.gpus ?? []) {
+    const g = gpus.find((x) => normBusId(x.pciBusId) === normBusId(t.pciBusId)) ?? gpus.find((x) => x.index === t.index && !x.pciBusId);
+    if (g) g.migEnabled = t.migEnabled;
   }
 
   if (apps.exitCode === 0) {

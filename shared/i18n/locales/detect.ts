@@ -57,6 +57,10 @@ export const detect = {
         message: 'GPU peer-to-peer is not available between {{pairs}} ({{status}}). NCCL detects this itself and routes that traffic through host memory (/dev/shm), which is slower.',
         fix: 'Nothing to set: NCCL_P2P_DISABLE=1 would not change anything here. Keep /dev/shm large (Docker: --ipc=host or --shm-size=16g). For speed, prefer GPUs joined by NVLink or one PCIe switch.',
       },
+      migEnabled: {
+        message: 'GPU {{gpus}} has MIG turned on: programs see MIG slices, not the whole card, and NCCL cannot run a job across MIG instances.',
+        fix: 'Turn MIG off for Live Avatar runs: `sudo nvidia-smi -i {{gpus}} -mig 0`, then reset the GPU or reboot.',
+      },
       rtx40OldDriver: {
         message: 'GPU {{gpus}} ({{name}}) with driver {{driver}}: GeForce RTX 40xx cards report peer-to-peer as available on drivers older than 550.40.07, but transfers hang or return garbage, so multi-GPU runs stall at the first NCCL call.',
         fix: 'Update the driver to 550.40.07 or newer, or set NCCL_P2P_DISABLE=1 and NCCL_IB_DISABLE=1 for runs on these GPUs (as accelerate does).',
@@ -194,6 +198,10 @@ export const detect = {
       p2pUnavailable: {
         message: 'GPU {{pairs}} 之间不支持点对点（P2P）通信（{{status}}）。NCCL 会自行检测，并改经主机内存（/dev/shm）传输，速度较慢。',
         fix: '无需设置：这里设 NCCL_P2P_DISABLE=1 不会有任何变化。请保持 /dev/shm 足够大（Docker：--ipc=host 或 --shm-size=16g）。追求速度时，优先选用 NVLink 相连或同一 PCIe 交换芯片下的 GPU。',
+      },
+      migEnabled: {
+        message: 'GPU {{gpus}} 开启了 MIG：程序看到的是 MIG 切片而不是整张卡，NCCL 也无法跨 MIG 实例运行任务。',
+        fix: '运行 Live Avatar 前请关闭 MIG：`sudo nvidia-smi -i {{gpus}} -mig 0`，然后重置 GPU 或重启。',
       },
       rtx40OldDriver: {
         message: 'GPU {{gpus}}（{{name}}），驱动 {{driver}}：在 550.40.07 之前的驱动上，GeForce RTX 40 系列会报告支持 P2P，但实际传输会卡住或产生错误数据，多卡运行会卡在第一次 NCCL 调用。',

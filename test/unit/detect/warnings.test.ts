@@ -120,3 +120,12 @@ describe('deriveWarnings', () => {
     for (const x of w) expect(x.messageZh).toMatch(/[\u4e00-\u9fff]/);
   });
 });
+
+describe('MIG', () => {
+  it('a GPU with MIG on is flagged (NCCL cannot span MIG instances)', () => {
+    const gpus = [gpu(0, 'NVIDIA A100-SXM4-80GB', '8.0', { migEnabled: true }), gpu(1, 'NVIDIA A100-SXM4-80GB', '8.0', { migEnabled: false })];
+    const w = deriveWarnings(report({ gpus, topology: null, driver: { version: '550.127.08', cudaVersion: '12.4' }, python: [torchEnv({ torchCuda: '12.4', deviceCount: 2 })] })).find((x) => x.code === 'mig-enabled');
+    expect(w).toMatchObject({ gpus: [0], severity: 'warn' });
+    expect(w?.fix).toContain('-mig 0');
+  });
+});
