@@ -7,7 +7,9 @@ from .shapes import BF16, FP32
 
 
 def build_plan(args, d, geo, layout, rank, world, elem_bytes=BF16):
-    """elem_bytes is 2 on CUDA (bf16) and 4 on CPU (the rehearsal computes in fp32 there)."""
+    """elem_bytes is the DiT/VAE/cache element size: 2 (bf16) on every device. The rehearsal
+    computes in bf16 on the CPU too (torch 1.13's CPU kernels handle it), so a CPU run holds the
+    same bytes in RAM that a GPU run holds on the device."""
     eb = elem_bytes
     scale_factor = eb / BF16
     dit = int(shapes.dit_bytes(d, args.fp8) * (scale_factor if not args.fp8 else 1))
