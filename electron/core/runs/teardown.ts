@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { GpuProcessSample, TeardownReport } from '../../../shared/run/types';
 import { isAlive, pidsWithRunId, signalQuiet, sleep } from './proc';
 
@@ -73,8 +74,11 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownReport> {
     for (;;) {
       const apps = await opts.computeApps();
       const holding = apps.filter((a) => ours.has(a.pid));
-      vramReleased = holding.length === 0;
-      if (vramReleased || Date.now() > deadline) {
+      // In a container nvidia-smi may report host pids that do not exist in our pid namespace; then
+      // "none of ours" proves nothing and the honest answer is "unknown".
+      const unseen = apps.filter((a) => !ours.has(a.pid) && !existsSync(`/proc/${a.pid}`));
+      vramReleased = holding.length ? false : unseen.length ? null : true;
+      if (!holding.length || Date.now() > deadline) {
         steps.push({ action: 'verify-vram', at: at(), pids: holding.map((h) => h.pid) });
         break;
       }
