@@ -23,8 +23,10 @@ import sys
 def _patch_elastic_std():
     from torch.distributed.elastic.multiprocessing import api
 
-    std_cls = api.Std
-    original_to_map = api.to_map
+    std_cls = getattr(api, "Std", None)
+    original_to_map = getattr(api, "to_map", None)
+    if std_cls is None or original_to_map is None:
+        return  # a torch that reorganised its launcher has neither the code nor the bug
     value_re = getattr(api, "_VALUE_REGEX", r"^[0-3]$")
     mapping_re = getattr(api, "_MAPPING_REGEX", r"^(\d:[0-3],)*(\d:[0-3])$")
 
