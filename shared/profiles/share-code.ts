@@ -6,7 +6,7 @@ import type { FieldError, Profile } from './schema';
 /**
  * The compact share code: `lav1.` + base64url(zlib(canonical JSON)). Text that survives chat apps
  * and forums (no `+ / =`), identical for equal profiles, and checked on the way back: zlib's
- * adler32 catches a truncated or altered code, and the decoded JSON goes through the same
+ * adler32 (verified here; fflate skips it) catches a truncated or altered code, and the decoded JSON goes through the same
  * validator as a file. Local state (`pinned`) is not shared.
  */
 export const SHARE_PREFIX = 'lav1.';
@@ -70,7 +70,21 @@ function inflateLimited(bytes: Uint8Array, limit: number): string {
     out.set(c, at);
     at += c.length;
   }
+  // fflate does not check zlib's trailing adler32, so a code altered in its last characters
+  // would still inflate; check it here.
+  const stored = bytes.length >= 4 ? ((bytes[bytes.length - 4]! << 24) | (bytes[bytes.length - 3]! << 16) | (bytes[bytes.length - 2]! << 8) | bytes[bytes.length - 1]!) >>> 0 : -1;
+  if (stored !== adler32(out)) throw new Error('checksum mismatch');
   return strFromU8(out);
+}
+
+function adler32(data: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < data.length; i++) {
+    a = (a + data[i]!) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

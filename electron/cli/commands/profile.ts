@@ -119,6 +119,8 @@ interface ValidateEntry {
   valid: boolean;
   errors: FieldError[];
   unparsed?: UnparsedLine[];
+  /** Valid, but these env names need --allow-env to run or save. */
+  envNeedsConsent?: string[];
 }
 
 export async function validateFile(file: string): Promise<ValidateEntry> {
@@ -132,7 +134,11 @@ export async function validateFile(file: string): Promise<ValidateEntry> {
   const r = await readSource(text, stemOf(file));
   const entry: ValidateEntry = { file, valid: false, errors: r.errors };
   if (r.kind === 'sh') entry.unparsed = r.unparsed;
-  if (r.profile) entry.errors = recipeErrors(r.profile, getRecipe);
+  if (r.profile) {
+    entry.errors = recipeErrors(r.profile, getRecipe);
+    const consent = envNeedingConsent(r.profile.env, getRecipe(r.profile.recipe));
+    if (consent.length) entry.envNeedsConsent = consent;
+  }
   entry.valid = entry.errors.length === 0;
   return entry;
 }
@@ -147,6 +153,7 @@ async function validateCommand(g: GlobalOptions, files: string[]): Promise<numbe
       process.stdout.write(`${r.valid ? '✓' : '✗'} ${r.file}: ${t(r.valid ? 'profile:validate.ok' : 'profile:validate.bad')}\n`);
       for (const e of r.errors) process.stdout.write(`    ${e.path}: ${e.message}\n`);
       for (const u of r.unparsed ?? []) process.stdout.write(`    line ${u.line}: ${u.reason}\n`);
+      if (r.envNeedsConsent) process.stdout.write(`    ! ${t('profile:preview.consent', { names: r.envNeedsConsent.join(', ') })}\n`);
     }
     process.stdout.write(t('profile:validate.summary', { valid: results.filter((r) => r.valid).length, total: results.length }) + '\n');
   }

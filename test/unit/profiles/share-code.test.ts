@@ -40,6 +40,8 @@ describe('share code', () => {
       [code.slice(0, code.length - 7), /damaged|cut short|not a profile/],
       [code.slice(0, 5) + (code[5] === 'A' ? 'B' : 'A') + code.slice(6), /damaged|not a profile/],
       [code + '!', /character "!"/],
+      [code.slice(0, -6) + 'AAAAAA', /damaged/],
+      [code.slice(0, -2) + (code.endsWith('AA') ? 'BB' : 'AA'), /damaged/],
       [SHARE_PREFIX, /damaged|not a profile/],
       [SHARE_PREFIX + toBase64Url(zlibSync(strToU8('{"format":"lavprofile","version":2,"name":"x","recipe":"r","mode":"m","run":"rm -rf ~"}'))), /unknown field/],
       [SHARE_PREFIX + toBase64Url(zlibSync(new Uint8Array(5_000_000))), /expands past/],
@@ -55,6 +57,22 @@ describe('share code', () => {
         if (!r.ok) expect(r.errors[0]!.message.length).toBeGreaterThan(5);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('a code altered in any one character is refused, never read as another profile', () => {
+    fc.assert(
+      fc.property(profileArb, fc.nat(), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), (p, at, ch) => {
+        const code = encodeShareCode(p);
+        const i = SHARE_PREFIX.length + (at % (code.length - SHARE_PREFIX.length));
+        if (code[i] === ch) return;
+        const r = decodeShareCode(code.slice(0, i) + ch + code.slice(i + 1));
+        if (r.ok) {
+          const { pinned: _, ...shared } = p;
+          expect(r.profile).toEqual(shared);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 
