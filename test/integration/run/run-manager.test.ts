@@ -115,6 +115,30 @@ describe('run manager on real torchrun (tiny worker)', () => {
     await expectNoProcesses(runId);
   });
 
+  it('GPU path with the nvidia-smi stand-in (4×H200 replay): gpu events, per-GPU peaks, chosen GPUs only', async () => {
+    const gdir = tempDir('lal-runs-gpu-');
+    const gctx = tinyContext(gdir.path, `${repoRoot}/resources`);
+    gctx.overrides.nvidiaSmi = `${repoRoot}/test/support/fake-nvidia-smi/nvidia-smi`;
+    const gapi = runsApi(gctx, { getRecipe: (id) => (id === 'tiny' ? tinyRecipe : undefined) });
+    const gev = collect(gctx.events);
+    try {
+      // device=cuda: the tiny worker ignores it, but the plan and the sampler take the GPU path.
+      const { runId } = await gapi.startRun({ spec: { recipe: 'tiny', mode: 'two', gpus: [1, 3], settings: { num_clip: 2, step_sec: '0.1', device: 'cuda' } } });
+      expect((await gev.exit(runId)).status).toBe('succeeded');
+      const gpu = gev.all.filter((e) => e.runId === runId && e.type === 'gpu');
+      expect(gpu.length).toBeGreaterThan(0);
+      for (const g of gpu) if (g.type === 'gpu') expect(g.samples.map((x) => x.index).sort()).toEqual([1, 3]);
+      const { record } = await gapi.getRun({ runId });
+      expect(record.plan.env.CUDA_VISIBLE_DEVICES).toBe('1,3');
+      expect(Object.keys(record.peaksMiB).sort()).toEqual(['1', '3']);
+      expect(record.teardown?.vramReleased).toBe(true);
+    } finally {
+      gev.off();
+      await gapi.dispose();
+      gdir.remove();
+    }
+  });
+
   it('refuses unknown settings and unconsented env before starting anything', async () => {
     await expect(api.planRun({ spec: { recipe: 'tiny', mode: 'two', settings: { nope: 1 } } })).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: 'settings.nope' } });
     await expect(api.planRun({ spec: { recipe: 'tiny', mode: 'two', settings: {}, env: { LD_PRELOAD: '/x.so' } } })).rejects.toMatchObject({ error: { code: 'CONSENT_REQUIRED' } });
