@@ -199,7 +199,7 @@ function toSuggestion(cand: Candidate, modeSwitch: boolean, rep: FeasibilityRepo
   return {
     id: Object.entries(change).map(([k, v]) => `${k}=${String(v)}`).join(','),
     change,
-    ...both('suggestion.change', vars('en'), vars('zh-CN')),
+    ...both(rep.perGpu.length === 0 ? 'suggestion.changeCpu' : 'suggestion.change', vars('en'), vars('zh-CN')),
     verdict: rep.verdict,
     savesBytes: saved,
     requiredBytes: top?.requiredBytes,

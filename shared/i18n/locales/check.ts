@@ -30,6 +30,7 @@ export const check = {
     which: { available: 'available now', total: 'installed' },
     suggestion: {
       change: '{{change}}: {{effect}}; then it {{verdict}} (fullest GPU {{need}} of {{have}} GB).',
+      changeCpu: '{{change}}: {{effect}}; then it {{verdict}}.',
       saves: 'saves {{saved}} GB on the fullest GPU',
       costs: 'needs {{saved}} GB more on the fullest GPU but meets the rules',
       mode: 'switch to mode {{mode}}',
@@ -81,6 +82,7 @@ export const check = {
     which: { available: '当前可用', total: '共有' },
     suggestion: {
       change: '{{change}}：{{effect}}；之后{{verdict}}（最满的卡 {{need}} / {{have}} GB）。',
+      changeCpu: '{{change}}：{{effect}}；之后{{verdict}}。',
       saves: '最满的卡省 {{saved}} GB',
       costs: '最满的卡多用 {{saved}} GB，但满足规则',
       mode: '换成模式 {{mode}}',

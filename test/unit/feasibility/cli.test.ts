@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lal } from '../../support/cli';
@@ -25,6 +25,27 @@ describe('lal check', () => {
     expect(out).toContain('能跑，但很紧');
     expect(out).toMatch(/GPU 0 {2}DiT\s+47\.\d \/ 48\.3 GB/);
     expect(out).toContain('这样可以跑：');
+  }, 60_000);
+
+  it('--profile: the shipped 5-GPU launch script, imported by the profiles feature, checked on 5×L40S', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lal-check-profile-'));
+    const script = join(dir, 'infinite_inference_multi_gpu.sh');
+    writeFileSync(
+      script,
+      [
+        'CUDA_VISIBLE_DEVICES=0,1,2,3,4 torchrun --nproc_per_node=5 --master_port=29102 minimal_inference/s2v_streaming_interact.py \\',
+        '  --ulysses_size 1 --task s2v-14B --size "720*400" --base_seed 420 --training_config liveavatar/configs/s2v_causal_sft.yaml \\',
+        '  --offload_model False --convert_model_dtype --infer_frames 48 --load_lora --lora_path_dmd "Quark-Vision/Live-Avatar" \\',
+        '  --sample_steps 4 --sample_guide_scale 0 --num_clip 10000 --num_gpus_dit 4 --sample_solver euler --enable_vae_parallel \\',
+        '  --ckpt_dir ckpt/Wan2.2-S2V-14B/ --fp8',
+        '',
+      ].join('\n'),
+    );
+    const r = await lal(['check', '--profile', script, '--hardware', '5xL40S', '--json'], { env });
+    expect(r.exitCode).toBe(0);
+    const j = JSON.parse(String(r.stdout));
+    expect(j).toMatchObject({ recipe: 'liveavatar-s2v-14b', mode: 'tpp-5gpu', verdict: 'tight' });
+    expect(j.suggestions[0].verdict).toBe('fits');
   }, 60_000);
 
   it('exit 2 for bad input, naming the field', async () => {
