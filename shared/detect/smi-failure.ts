@@ -14,7 +14,7 @@ export interface SmiOutcome {
 export interface SmiFailure {
   status: DetectStatus;
   /** Key under `detect.status` in the i18n namespace. */
-  key: 'ok' | 'notFound' | 'noDriver' | 'mismatch' | 'noDevices' | 'error' | 'timeout' | 'notExecutable';
+  key: 'ok' | 'notFound' | 'noDriver' | 'mismatch' | 'noDevices' | 'nvmlUnknown' | 'gpuLost' | 'error' | 'timeout' | 'notExecutable';
   params: Record<string, string | number>;
 }
 
@@ -44,6 +44,23 @@ export function classifySmiFailure(o: SmiOutcome): SmiFailure {
   }
   if (/No devices were found/i.test(text)) return { status: 'no-devices', key: 'noDevices', params: {} };
   if (o.exitCode === 0 && !o.spawnError) return { status: 'ok', key: 'ok', params: {} };
+  // Containers that lost their /dev/nvidia* access (e.g. after `systemctl daemon-reload` on the host).
+  if (/Failed to initialize NVML: Unknown Error/i.test(text)) return { status: 'error', key: 'nvmlUnknown', params: {} };
+  const lost = lostGpus(text)[0];
+  if (lost) return { status: 'error', key: 'gpuLost', params: { bus: lost.busId, detail: lost.detail } };
   const first = text.split('\n').map((l) => l.trim()).find((l) => l) ?? `exit code ${o.exitCode ?? '?'}`;
   return { status: 'error', key: 'error', params: { detail: first.slice(0, 200) } };
+}
+
+/**
+ * "Unable to determine the device handle for GPU0000:01:00.0: GPU is lost.  Reboot the system to
+ * recover this GPU" — nvidia-smi prints one such line per GPU that fell off the bus (Xid 79), in
+ * place of its row, while the other GPUs still answer.
+ */
+export function lostGpus(text: string): { busId: string; detail: string }[] {
+  const out: { busId: string; detail: string }[] = [];
+  for (const m of text.matchAll(/Unable to determine the device handle for GPU\s*([0-9A-Fa-f:.]+):\s*([^\n]*)/g)) {
+    out.push({ busId: m[1]!, detail: m[2]!.trim() });
+  }
+  return out;
 }

@@ -7,6 +7,8 @@ export interface WarningInputs {
   problems?: { what: string; detail: string }[];
   /** true when the planned run uses --fp8 (then a pre-Ada GPU is an error, not a note). */
   fp8Wanted?: boolean;
+  /** GPUs nvidia-smi could not reach ("Unable to determine the device handle …"). */
+  lostGpus?: { busId: string; detail: string }[];
   /** CUDA_VISIBLE_DEVICES of the launcher's own environment, to explain a count mismatch. */
   cudaVisibleDevices?: string | null;
 }
@@ -85,6 +87,7 @@ export function deriveWarnings(r: Omit<DetectReport, 'warnings'>, inputs: Warnin
   const driverCuda = r.driver?.cudaVersion ?? (driver ? cudaForDriver(driver) : null);
   const py = primaryPython(r.python);
 
+  for (const l of inputs.lostGpus ?? []) out.push(warning('gpu-lost', 'gpuLost', { bus: l.busId, detail: l.detail }, 'error'));
   for (const p of inputs.problems ?? []) out.push(warning('smi-partial-output', 'partialOutput', { what: p.what, detail: p.detail }, 'warn'));
 
   if (py?.torchVersion && py.torchCuda && driver && driverCuda) {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import {
   APPS_QUERY_ARGS,
@@ -6,6 +7,7 @@ import {
   bilingual,
   buildTopology,
   classifySmiFailure,
+  lostGpus,
   normBusId,
   parseComputeApps,
   parseP2p,
@@ -32,6 +34,8 @@ export interface SmiDetection {
   topology: DetectReport['topology'];
   /** Output that could not be read completely, for the partial-output warning. */
   problems: { what: string; detail: string }[];
+  /** GPUs that answered "Unable to determine the device handle" while the others worked. */
+  lostGpus: { busId: string; detail: string }[];
   timings: Record<string, number>;
 }
 
@@ -95,9 +99,11 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
   const timings: Record<string, number> = {};
   const requested = opts.nvidiaSmi?.trim() || 'nvidia-smi';
   const path = await which(requested, opts.env);
-  const empty = (status: DetectReport['nvidiaSmi']): SmiDetection => ({ nvidiaSmi: status, gpus: [], driver: null, topology: null, problems: [], timings });
+  const empty = (status: DetectReport['nvidiaSmi']): SmiDetection => ({ nvidiaSmi: status, gpus: [], driver: null, topology: null, problems: [], lostGpus: [], timings });
   if (!path) {
-    return empty(statusOf({ exitCode: null, stdout: '', stderr: '', spawnError: 'ENOENT' }, requested.includes('/') ? requested : null));
+    // A configured file that exists but cannot be run deserves a different answer than "not found".
+    const exists = requested.includes('/') && (await stat(requested).then(() => true, () => false));
+    return empty(statusOf({ exitCode: null, stdout: '', stderr: '', spawnError: exists ? 'EACCES' : 'ENOENT' }, requested.includes('/') ? requested : null));
   }
 
   const run = (args: string[]) => runSmi(path, args, timeoutMs, opts.env);
@@ -115,7 +121,8 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
   if (status.status !== 'ok') return empty(status);
 
   const problems: SmiDetection['problems'] = [];
-  const parsed = parseQueryGpuCsv(query.stdout);
+  const lost = lostGpus(query.stdout + query.stderr);
+  const parsed = parseQueryGpuCsv(query.stdout.split('\n').filter((l) => !/Unable to determine the device handle/.test(l)).join('\n'));
   if (parsed.problems.length) problems.push({ what: '--query-gpu', detail: `${parsed.problems.length} unreadable line(s), ${firstProblem(parsed.problems)}` });
   const gpus = parsed.gpus;
 
@@ -164,6 +171,7 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
     driver: { version: driverVersion, cudaVersion: tbl?.cudaVersion ?? null },
     topology,
     problems,
+    lostGpus: lost,
     timings,
   };
 }

@@ -23,6 +23,14 @@ export const detect = {
         message: 'The NVIDIA driver is loaded but reports no GPUs.',
         fix: 'Check that the card is seen by the system (`lspci | grep -i nvidia`) and powered, that this container was given GPUs (--gpus all), and that NVIDIA_VISIBLE_DEVICES is not empty. `sudo dmesg | grep -i nvrm` shows driver errors.',
       },
+      nvmlUnknown: {
+        message: 'nvidia-smi cannot initialise NVML ("Failed to initialize NVML: Unknown Error").',
+        fix: 'In a container this usually means it lost access to /dev/nvidia* (for example after `systemctl daemon-reload` on the host): restart the container. On the host itself, check that `nvidia-smi` works and reboot if it does not.',
+      },
+      gpuLost: {
+        message: 'The GPU at {{bus}} stopped responding: {{detail}}',
+        fix: 'Reboot to recover it. If it happens again, check `sudo dmesg | grep -i xid` (Xid 79: fell off the bus), power cables, risers and temperature.',
+      },
       error: {
         message: 'nvidia-smi failed: {{detail}}',
         fix: 'Run `nvidia-smi` in a terminal for the full message; `sudo dmesg | grep -i -E "nvrm|xid"` shows driver errors.',
@@ -37,6 +45,10 @@ export const detect = {
       },
     },
     warn: {
+      gpuLost: {
+        message: 'The GPU at {{bus}} stopped responding ({{detail}}); it is left out of this report.',
+        fix: 'Reboot to recover it. If it happens again, check `sudo dmesg | grep -i xid` (Xid 79: fell off the bus), power cables, risers and temperature.',
+      },
       partialOutput: {
         message: 'Part of the nvidia-smi output ({{what}}) could not be read: {{detail}}. The report may be incomplete.',
         fix: 'Run detection again; if it repeats, run `nvidia-smi` in a terminal and check the driver.',
@@ -165,6 +177,14 @@ export const detect = {
         message: 'NVIDIA 驱动已加载，但没有报告任何 GPU。',
         fix: '确认系统能看到显卡（`lspci | grep -i nvidia`）且供电正常；确认容器已分配 GPU（--gpus all），且 NVIDIA_VISIBLE_DEVICES 不为空。`sudo dmesg | grep -i nvrm` 可查看驱动错误。',
       },
+      nvmlUnknown: {
+        message: 'nvidia-smi 无法初始化 NVML（“Failed to initialize NVML: Unknown Error”）。',
+        fix: '在容器中这通常表示容器失去了对 /dev/nvidia* 的访问（例如宿主机执行了 `systemctl daemon-reload`）：请重启容器。若在宿主机上，请确认 `nvidia-smi` 能否运行，不行就重启。',
+      },
+      gpuLost: {
+        message: '位于 {{bus}} 的 GPU 已停止响应：{{detail}}',
+        fix: '重启可以恢复。若再次出现，请检查 `sudo dmesg | grep -i xid`（Xid 79：掉卡）、供电线、转接卡和温度。',
+      },
       error: {
         message: 'nvidia-smi 运行失败：{{detail}}',
         fix: '在终端中运行 `nvidia-smi` 查看完整信息；`sudo dmesg | grep -i -E "nvrm|xid"` 可查看驱动错误。',
@@ -179,6 +199,10 @@ export const detect = {
       },
     },
     warn: {
+      gpuLost: {
+        message: '位于 {{bus}} 的 GPU 已停止响应（{{detail}}），本报告未包含它。',
+        fix: '重启可以恢复。若再次出现，请检查 `sudo dmesg | grep -i xid`（Xid 79：掉卡）、供电线、转接卡和温度。',
+      },
       partialOutput: {
         message: 'nvidia-smi 的部分输出（{{what}}）无法解析：{{detail}}。报告可能不完整。',
         fix: '请重新检测；若反复出现，请在终端运行 `nvidia-smi` 并检查驱动。',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySmiFailure, detectText } from '../../../shared/detect';
+import { classifySmiFailure, detectText, lostGpus } from '../../../shared/detect';
 
 const NO_DRIVER = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n\n";
 const MISMATCH = 'Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 570.124\n';
@@ -22,7 +22,8 @@ describe('classifySmiFailure tells the nvidia-smi failures apart', () => {
   it('timeouts, permissions and other NVML errors keep their first line', () => {
     expect(classifySmiFailure({ exitCode: null, stdout: '', stderr: '', timedOut: true, timeoutMs: 10_000 })).toEqual({ status: 'error', key: 'timeout', params: { seconds: 10 } });
     expect(classifySmiFailure({ exitCode: null, stdout: '', stderr: '', spawnError: 'EACCES' })).toMatchObject({ status: 'error', key: 'notExecutable' });
-    expect(classifySmiFailure({ exitCode: 255, stdout: 'Failed to initialize NVML: Unknown Error\n', stderr: '' })).toEqual({ status: 'error', key: 'error', params: { detail: 'Failed to initialize NVML: Unknown Error' } });
+    const lib = "NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display Driver is properly installed and present in your system.";
+    expect(classifySmiFailure({ exitCode: 12, stdout: `${lib}\n`, stderr: '' })).toEqual({ status: 'error', key: 'error', params: { detail: lib } });
     expect(classifySmiFailure({ exitCode: 0, stdout: '0, GPU-x', stderr: '' }).status).toBe('ok');
   });
   it('each failure has a plain explanation and a fix in both languages', () => {
@@ -36,5 +37,14 @@ describe('classifySmiFailure tells the nvidia-smi failures apart', () => {
       }
     }
     expect(detectText('status.mismatch.message', { nvml: ', NVML 570.124' })).toContain('NVML 570.124');
+  });
+});
+
+describe('NVML errors seen in containers and on failing hardware', () => {
+  it('"Unknown Error" and a lost GPU have their own explanations', () => {
+    expect(classifySmiFailure({ exitCode: 255, stdout: 'Failed to initialize NVML: Unknown Error\n', stderr: '' }).key).toBe('nvmlUnknown');
+    const lost = 'Unable to determine the device handle for GPU0000:01:00.0: GPU is lost.  Reboot the system to recover this GPU\n';
+    expect(classifySmiFailure({ exitCode: 15, stdout: lost, stderr: '' })).toEqual({ status: 'error', key: 'gpuLost', params: { bus: '0000:01:00.0', detail: 'GPU is lost.  Reboot the system to recover this GPU' } });
+    expect(lostGpus(`0, GPU-a, NVIDIA H200\n${lost}`)).toEqual([{ busId: '0000:01:00.0', detail: 'GPU is lost.  Reboot the system to recover this GPU' }]);
   });
 });
