@@ -12,6 +12,12 @@ export interface StallRule {
   floorSec: number;
   multiplier: number;
   startupBudgetSec: number;
+  /**
+   * The workload compiles during its first clip (Live Avatar's ENABLE_COMPILE, liveavatar-facts
+   * §5.3): a rank still in clip 1 gets the startup budget too, or a healthy run would be "stalled"
+   * (and stopped, with stall_action=stop) while torch.compile works.
+   */
+  compileInFirstClip?: boolean;
 }
 
 export const defaultStallRule: StallRule = { floorSec: 30, multiplier: 3, startupBudgetSec: 600 };
@@ -37,6 +43,7 @@ export function judgeStall(
   startedAt: number,
   rule: StallRule,
   finished: (rank: number) => boolean = () => false,
+  inFirstClip: (rank: number) => boolean = () => false,
 ): StallVerdict {
   const stalled: number[] = [];
   const advanced: number[] = [];
@@ -54,6 +61,7 @@ export function judgeStall(
     } else {
       idle = (now - r.lastProgressAt) / 1000;
       limit = Math.max(rule.floorSec, rule.multiplier * (r.medianStepSec ?? 0));
+      if (rule.compileInFirstClip && inFirstClip(r.rank)) limit = Math.max(limit, rule.startupBudgetSec);
     }
     if (idle > limit) {
       stalled.push(r.rank);

@@ -93,6 +93,7 @@ export class RunSession {
       floorSec: built.runner.stallFloorSec ?? 30,
       multiplier: 3,
       startupBudgetSec: built.runner.startupBudgetSec ?? p.startupBudgetSec,
+      compileInFirstClip: !!recipe.memory?.compiles,
     };
     this.record.stall = { ...this.rule, action: built.spec.stallAction ?? 'notify' };
     this.record.progress = this.tracker.snapshot();
@@ -210,7 +211,8 @@ export class RunSession {
     const snap = this.tracker.snapshot();
     const total = snap.clips * this.tracker.barsPerClip;
     const finished = (rank: number) => (snap.ranks[rank]?.barsDone ?? 0) >= total || this.goneAt.has(rank);
-    const v = judgeStall(snap.ranks, Date.now(), this.startedAtMs, this.rule, finished);
+    const firstClip = (rank: number) => (snap.ranks[rank]?.barsDone ?? 0) < this.tracker.barsPerClip;
+    const v = judgeStall(snap.ranks, Date.now(), this.startedAtMs, this.rule, finished, firstClip);
     if (!v.stalled.length) {
       this.lastStallKey = '';
       return;

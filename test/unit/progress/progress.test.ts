@@ -157,6 +157,13 @@ describe('judgeStall', () => {
     expect(v.idleSec).toBe(50);
   });
 
+  it('gives ranks still in a compiling first clip the startup budget', () => {
+    const r = [{ ...base, rank: 0, barsDone: 1, lastProgressAt: 0 }];
+    expect(judgeStall(r, 60_000, 0, { ...defaultStallRule, startupBudgetSec: 600, compileInFirstClip: true }, undefined, () => true).stalled).toEqual([]);
+    expect(judgeStall(r, 60_000, 0, { ...defaultStallRule, startupBudgetSec: 600, compileInFirstClip: true }, undefined, () => false).stalled).toEqual([0]);
+    expect(judgeStall(r, 60_000, 0, { ...defaultStallRule, startupBudgetSec: 600 }, undefined, () => true).stalled).toEqual([0]);
+  });
+
   it('never judges ranks that are saving, done or finished', () => {
     const v = judgeStall([{ ...base, rank: 4, phase: 'saving', lastProgressAt: 0 }, { ...base, rank: 0, lastProgressAt: 0 }], 1e9, 0, defaultStallRule, (r) => r === 0);
     expect(v.stalled).toEqual([]);
