@@ -68,22 +68,28 @@ const listRecipes = () => recipes.map((x) => x.id).join(', ');
 
 const DTYPE_BYTES: Record<string, number> = { BF16: 2, F16: 2, FP16: 2, F32: 4, FP32: 4, F8_E4M3: 1, F8_E5M2: 1, FP8: 1, I8: 1, U8: 1, F64: 8 };
 
-/** Component sizes from the checkout's safetensors headers (params = Σ bytes / dtype size), else the recipe's. */
+/** Detection's component names → recipe component names. */
+const CHECKOUT_NAMES: Record<string, string> = { dit: 'dit', t5: 't5', vae: 'vae', wav2vec2: 'audio', audio: 'audio', lora: 'lora' };
+
+/**
+ * Component sizes from the checkout's safetensors headers (exact params; else Σ bytes / dtype size),
+ * else the recipe's. `.pth` files (T5, VAE) have no readable header: their recipe sizes stay.
+ */
 export function withCheckout(components: ComponentSize[], detect: DetectReport | null | undefined, needsCheckout: boolean): ComponentSize[] {
   const found = needsCheckout ? detect?.checkout?.components ?? [] : [];
   if (!found.length) return components;
   return components.map((c) => {
-    const hit = found.find((f) => f.name.toLowerCase() === c.name);
+    const hit = found.find((f) => CHECKOUT_NAMES[f.name.toLowerCase()] === c.name);
     if (!hit) return c;
-    let params = 0;
-    for (const [dtype, bytes] of Object.entries(hit.bytesByDtype)) params += bytes / (DTYPE_BYTES[dtype.toUpperCase()] ?? 2);
+    let params = hit.params ?? 0;
+    if (!(params > 0)) for (const [dtype, bytes] of Object.entries(hit.bytesByDtype)) params += bytes / (DTYPE_BYTES[dtype.toUpperCase()] ?? 2);
     if (!(params > 0)) return c;
+    // Sub-counts (fp8 weights, FSDP block) scale with the total: the header knows no module structure.
     const ratio = params / c.params;
-    return {
-      ...c,
-      params: Math.round(params),
-      ...(c.fp8Params ? { fp8Params: Math.round(c.fp8Params * ratio) } : {}),
-    };
+    const out: ComponentSize = { ...c, params: Math.round(params) };
+    if (c.fp8Params !== undefined) out.fp8Params = Math.round(c.fp8Params * ratio);
+    if (c.fsdpBlockParams !== undefined) out.fsdpBlockParams = Math.round(c.fsdpBlockParams * ratio);
+    return out;
   });
 }
 

@@ -318,7 +318,8 @@ function fullSeqFsdpPlan(input: MemoryInput): MemoryPlan {
     ranks.push(finish(input, rank, roleOf(mode, rank), phases));
   }
   const host: MemoryPart[] = [part('process_base', nproc * MODEL.hostProcessBaseBytes), part('t5_load', nproc * t5Params * profile.t5HostLoadBytesPerParam)];
-  if (on(values.dit_fsdp)) host.push(part('dit_cpu_load', nproc * f.shard + (comp(components, 'dit')?.params ?? 0) * eb));
+  // Wan builds the whole DiT on the CPU in every process before FSDP shards it (liveavatar-facts §4).
+  host.push(part('dit_cpu_load', nproc * (comp(components, 'dit')?.params ?? 0) * eb));
   const kept = host.filter((p) => p.bytes > 0);
   return { ranks, host: { bytes: sum(kept), parts: kept }, geometry: geo, unmodelled: [] };
 }

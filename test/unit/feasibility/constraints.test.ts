@@ -102,3 +102,23 @@ describe('rules, in upstream wording', () => {
     for (const g of r.perGpu) expect(g.requiredBytes / 2 ** 30).toBeLessThan(1.5);
   });
 });
+
+describe('component sizes from the checkout', () => {
+  it('uses the safetensors parameter count of the detected DiT (and leaves .pth components at the recipe size)', () => {
+    const base = checkFeasibility({ spec: { recipe: LA, mode: 'tpp-5gpu', settings: { fp8: false } }, hardware: parseHardwareSpec('5xH200') });
+    const bigger = detect({
+      checkout: {
+        path: '/src/LiveAvatar', entryScripts: [], supportedModes: ['tpp-5gpu'], missing: [],
+        components: [
+          { name: 'dit', files: [], bytesByDtype: { BF16: 2 * 17_295_755_609 }, totalBytes: 2 * 17_295_755_609, params: 17_295_755_609 },
+          { name: 't5', files: ['models_t5_umt5-xxl-enc-bf16.pth'], bytesByDtype: {}, totalBytes: 11_400_000_000, params: 0 },
+        ],
+      },
+    });
+    const r = checkFeasibility({ spec: { recipe: LA, mode: 'tpp-5gpu', settings: { fp8: false } }, hardware: parseHardwareSpec('5xH200'), detect: bigger });
+    const dit = (x: typeof r) => x.perGpu[1].breakdown.find((p) => p.key === 'weights.dit')!.bytes;
+    const t5 = (x: typeof r) => x.perGpu[1].breakdown.find((p) => p.key === 'weights.t5')!.bytes;
+    expect(dit(r) - dit(base)).toBe(2e9);
+    expect(t5(r)).toBe(t5(base));
+  });
+});

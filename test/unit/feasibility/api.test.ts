@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { checkApi } from '../../../electron/core/check/api';
+import type { CoreContext } from '../../../electron/core/context';
+import type { DetectReport, GpuInfo } from '../../../shared/detect/types';
+import { ApiFailure } from '../../../shared/api/result';
+
+const gpu = (index: number, freeMiB: number): GpuInfo => ({
+  index, uuid: `GPU-${index}`, name: 'NVIDIA GeForce RTX 4090', pciBusId: '', driverVersion: '550', memoryTotalMiB: 24564, memoryUsedMiB: 24564 - freeMiB,
+  memoryFreeMiB: freeMiB, utilizationPct: 0, temperatureC: null, powerDrawW: null, powerLimitW: null, computeCapability: '8.9', pcieGen: 4, pcieWidth: 16, processes: [],
+});
+
+function ctx(report: DetectReport): CoreContext {
+  return { dataDir: '/nonexistent', resourcesDir: '/nonexistent', events: undefined as never, settings: undefined as never, detect: async () => report, overrides: {} };
+}
+
+const report: DetectReport = {
+  takenAt: '', nvidiaSmi: { path: '/usr/bin/nvidia-smi', status: 'ok' }, gpus: [gpu(0, 24000), gpu(1, 2000)], driver: null, topology: null,
+  host: { os: 'linux', platform: 'linux', cpuModel: '', cpuCores: 16, ramTotalBytes: 128e9, ramAvailableBytes: 100e9, shmBytes: null, outputDir: null, outputDirFreeBytes: null },
+  python: [], checkout: null, warnings: [],
+};
+
+describe('contract method check', () => {
+  it('without hardware: the detected GPUs with their free memory now', async () => {
+    const r = await checkApi(ctx(report)).check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {} } });
+    expect(r.hardwareSource).toBe('detected');
+    expect(r.perGpu[0].availableBytes).toBe(24000 * 2 ** 20);
+    expect(r.perGpu[1].availableBytes).toBe(2000 * 2 ** 20);
+    expect(r.reasons.find((x) => x.code === 'GPU_COUNT')).toBeDefined(); // 2 of 4 GPUs
+  });
+  it('with hardware: a what-if that ignores this machine', async () => {
+    const r = await checkApi(ctx(report)).check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {} }, hardware: '4xH100' });
+    expect(r.hardwareSource).toBe('spec');
+    expect(r.verdict).toBe('fits');
+    expect(r.hardware).toHaveLength(4);
+  });
+  it('bad input is BAD_INPUT naming the field', async () => {
+    const api = checkApi(ctx(report));
+    await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {} }, hardware: '4xGTX 1080' })).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: 'hardware' } });
+    await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { size: 'huge' } } })).rejects.toBeInstanceOf(ApiFailure);
+    await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { size: 'huge' } } })).rejects.toMatchObject({ error: { field: 'settings.size' } });
+  });
+});
