@@ -36,7 +36,8 @@ export function findSetpriv(env: NodeJS.ProcessEnv = process.env): string | null
 
 export interface Launched {
   child: ResultPromise<{ buffer: false; detached: true; reject: false; stdin: 'ignore'; cleanup: false; forceKillAfterDelay: false }>;
-  pid: number;
+  /** null when the spawn failed (missing file or cwd): never a number a signal could be sent to. */
+  pid: number | null;
   pdeathsig: boolean;
 }
 
@@ -56,7 +57,7 @@ export function launch(plan: RunPlan, opts: { pdeathsig?: boolean } = {}): Launc
   });
   if (child.pid === undefined) {
     // Spawn failed synchronously (missing file): execa reports it through the promise.
-    return { child, pid: -1, pdeathsig: !!setpriv };
+    return { child, pid: null, pdeathsig: !!setpriv };
   }
   return { child, pid: child.pid, pdeathsig: !!setpriv };
 }

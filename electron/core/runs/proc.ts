@@ -84,7 +84,13 @@ export async function cmdline(pid: number): Promise<string[] | null> {
   }
 }
 
+/**
+ * Signal one process (pid > 0) or one process group (pid < 0). Refuses 0, ±1 and non-integers:
+ * kill(0) is our own group and kill(-1) is every process we may signal, which a bad record or a
+ * failed spawn must never turn into.
+ */
 export function signalQuiet(pid: number, sig: NodeJS.Signals): boolean {
+  if (!Number.isSafeInteger(pid) || Math.abs(pid) <= 1) return false;
   try {
     process.kill(pid, sig);
     return true;

@@ -116,7 +116,7 @@ export class RunSession {
 
     this.launched = launch(this.built.plan, { pdeathsig: this.deps.pdeathsig });
     const { child, pid } = this.launched;
-    if (pid > 0) {
+    if (pid !== null && pid > 1) {
       this.record.pid = pid;
       this.record.pgid = pid; // detached: the child leads its own group
       this.record.procStartTime = procStartTimeSync(pid);

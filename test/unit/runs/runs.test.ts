@@ -159,6 +159,12 @@ describe('/proc and nvidia-smi parsing', () => {
     expect(procStartTimeSync(process.pid)).toMatch(/^\d+$/);
   });
 
+  it('never signals 0, ±1 or a non-integer (a failed spawn or bad record must not become kill(-1))', async () => {
+    const { signalQuiet } = await import('../../../electron/core/runs/proc');
+    for (const p of [0, 1, -1, NaN, 1.5]) expect(signalQuiet(p, 'SIGCONT')).toBe(false);
+    expect(signalQuiet(process.pid, 'SIGCONT')).toBe(true);
+  });
+
   it('matches whole environment entries only', async () => {
     // /proc/self/environ is the environment at exec time, so only check something set then.
     expect(await environHas(process.pid, `PATH=${process.env.PATH}`)).toBe(true);
