@@ -25,6 +25,12 @@ export function tCheck(lang: Lang, key: string, vars: Vars = {}): string {
   return fill(lookup(tree, key) ?? lookup(check.en, key) ?? key, vars);
 }
 
+/** Label of a breakdown key (`weights.dit` → i18n key `part.weights_dit`, `kv_cache` ...). */
+export function partLabel(lang: Lang, key: string): string {
+  const parts = (lang === 'zh-CN' ? check.zh.part : check.en.part) as Record<string, string>;
+  return parts[key.replace(/\./g, '_')] ?? key;
+}
+
 export function both(key: string, vars: Vars = {}, varsZh: Vars = vars): { message: string; messageZh: string } {
   return { message: tCheck('en', key, vars), messageZh: tCheck('zh-CN', key, varsZh) };
 }

@@ -45,7 +45,8 @@ export const wan22: Recipe = {
         'DiT 与 T5 切分到 N 张卡（FSDP），每一步按注意力头分给 N 个进程（Ulysses）。N 须整除 40。',
       ),
       nproc: 2,
-      nprocFrom: { settings: ['ulysses_size'], min: 1, max: 8 },
+      // One process would hit Wan's "t5_fsdp and dit_fsdp are not supported in non-distributed environments."
+      nprocFrom: { settings: ['ulysses_size'], min: 2, max: 8 },
       gpus: 2,
       flags: { dit_fsdp: true, t5_fsdp: true },
       roles: ['fsdp'],

@@ -8,7 +8,7 @@ import { readCalibration } from '../../core/check/calibration';
 import type { RunSpec, SettingValue } from '../../../shared/run/types';
 import type { FeasibilityReport, GpuPlan, MemoryPart } from '../../../shared/feasibility/types';
 import type { Lang } from '../../../shared/i18n';
-import { tCheck } from '../../../shared/feasibility/text';
+import { partLabel, tCheck } from '../../../shared/feasibility/text';
 
 /**
  * `lal check`: will this recipe/mode fit, per GPU, why not, and what would.
@@ -33,7 +33,17 @@ export function registerCheck(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout, e.g. tpp-5gpu, tpp-4gpu, single-offload, fsdp-ulysses')
     .option('--set <key=value>', 'a flag in upstream spelling without dashes (fp8=true, size=688*368, ulysses_size=4); repeatable', collect, [])
     .option('--hardware <spec>', "what-if GPUs instead of the detected ones: '5xH800', '4xRTX 4090', '1x48GiB@8.9'")
-    .action((flags: CheckFlags) => run((g) => checkCommand(g, flags)));
+    // `--hardware 4xRTX 4090` without quotes arrives as two words: take the rest as part of the spec.
+    .argument('[words...]')
+    .action((words: string[], flags: CheckFlags) =>
+      run((g) => {
+        if (words.length) {
+          if (flags.hardware === undefined) throw new CliError(`unexpected argument "${words[0]}"`, EXIT.USAGE);
+          flags.hardware = [flags.hardware, ...words].join(' ');
+        }
+        return checkCommand(g, flags);
+      }),
+    );
 }
 
 function parseSets(sets: string[], lang: Lang): Record<string, SettingValue> {
@@ -88,10 +98,10 @@ function bar(g: GpuPlan): string {
 
 const gb = (b: number) => (b / 1e9).toFixed(1);
 
-function legend(parts: MemoryPart[]): string {
+function legend(parts: MemoryPart[], lang: Lang): string {
   return parts
     .filter((p) => p.bytes >= 0.05e9)
-    .map((p) => `${p.key} ${gb(p.bytes)}`)
+    .map((p) => `${partLabel(lang, p.key)} ${gb(p.bytes)}`)
     .join(' + ');
 }
 
@@ -105,7 +115,7 @@ export function renderReport(r: FeasibilityReport, lang: Lang, hardwareSpec?: st
     lines.push('  ' + (g.missing ? `${line}  (${tCheck(lang, 'cli.missing')})` : line));
   }
   const top = [...r.perGpu].sort((a, b) => b.requiredBytes - a.requiredBytes)[0];
-  if (top) lines.push('  ' + tCheck(lang, 'cli.legend') + ' ' + legend(top.breakdown));
+  if (top) lines.push('  ' + tCheck(lang, 'cli.legend') + ' ' + legend(top.breakdown, lang));
   if (r.hostRamBytes) lines.push('  ' + tCheck(lang, 'cli.host', { need: gb(r.hostRamBytes) }));
   const msg = (x: { message: string; messageZh?: string }) => (lang === 'zh-CN' && x.messageZh ? x.messageZh : x.message);
   const errors = r.reasons.filter((x) => (x.severity ?? 'error') === 'error');

@@ -27,6 +27,12 @@ export const check = {
       UNMODELLED: 'The memory of GPU {{gpu}} ({{role}}) is not modelled; check it by hand.',
       NO_GPU: 'No GPU was detected or given; use --hardware, e.g. 4xRTX 4090.',
     },
+    part: {
+      weights_dit: 'DiT weights', weights_dit_shard: 'DiT shard', weights_t5: 'T5', weights_vae: 'VAE', weights_audio: 'audio encoder',
+      lora_merge: 'LoRA merge', kv_cache: 'KV cache', cond_cache: 'cond cache', activations: 'activations', fsdp_unshard: 'FSDP gathered',
+      decode_workspace: 'VAE decode', cuda_context: 'CUDA context', nccl: 'NCCL', extra_contexts_gpu0: 'other ranks\' contexts',
+      compile_workspace: 'compile', allocator_margin: 'allocator margin',
+    },
     which: { available: 'available now', total: 'installed' },
     suggestion: {
       change: '{{change}}: {{effect}}; then it {{verdict}} (fullest GPU {{need}} of {{have}} GB).',
@@ -44,7 +50,7 @@ export const check = {
       reasons: 'Why:',
       warnings: 'Notes:',
       suggestions: 'What would work:',
-      noSuggestions: 'No single change makes it fit on this hardware.',
+      noSuggestions: 'None of the changes tried (flags, size, other modes) makes it fit on this hardware.',
       host: 'Host RAM: ~{{need}} GB',
       cpuOnly: 'Runs on the CPU: no GPU memory needed.',
       badSet: '--set needs KEY=VALUE (got "{{value}}")',
@@ -79,6 +85,12 @@ export const check = {
       UNMODELLED: 'GPU {{gpu}}（{{role}}）的显存没有建模，请自行确认。',
       NO_GPU: '没有检测到也没有指定 GPU；请用 --hardware，例如 4xRTX 4090。',
     },
+    part: {
+      weights_dit: 'DiT 权重', weights_dit_shard: 'DiT 分片', weights_t5: 'T5', weights_vae: 'VAE', weights_audio: '音频编码器',
+      lora_merge: 'LoRA 合并', kv_cache: 'KV 缓存', cond_cache: '条件缓存', activations: '激活', fsdp_unshard: 'FSDP 聚合',
+      decode_workspace: 'VAE 解码', cuda_context: 'CUDA 上下文', nccl: 'NCCL', extra_contexts_gpu0: '其他进程的上下文',
+      compile_workspace: '编译', allocator_margin: '分配器余量',
+    },
     which: { available: '当前可用', total: '共有' },
     suggestion: {
       change: '{{change}}：{{effect}}；之后{{verdict}}（最满的卡 {{need}} / {{have}} GB）。',
@@ -96,7 +108,7 @@ export const check = {
       reasons: '原因：',
       warnings: '提示：',
       suggestions: '这样可以跑：',
-      noSuggestions: '在这套硬件上，没有单项改动能让它跑起来。',
+      noSuggestions: '试过的改动（参数、分辨率、其他模式）都无法让它在这套硬件上跑起来。',
       host: '内存：约 {{need}} GB',
       cpuOnly: '在 CPU 上运行：不需要显存。',
       badSet: '--set 需要 KEY=VALUE 形式（收到 "{{value}}"）',

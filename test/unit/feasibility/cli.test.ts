@@ -48,6 +48,12 @@ describe('lal check', () => {
     expect(j.suggestions[0].verdict).toBe('fits');
   }, 60_000);
 
+  it('an unquoted "--hardware 4xRTX 4090" still means 4× RTX 4090', async () => {
+    const r = await lal(['check', '--recipe', 'liveavatar-s2v-14b', '--mode', 'tpp-4gpu', '--hardware', '4xRTX', '4090', '--json'], { env });
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(String(r.stdout)).hardware[0].name).toBe('RTX 4090');
+  }, 60_000);
+
   it('exit 2 for bad input, naming the field', async () => {
     const hw = await lal(['check', '--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--hardware', '4xH8000'], { env });
     expect(hw.exitCode).toBe(2);
@@ -63,6 +69,8 @@ describe('lal check', () => {
     const mode = await lal(['check', '--recipe', 'rehearsal', '--mode', 'x', '--hardware', '1xH100'], { env });
     expect(mode.exitCode).toBe(2);
     expect(String(mode.stderr)).toContain('mode');
+    const stray = await lal(['check', '--recipe', 'rehearsal', '--mode', 'tpp-4gpu', 'oops'], { env });
+    expect(stray.exitCode).toBe(2);
     const none = await lal(['check', '--hardware', '1xH100'], { env });
     expect(none.exitCode).toBe(2);
   }, 120_000);
