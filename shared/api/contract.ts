@@ -98,7 +98,8 @@ export const methods = {
   explain: m<z.ZodType<{ text?: string; runId?: string; lang?: 'en' | 'zh-CN' }>, Diagnosis[]>(
     z.object({ text: z.string().optional(), runId: z.string().optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
-  listProfiles: m<typeof none, ProfileSummary[]>(none),
+  /** withDefault: mark the preset this machine should start with (runs detection, cached). */
+  listProfiles: m<z.ZodType<{ withDefault?: boolean } | undefined>, ProfileSummary[]>(z.object({ withDefault: z.boolean().optional() }).strict().optional()),
   getProfile: m<z.ZodType<{ name: string }>, Profile>(z.object({ name: z.string().min(1) }).strict()),
   saveProfile: m<z.ZodType<{ profile: Profile; allowEnv?: string[]; overwrite?: boolean }>, ProfileSummary>(
     z.object({ profile: profileSchema, allowEnv: z.array(z.string()).optional(), overwrite: z.boolean().optional() }).strict(),

@@ -79,6 +79,8 @@ export interface ProfileSummary {
   pinned: boolean;
   builtin: boolean;
   notes?: string;
+  /** The preset this machine starts with (listProfiles({withDefault: true}) only). */
+  isDefault?: boolean;
 }
 
 /** One problem, named by its field path (`settings.num_clip`) or script line (`line 12`). */

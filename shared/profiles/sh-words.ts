@@ -184,7 +184,7 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
       if (ch === '~' && value === '' && !quotedAny) note('~ expands to a home folder that differs between machines');
       value += ch;
       i++;
-      if (ch === '+' && text[i] === '=' && atStart) note('+= appends to a variable; not read by the importer');
+      if (ch === '+' && text[i] === '=' && assign === null && !quotedAny && NAME.test(value.slice(0, -1))) note('+= appends to a variable; not read by the importer');
     }
     out.push({ kind: 'word', value, line: wordLine, assign, unresolved, glob });
   }

@@ -8,6 +8,7 @@ import { envNeedingConsent } from '../../../shared/profiles/consent';
 import { recipeErrors } from '../../../shared/profiles/recipe-check';
 import { runSpecToProfile } from '../../../shared/profiles/spec';
 import { looksLikeShareCode } from '../../../shared/profiles/share-code';
+import { defaultPreset, torchInstallHint } from '../../../shared/profiles/presets';
 import { PROFILE_EXTENSION, type FieldError, type ImportPreview, type UnparsedLine } from '../../../shared/profiles/schema';
 import type { Lang } from '../../../shared/i18n';
 import { readSource } from '../../core/profiles/read-source';
@@ -62,6 +63,23 @@ export function registerProfile(program: Command, run: RunAction): void {
     .command('list')
     .description('saved profiles and built-in presets')
     .action(() => run((g) => listCommand(g)));
+
+  profile
+    .command('default')
+    .description('the preset this machine starts with, and how to install torch where it is missing')
+    .action(() =>
+      run((g) => simple(g, async (api, t) => {
+        const report = await api.detect({});
+        const preset = defaultPreset(report);
+        const hint = torchInstallHint(report);
+        if (g.json) printJson({ preset: preset.name, torchMissing: hint });
+        else {
+          process.stdout.write(t('profile:defaultPreset', { name: preset.name }) + '\n');
+          if (hint) process.stdout.write(t('profile:torchMissing', { pip: hint.pip, apt: hint.apt }) + '\n');
+        }
+        return EXIT.OK;
+      })),
+    );
 
   profile.command('delete').argument('<name>').description('delete a saved profile').action((name: string) =>
     run((g) => simple(g, async (api, t) => {

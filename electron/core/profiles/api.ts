@@ -5,6 +5,7 @@ import { envNeedingConsent } from '../../../shared/profiles/consent';
 import { recipeErrors } from '../../../shared/profiles/recipe-check';
 import { parseProfileValue } from '../../../shared/profiles/migrate';
 import { profileSchema } from '../../../shared/profiles/schema';
+import { defaultPreset } from '../../../shared/profiles/presets';
 import type { CoreContext } from '../context';
 import { checkApi } from '../check/api';
 import { exportProfileText } from './export';
@@ -22,7 +23,12 @@ export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
   const check = checkApi(ctx).check;
 
   return {
-    listProfiles: async () => library().list(),
+    listProfiles: async (input) => {
+      const list = library().list();
+      if (!input?.withDefault) return list;
+      const name = defaultPreset(await ctx.detect()).name;
+      return list.map((p) => (p.builtin && p.name === name ? { ...p, isDefault: true } : p));
+    },
 
     getProfile: async ({ name }) => library().get(name).profile,
 

@@ -33,7 +33,7 @@ describe('validator fuzz: thousands of random and adversarial profiles', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it('a valid profile with one field replaced by junk gets an error naming that field', () => {
     fc.assert(
@@ -47,7 +47,7 @@ describe('validator fuzz: thousands of random and adversarial profiles', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it('adversarial keys and values: prototype keys, huge text, NUL, deep nesting, unknown fields', () => {
     const cases: unknown[] = [
@@ -107,5 +107,5 @@ describe('injection strings stay inert in the planner argv', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 });

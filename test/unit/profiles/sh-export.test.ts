@@ -35,7 +35,7 @@ describe('.sh export imports back to the same profile', () => {
       expect(r.profile, r.text).toEqual(p);
       expect(r.unparsed).toEqual([]);
     }
-  });
+  }, 60_000);
 
   it('random profiles with hostile strings (fast-check)', async () => {
     await fc.assert(
@@ -46,7 +46,7 @@ describe('.sh export imports back to the same profile', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 });
 
 describe('bash runs the exported script with every value as one literal argument', () => {
@@ -88,7 +88,7 @@ describe('bash runs the exported script with every value as one literal argument
     }
     // `touch /tmp/lal-pwned` inside backticks must not have run.
     expect(() => readFileSync('/tmp/lal-pwned')).toThrow();
-  });
+  }, 60_000);
 
   it('random profiles (fast-check): bash hands torchrun exactly the planner\'s argv and env', () => {
     let i = 100;
@@ -102,5 +102,5 @@ describe('bash runs the exported script with every value as one literal argument
       }),
       { numRuns: 60 },
     );
-  });
+  }, 120_000);
 });

@@ -42,6 +42,13 @@ describe('shell words (the importer\'s reading of one statement)', () => {
     expect(w[13]!.unresolved).toMatch(/depends on how the script is called/);
   });
 
+  it('reads NAME=+=+ as an assignment of "+=+", and reports NAME+=x', () => {
+    const [a] = words('NCCL_DEBUG=+=+');
+    expect(a).toMatchObject({ kind: 'word', assign: 'NCCL_DEBUG', unresolved: null });
+    expect(assignedValue(a as Extract<ShToken, { kind: 'word' }>)).toBe('+=+');
+    expect(words('PATH+=:/x')[0]).toMatchObject({ unresolved: expect.stringContaining('+=') });
+  });
+
   it('marks assignments and operators', () => {
     const t = words('A=1 B="x y" cmd --k v 2>&1 | tee log && next');
     expect(t.filter((x) => x.kind === 'word').map((x) => (x.kind === 'word' ? [x.assign, assignedValue(x)] : null))).toEqual([

@@ -18,7 +18,7 @@ describe('share code', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('is stable: key order does not change the code', () => {
     const a = PRESETS[0]!;
@@ -58,7 +58,7 @@ describe('share code', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it('a code altered in any one character is refused, never read as another profile', () => {
     fc.assert(
@@ -74,7 +74,7 @@ describe('share code', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 
   it('base64url round-trips any bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
