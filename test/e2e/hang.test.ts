@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage, screenshot } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
-import { goToStep, openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
+import { chooseLanguage, goToStep, openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
 
 /** An injected hang: the stall banner names the stuck ranks and a failure card says what to do. */
 describe('stall from an injected hang', () => {
@@ -42,6 +42,10 @@ describe('stall from an injected hang', () => {
     expect(await page.locator('[data-testid=log-tab].failing').count()).toBe(1);
     await settle(page);
     await screenshot(page, 'run-stall-en');
+    await chooseLanguage(page, 'zh-CN');
+    await page.waitForSelector('[data-testid=stall-banner]');
+    await settle(page);
+    await screenshot(page, 'run-stall-zh-CN');
     expect(errors).toEqual([]);
     await context.close();
   });

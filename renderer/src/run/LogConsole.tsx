@@ -11,6 +11,8 @@ const LIGHT: ITheme = { background: '#fbfcfe', foreground: '#1d2430', cursor: '#
   yellow: '#8a6d00', cyan: '#006b7d', green: '#2f7a1f', white: '#555555', brightWhite: '#333333' };
 /** Past this much unwritten text, show only the newest part: a flood must not freeze the window. */
 const MAX_PENDING = 512 * 1024;
+/** What a (re)opened stream replays from memory; the file on disk has the rest. */
+const REPLAY = 192 * 1024;
 
 /**
  * A read-only terminal over one console stream. xterm renders tqdm's `\r` redraws like a real
@@ -19,8 +21,11 @@ const MAX_PENDING = 512 * 1024;
 export function LogConsole({ runId, stream, label, staticText }: { runId: string; stream: StreamKey; label: string; staticText?: string }) {
   const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
+  const termRef = useRef<Terminal | null>(null);
+  const [ready, setReady] = useState(0);
   const [skipped, setSkipped] = useState(0);
 
+  // One terminal per mounted console; switching streams reuses it (creating one costs a frame).
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -42,16 +47,36 @@ export function LogConsole({ runId, stream, label, staticText }: { runId: string
     doFit();
     const ro = new ResizeObserver(doFit);
     ro.observe(el);
+    const onTheme = () => {
+      term.options.theme = resolvedTheme() === 'dark' ? DARK : LIGHT;
+    };
+    window.addEventListener(THEME_EVENT, onTheme);
+    termRef.current = term;
+    setReady((n) => n + 1);
+    return () => {
+      window.removeEventListener(THEME_EVENT, onTheme);
+      ro.disconnect();
+      termRef.current = null;
+      term.dispose();
+    };
+  }, []);
 
+  useEffect(() => {
+    const term = termRef.current;
+    if (!term) return;
+    term.reset();
+    setSkipped(0);
     const con = runConsole(runId);
     let pending = '';
     let frame = 0;
     let inFlight = 0;
     let dropped = 0;
+    let live = true;
     const flush = () => {
       frame = 0;
-      if (!pending || inFlight > 2) {
-        if (pending) frame = requestAnimationFrame(flush);
+      if (!live || !pending) return;
+      if (inFlight > 2) {
+        frame = requestAnimationFrame(flush);
         return;
       }
       const data = pending;
@@ -71,23 +96,19 @@ export function LogConsole({ runId, stream, label, staticText }: { runId: string
       if (!frame) frame = requestAnimationFrame(flush);
     };
     let off = () => {};
-    if (staticText !== undefined) onData(staticText);
+    // The replay is capped like a flood: the newest part is what a user looks at.
+    const replay = (text: string) => onData(text.length > REPLAY ? text.slice(-REPLAY) : text);
+    if (staticText !== undefined) replay(staticText);
     else {
-      onData(con.text(stream));
+      replay(con.text(stream));
       off = con.subscribe(stream, onData);
     }
-    const onTheme = () => {
-      term.options.theme = resolvedTheme() === 'dark' ? DARK : LIGHT;
-    };
-    window.addEventListener(THEME_EVENT, onTheme);
     return () => {
+      live = false;
       off();
-      window.removeEventListener(THEME_EVENT, onTheme);
       if (frame) cancelAnimationFrame(frame);
-      ro.disconnect();
-      term.dispose();
     };
-  }, [runId, stream, staticText]);
+  }, [runId, stream, staticText, ready]);
 
   return (
     <div className="console-wrap">
