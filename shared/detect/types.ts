@@ -73,7 +73,8 @@ export interface HostInfo {
 
 export interface PythonEnv {
   path: string;
-  source: 'configured' | 'conda-active' | 'venv' | 'conda-env' | 'path';
+  /** Where it came from; `torchrun` = the interpreter named in the shebang of the torchrun on PATH (what runs use by default). */
+  source: 'configured' | 'conda-active' | 'venv' | 'conda-env' | 'torchrun' | 'path';
   ok: boolean;
   error?: string;
   pythonVersion?: string;

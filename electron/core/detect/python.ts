@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { execa } from 'execa';
 import type { PythonEnv } from '../../../shared/detect';
@@ -42,11 +42,29 @@ async function pythonIn(prefix: string): Promise<string | null> {
   return null;
 }
 
+/** `#!/usr/bin/python3` → /usr/bin/python3; `#!/usr/bin/env python3` is left to the PATH candidate. */
+async function shebangInterpreter(script: string): Promise<string | null> {
+  const head = await open(script, 'r').then(
+    async (fh) => {
+      try {
+        const buf = Buffer.alloc(300);
+        const { bytesRead } = await fh.read(buf, 0, 300, 0);
+        return buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    },
+    () => '',
+  );
+  const m = /^#!\s*(\S+)/.exec(head);
+  if (!m || m[1]!.endsWith('/env') || !(await isExecutable(m[1]!))) return null;
+  return m[1]!;
+}
+
 /**
  * Candidates in priority order: the configured interpreter, the active conda env, the active venv,
- * every conda env, then `python3` on PATH. Duplicates (same bin folder) are dropped, keeping the
- * first and thus the most specific source. A venv's python is a symlink to its base, so the folder
- * is compared, not the resolved binary.
+ * every conda env, the interpreter of the torchrun on PATH, then `python3` on PATH. Duplicates are
+ * dropped, keeping the first and thus the most specific source.
  */
 export async function pythonCandidates(opts: PythonOptions): Promise<PythonCandidate[]> {
   const env = opts.env ?? process.env;
@@ -64,6 +82,10 @@ export async function pythonCandidates(opts: PythonOptions): Promise<PythonCandi
     const p = await pythonIn(prefix);
     if (p) list.push({ path: p, source: 'conda-env' });
   }
+  // Runs without a configured Python use the interpreter of the torchrun on PATH (torchrun/resolve.ts).
+  const torchrun = await which('torchrun', env);
+  const owner = torchrun ? await shebangInterpreter(torchrun) : null;
+  if (owner) list.push({ path: owner, source: 'torchrun' });
   const onPath = await which('python3', env);
   if (onPath) list.push({ path: onPath, source: 'path' });
 
@@ -71,11 +93,13 @@ export async function pythonCandidates(opts: PythonOptions): Promise<PythonCandi
   const out: PythonCandidate[] = [];
   for (const c of list) {
     const resolvedPath = c.path.includes('/') ? c.path : ((await which(c.path, env)) ?? c.path);
+    // Same folder and same real binary = same interpreter (python, python3, python3.11 in /usr/bin).
+    // A venv's python links to its base binary but lives in another folder, so it stays apart.
     const dir = await realpath(dirname(resolvedPath)).catch(() => dirname(resolvedPath));
-    const key = c.source === 'configured' ? `${dir}/${basename(resolvedPath)}` : dir;
-    if (seen.has(key) || seen.has(`${dir}/${basename(resolvedPath)}`)) continue;
+    const bin = await realpath(resolvedPath).catch(() => resolvedPath);
+    const key = `${dir}|${basename(bin)}`;
+    if (seen.has(key)) continue;
     seen.add(key);
-    seen.add(`${dir}/${basename(resolvedPath)}`);
     out.push({ path: resolvedPath, source: c.source });
   }
   return out.slice(0, opts.maxCandidates ?? 12);

@@ -68,7 +68,7 @@ describe('probe_env.py on real interpreters', () => {
     expect(env).toMatchObject({ ok: false, error: 'not found' });
   });
 
-  it('candidates: configured, active conda env, venv, conda env list, python3 on PATH, without duplicates', async () => {
+  it('candidates: configured, active conda env, venv, conda env list, torchrun’s interpreter, python3 on PATH, without duplicates', async () => {
     await torchPresent();
     const mk = (dir: string) => {
       mkdirSync(join(dir, 'bin'), { recursive: true });
@@ -84,6 +84,10 @@ describe('probe_env.py on real interpreters', () => {
     writeFileSync(join(bin, 'conda'), `#!/bin/sh\n[ "$1 $2 $3" = "env list --json" ] && echo '${JSON.stringify({ envs })}'\n`);
     chmodSync(join(bin, 'conda'), 0o755);
     symlinkSync(TORCH_PYTHON, join(bin, 'python3'));
+    // The torchrun on PATH names its interpreter in the shebang: runs without a configured Python use it.
+    const trPython = mk(join(tmp.path, 'opt/torch'));
+    writeFileSync(join(bin, 'torchrun'), `#!${trPython}\nimport sys\n`);
+    chmodSync(join(bin, 'torchrun'), 0o755);
     const env = { PATH: `${bin}:/usr/bin:/bin`, CONDA_PREFIX: join(tmp.path, 'conda/envs/active'), VIRTUAL_ENV: join(tmp.path, 'venv') };
     const cands = await pythonCandidates({ configured: TORCH_PYTHON, resourcesDir: RESOURCES, env });
     expect(cands).toEqual([
@@ -91,6 +95,7 @@ describe('probe_env.py on real interpreters', () => {
       { path: active, source: 'conda-active' },
       { path: venv, source: 'venv' },
       { path: other, source: 'conda-env' },
+      { path: trPython, source: 'torchrun' },
       { path: join(bin, 'python3'), source: 'path' },
     ]);
     const conda = await probePython(cands[3]!, { resourcesDir: RESOURCES, env });
