@@ -38,10 +38,15 @@ export function cudaForDriver(driver: string): string | null {
   return null;
 }
 
-/** The environment runs will use: configured, else the active conda env/venv, else the first with torch. */
+/**
+ * The environment runs will use: the configured one, else the owner of the torchrun on PATH (the
+ * run manager's default, electron/core/torchrun/resolve.ts), else an active conda env/venv with
+ * torch, else the first with torch.
+ */
 export function primaryPython(envs: PythonEnv[]): PythonEnv | null {
   return (
     envs.find((e) => e.source === 'configured') ??
+    envs.find((e) => e.source === 'torchrun' && e.torchVersion) ??
     envs.find((e) => (e.source === 'conda-active' || e.source === 'venv') && e.torchVersion) ??
     envs.find((e) => e.torchVersion) ??
     envs[0] ??

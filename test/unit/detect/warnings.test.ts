@@ -129,3 +129,17 @@ describe('MIG', () => {
     expect(w?.fix).toContain('-mig 0');
   });
 });
+
+describe('primaryPython', () => {
+  it('configured first, then the torchrun owner, then an active env with torch, then any with torch', async () => {
+    const { primaryPython } = await import('../../../shared/detect');
+    const path = torchEnv({ source: 'path', path: '/p' });
+    const tr = torchEnv({ source: 'torchrun', path: '/t' });
+    const conda = torchEnv({ source: 'conda-active', path: '/c' });
+    expect(primaryPython([path, conda, tr, torchEnv({ source: 'configured', path: '/cfg' })])?.path).toBe('/cfg');
+    expect(primaryPython([path, conda, tr])?.path).toBe('/t');
+    expect(primaryPython([path, conda])?.path).toBe('/c');
+    expect(primaryPython([{ path: '/x', source: 'path', ok: true, torchVersion: null }, path])?.path).toBe('/p');
+    expect(primaryPython([])).toBeNull();
+  });
+});
