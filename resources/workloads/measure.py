@@ -25,15 +25,17 @@ COMMON = ["--size", "704*384", "--infer_frames", "48", "--load_lora"]
 
 # name, processes, flags, what a real run is expected to do (liveavatar-facts.md §3.8)
 LAYOUTS = [
+    # quick ones first (~20-30 s each on H200); the offload-KV pair moves every cache across PCIe
+    # per step, as upstream does, and takes ~200 s each: give them their own call.
     ("single-fp8", 1, ["--sample_steps", "4", "--num_clip", "2", "--fp8"], "single GPU as shipped: ~60.5 GB during denoising"),
-    ("single-fp8-offload-kv", 1, ["--sample_steps", "4", "--num_clip", "1", "--fp8", "--offload_kv_cache"], "~29.3 GB (48 GB cards)"),
-    ("single-bf16-offload-kv", 1, ["--sample_steps", "4", "--num_clip", "1", "--offload_kv_cache"], "~45.3 GB; 3rd-party measured 52 GB at 80 frames"),
     ("tpp4-fp8", 4, ["--num_gpus_dit", "3", "--sample_steps", "3", "--enable_vae_parallel", "--fp8", "--num_clip", "2"], "issue #11 layout: DiT ranks ~41 GB, VAE rank ~28 GB"),
     ("tpp4-fp8-t5cpu", 4, ["--num_gpus_dit", "3", "--sample_steps", "3", "--enable_vae_parallel", "--fp8", "--t5_cpu", "--num_clip", "2"], "DiT ranks ~29.7 GB"),
-    ("tpp5-fp8", 5, ["--num_gpus_dit", "4", "--sample_steps", "4", "--enable_vae_parallel", "--fp8", "--num_clip", "2"], "shipped multi-GPU script"),
     ("fsdp2-ulysses2", 2, ["--dit_fsdp", "--ulysses_size", "2", "--sample_steps", "4", "--num_clip", "2"], "Wan-style FSDP + Ulysses (not an upstream Live Avatar layout)"),
     ("fsdp4-ulysses4", 4, ["--dit_fsdp", "--ulysses_size", "4", "--sample_steps", "4", "--num_clip", "2"], "Wan-style FSDP + Ulysses (not an upstream Live Avatar layout)"),
+    ("tpp5-fp8", 5, ["--num_gpus_dit", "4", "--sample_steps", "4", "--enable_vae_parallel", "--fp8", "--num_clip", "2"], "shipped multi-GPU script"),
     ("single-bf16", 1, ["--sample_steps", "4", "--num_clip", "1"], "77.4 GB (72 GiB) + overhead: at the edge of an 80 GB card; a real run OOMed there (facts §3.8)"),
+    ("single-fp8-offload-kv", 1, ["--sample_steps", "4", "--num_clip", "1", "--fp8", "--offload_kv_cache"], "~29.3 GB (48 GB cards); slow (~200 s)"),
+    ("single-bf16-offload-kv", 1, ["--sample_steps", "4", "--num_clip", "1", "--offload_kv_cache"], "~45.3 GB; 3rd-party measured 52 GB at 80 frames; slow (~200 s)"),
 ]
 
 
