@@ -72,4 +72,15 @@ export interface FeasibilityReport {
   geometry?: { height: number; width: number; fsl: number; kvLen: number; condTokens: number } | null;
   /** Where the hardware came from. */
   hardwareSource?: 'spec' | 'detected';
+  /** The last finished run of this recipe and mode with measured peaks (calibration), shown next to the prediction. */
+  lastMeasured?: MeasuredRun | null;
+}
+
+/** Predicted vs measured peak of one finished run (electron/core/check/calibration.ts stores these). */
+export interface MeasuredRun {
+  runId: string;
+  at: string;
+  settings: Record<string, string | number | boolean>;
+  gpus: { index: number; role?: string; predictedBytes: number; measuredBytes: number; errorPct: number }[];
+  maxAbsErrorPct: number;
 }

@@ -4,7 +4,6 @@ import { cliCore } from '../core';
 import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
 import { defaultDataDir } from '../../core/paths';
-import { readCalibration } from '../../core/check/calibration';
 import type { RunSpec, SettingValue } from '../../../shared/run/types';
 import type { FeasibilityReport, GpuPlan, MemoryPart } from '../../../shared/feasibility/types';
 import type { Lang } from '../../../shared/i18n';
@@ -146,13 +145,8 @@ function summarise(names: string[]): string {
 
 /** The last measured run of this recipe/mode, if any: prediction error as recorded after the run. */
 function calibrationLine(r: FeasibilityReport, lang: Lang): string | null {
-  let last;
-  try {
-    last = readCalibration(defaultDataDir(), { recipe: r.recipe, mode: r.mode }).at(-1);
-  } catch {
-    return null;
-  }
+  const last = r.lastMeasured;
   if (!last) return null;
-  const parts = last.gpus.map((g) => `GPU${g.index} ${gb(g.predictedBytes)}/${gb(g.measuredBytes)} (${g.errorPct > 0 ? '+' : ''}${g.errorPct}%)`).join(', ');
-  return lang === 'zh-CN' ? `上次实测（${last.runId}）预测/实测：${parts}` : `Last measured run (${last.runId}) predicted/measured: ${parts}`;
+  const parts = last.gpus.map((g) => `GPU${g.index} ${gb(g.predictedBytes)}/${gb(g.measuredBytes)} GB (${g.errorPct > 0 ? '+' : ''}${g.errorPct}%)`).join(', ');
+  return tCheck(lang, 'cli.measured', { runId: last.runId, parts });
 }

@@ -2,6 +2,8 @@ import type { Api } from '../../../shared/api/contract';
 import type { CoreContext } from '../context';
 import { checkFeasibility } from '../../../shared/feasibility/check';
 import { hardwareFromDetect, parseHardwareSpec } from '../../../shared/feasibility/hardware';
+import type { FeasibilityReport } from '../../../shared/feasibility/types';
+import { readCalibration } from './calibration';
 
 /**
  * Feasibility over the contract.
@@ -14,10 +16,21 @@ export function checkApi(ctx: CoreContext): Pick<Api, 'check'> {
   return {
     check: async ({ spec, hardware }) => {
       if (hardware !== undefined) {
-        return checkFeasibility({ spec, hardware: parseHardwareSpec(hardware), hardwareSource: 'spec' });
+        return withMeasured(ctx, checkFeasibility({ spec, hardware: parseHardwareSpec(hardware), hardwareSource: 'spec' }));
       }
       const detect = await ctx.detect();
-      return checkFeasibility({ spec, hardware: hardwareFromDetect(detect), detect, hardwareSource: 'detected' });
+      return withMeasured(ctx, checkFeasibility({ spec, hardware: hardwareFromDetect(detect), detect, hardwareSource: 'detected' }));
     },
   };
+}
+
+/** The last measured run of the same recipe and mode, so a prediction is shown next to reality. */
+function withMeasured(ctx: CoreContext, report: FeasibilityReport): FeasibilityReport {
+  let last = null;
+  try {
+    last = readCalibration(ctx.dataDir, { recipe: report.recipe, mode: report.mode }).at(-1) ?? null;
+  } catch {
+    // an unreadable calibration file must not break the check
+  }
+  return { ...report, lastMeasured: last ? { runId: last.runId, at: last.at, settings: last.settings, gpus: last.gpus, maxAbsErrorPct: last.maxAbsErrorPct } : null };
 }

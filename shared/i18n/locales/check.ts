@@ -56,6 +56,7 @@ export const check = {
       badSet: '--set needs KEY=VALUE (got "{{value}}")',
       onlyOneSpec: 'give either --profile FILE, or --recipe ID with --mode ID',
       legend: 'Breakdown of the fullest GPU:',
+      measured: 'Last measured run ({{runId}}), predicted/measured: {{parts}}',
     },
   },
   zh: {
@@ -114,6 +115,7 @@ export const check = {
       badSet: '--set 需要 KEY=VALUE 形式（收到 "{{value}}"）',
       onlyOneSpec: '请给出 --profile FILE，或同时给出 --recipe ID 和 --mode ID',
       legend: '最满那张卡的构成：',
+      measured: '上次实测（{{runId}}）预测/实测：{{parts}}',
     },
   },
 } as const;

@@ -40,3 +40,22 @@ describe('contract method check', () => {
     await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { size: 'huge' } } })).rejects.toMatchObject({ error: { field: 'settings.size' } });
   });
 });
+
+describe('check shows the last measured run next to the prediction', () => {
+  it('attaches the newest calibration entry of the same recipe and mode', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { recordCalibration } = await import('../../../electron/core/check/calibration');
+    const dir = mkdtempSync(join(tmpdir(), 'lal-measured-'));
+    recordCalibration(dir, { runId: 'old', recipe: 'rehearsal', mode: 'tpp-4gpu', predictedBytes: { '0': 40e9 }, peaksMiB: { '0': 39_000 } });
+    recordCalibration(dir, { runId: 'new', recipe: 'rehearsal', mode: 'tpp-4gpu', predictedBytes: { '0': 42e9 }, peaksMiB: { '0': 40_000 } });
+    recordCalibration(dir, { runId: 'other', recipe: 'rehearsal', mode: 'single-offload', predictedBytes: { '0': 42e9 }, peaksMiB: { '0': 40_000 } });
+    const c = { ...ctx(report), dataDir: dir };
+    const r = await checkApi(c).check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {} }, hardware: '4xH100' });
+    expect(r.lastMeasured?.runId).toBe('new');
+    expect(r.lastMeasured?.gpus[0].errorPct).toBeCloseTo(((42e9 - 40_000 * 2 ** 20) / (40_000 * 2 ** 20)) * 100, 1);
+    const none = await checkApi(c).check({ spec: { recipe: 'rehearsal', mode: 'tpp-5gpu', settings: {} }, hardware: '5xH100' });
+    expect(none.lastMeasured).toBeNull();
+  });
+});
