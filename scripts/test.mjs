@@ -20,6 +20,7 @@ function step(label, cmd, args) {
 step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
 step('typecheck (node)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 step('typecheck (web)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.web.json']);
+step('typecheck (browser tests)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.e2e.json']);
 step('build web', 'npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 
 mkdirSync('test-results', { recursive: true });

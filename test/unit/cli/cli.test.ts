@@ -14,7 +14,7 @@ describe('lal command line', () => {
   it('--version prints the package version', async () => {
     const r = await lal(['--version']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(String(r.stdout).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('an unknown command is a usage error: exit 2, one clear line, no stack', async () => {
