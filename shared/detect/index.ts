@@ -8,3 +8,4 @@ export * from './smi-failure';
 export * from './warnings';
 export * from './text';
 export * from './format';
+export * from './misc';

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import {
   APPS_QUERY_ARGS,
@@ -9,6 +9,7 @@ import {
   classifySmiFailure,
   lostGpus,
   normBusId,
+  parseNvrmVersion,
   parseComputeApps,
   parseP2p,
   parseQueryGpuCsv,
@@ -69,9 +70,11 @@ export async function runSmi(bin: string, args: string[], timeoutMs: number, env
   }
 }
 
-function statusOf(outcome: SmiOutcome, path: string | null): DetectReport['nvidiaSmi'] {
+function statusOf(outcome: SmiOutcome, path: string | null, kernelModule?: string | null): DetectReport['nvidiaSmi'] {
   const f = classifySmiFailure(outcome);
-  const params = { ...f.params, path: path ?? '' };
+  const params: Record<string, string | number> = { ...f.params, path: path ?? '' };
+  // Which side is stale: the loaded kernel module vs the NVML library nvidia-smi was built with.
+  if (f.key === 'mismatch' && kernelModule) params.nvml = `${params.nvml ?? ''}, kernel module ${kernelModule}`;
   const msg = bilingual(`status.${f.key}.message`, params);
   const fix = f.key === 'ok' ? { en: '', zh: '' } : bilingual(`status.${f.key}.fix`, params);
   return {
@@ -117,7 +120,8 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
   timings.smiQuery = Math.round(query.ms);
   timings.smiAll = Math.round(Math.max(query.ms, apps.ms, topo.ms, p2p.ms, table.ms));
 
-  const status = statusOf(query, path);
+  const kernel = classifySmiFailure(query).key === 'mismatch' ? parseNvrmVersion(await readFile('/proc/driver/nvidia/version', 'utf8').catch(() => ''))?.version : null;
+  const status = statusOf(query, path, kernel);
   if (status.status !== 'ok') return empty(status);
 
   const problems: SmiDetection['problems'] = [];
