@@ -6,6 +6,7 @@ import { useApp } from '../state/context';
 import { editableFlags, recipeOf, settingValue } from '../state/spec';
 import { CommandPreview } from './CommandPreview';
 import { FeasibilityCard } from './FeasibilityCard';
+import { SaveProfile } from './SaveProfile';
 
 /** The last look: verdict, live toggles, the exact command, then Run. */
 export function ReviewStep() {
@@ -73,6 +74,7 @@ export function ReviewStep() {
           {(p) => <CommandPreview plan={p} />}
         </LoadableView>
       ) : <p className="muted">{t('common:loading')}</p>}
+      <SaveProfile />
     </section>
   );
 }
