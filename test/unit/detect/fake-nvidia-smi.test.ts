@@ -1,12 +1,15 @@
 // The stand-in other suites put first on PATH: its answers must parse like the real captures.
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, classifySmiFailure, parseComputeApps, parseP2p, parseQueryGpuCsv, parseSmiTable, parseTopoMatrix } from '../../../shared/detect';
-import { repoRoot } from '../../support/temp';
+import { repoRoot, tempDir } from '../../support/temp';
 import { h200 } from './fixtures';
 
 const SMI = join(repoRoot, 'test/support/fake-nvidia-smi/nvidia-smi');
+const tmp = tempDir('lal-fake-smi-');
+afterAll(() => tmp.remove());
 const smi = (args: string[], env: Record<string, string> = {}) => execa(SMI, args, { reject: false, env, timeout: 10_000 });
 
 describe('fake nvidia-smi', () => {
@@ -56,6 +59,32 @@ describe('fake nvidia-smi', () => {
     const t = parseQueryGpuCsv((await smi(GPU_QUERY_ARGS, { LAL_FAKE_SMI_MODE: 'truncated' })).stdout);
     expect(t.gpus.map((x) => x.index)).toEqual([0]);
     expect(t.problems).toHaveLength(1);
+  });
+
+  it('LAL_FAKE_SMI_STATE moves memory and adds holders while a loop runs', async () => {
+    const state = join(tmp.path, 'state.json');
+    writeFileSync(state, JSON.stringify({ gpus: { 1: { 'memory.used': 1000 } } }));
+    const child = execa(SMI, ['--query-gpu=index,memory.used,memory.free', '--format=csv,noheader,nounits', '-i', '1', '-lms', '100'], { reject: false, env: { LAL_FAKE_SMI_STATE: state } });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    const until = (n: number) =>
+      new Promise<void>((res) => {
+        const t = setInterval(() => {
+          if (out.split('\n').filter(Boolean).length < n) return;
+          clearInterval(t);
+          res();
+        }, 20);
+      });
+    await until(1);
+    writeFileSync(state, JSON.stringify({ gpus: { 1: { 'memory.used': 90000 } }, apps: [{ pid: 4242, used_memory: 89000, gpu_index: 1 }] }));
+    await until(4);
+    child.kill('SIGTERM');
+    await child;
+    const rows = out.split('\n').filter(Boolean);
+    expect(rows[0]).toBe('1, 1000, 142156');
+    expect(rows.at(-1)).toBe('1, 90000, 53156');
+    const apps = await smi(['--query-compute-apps=pid,used_memory,gpu_uuid', '--format=csv,noheader,nounits'], { LAL_FAKE_SMI_STATE: state });
+    expect(apps.stdout).toBe('4242, 89000, GPU-3860b93c-ebaf-e6b4-7dbf-216caacf5849');
   });
 
   it('-lms loops until killed, one line per GPU per tick; LAL_FAKE_SMI_GPUS limits the GPUs', async () => {
