@@ -8,10 +8,14 @@ export async function which(cmd: string, env: NodeJS.ProcessEnv = process.env): 
     const p = isAbsolute(cmd) ? cmd : resolve(cmd);
     return (await isExecutable(p)) ? p : null;
   }
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+  // Windows finds nvidia-smi.exe / python.exe through PATHEXT; the driver installs nvidia-smi.exe on PATH.
+  const names = process.platform === 'win32' ? [cmd, ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((e) => cmd + e.toLowerCase())] : [cmd];
+  for (const dir of (env.PATH ?? env.Path ?? '').split(delimiter)) {
     if (!dir) continue;
-    const p = join(dir, cmd);
-    if (await isExecutable(p)) return p;
+    for (const name of names) {
+      const p = join(dir, name);
+      if (await isExecutable(p)) return p;
+    }
   }
   return null;
 }
