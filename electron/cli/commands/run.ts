@@ -175,6 +175,7 @@ class RecordView implements View {
 class TerminalView implements View {
   private bar: SingleBar | null = null;
   private phase = '';
+  private lastTenth = -1;
   private readonly tty = !!process.stderr.isTTY;
 
   constructor(private readonly lang: Lang) {}
@@ -206,6 +207,11 @@ class TerminalView implements View {
           eta: ev.eta === null ? t('cli.unknown') : formatSecs(ev.eta),
         });
         if (this.tty) this.ensureBar().update(Math.round(ev.fraction * 1000), { info });
+        else if (Math.floor(ev.fraction * 10) > this.lastTenth) {
+          // Piped to a file or CI log: one plain line per 10 %, no redraws.
+          this.lastTenth = Math.floor(ev.fraction * 10);
+          process.stderr.write(`${Math.round(ev.fraction * 100)}% | ${info}\n`);
+        }
         break;
       }
       case 'stall':

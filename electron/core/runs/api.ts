@@ -131,8 +131,6 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
         torchrunNote: prepared.note,
         masterPort: prepared.port,
       };
-      const predicted = built.values.device === 'cpu' ? null : await predict(built.spec);
-      if (predicted) record.predictedBytes = predicted.bytes;
       records.register(record);
       const settings = ctx.settings.get();
       const session = new RunSession(built, recipe, record, {
@@ -143,8 +141,12 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
         graceMs: opts.graceMs,
       });
       sessions.set(runId, session);
-      void session.done.then((rec) => {
-        calibrate(rec, predicted?.roles ?? {}, predicted?.gpuName);
+      // The prediction needs detection (seconds when not cached yet): never hold the launch for it.
+      const predicted = built.values.device === 'cpu' ? Promise.resolve(null) : predict(built.spec);
+      void predicted.then((p) => p && session.setPredicted(p.bytes));
+      void session.done.then(async () => {
+        const p = await predicted;
+        calibrate(session.current, p?.roles ?? {}, p?.gpuName);
         finished.push(runId);
         while (finished.length > KEEP_FINISHED) sessions.delete(finished.shift()!);
       });

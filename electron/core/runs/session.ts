@@ -47,6 +47,8 @@ export class RunSession {
   private resolveDone!: (r: RunRecord) => void;
   private record: RunRecord;
   private launched: Launched | null = null;
+  /** Settles when the torchrun process itself has exited (before our own exit handling). */
+  private exited: Promise<unknown> | null = null;
   private consoleFile: WriteStream | null = null;
   private eventsFile: WriteStream | null = null;
   private readonly coalescer: OutputCoalescer;
@@ -103,6 +105,13 @@ export class RunSession {
     return this.record;
   }
 
+  /** The feasibility model's bytes per physical GPU, once known (computed beside the launch). */
+  setPredicted(bytes: Record<string, number>): void {
+    this.record.predictedBytes = bytes;
+    if (this.record.endedAt === null) this.save();
+    else this.deps.records.save(this.record);
+  }
+
   consoleTail(): string {
     return this.coalescer.tail();
   }
@@ -156,6 +165,7 @@ export class RunSession {
     this.watchTimer = setInterval(() => void this.watchWorkers(), 500);
     this.saveTimer = setInterval(() => this.save(), 2000);
 
+    this.exited = child.then(() => undefined, () => undefined);
     void child.then((result) => this.onExit(result.exitCode ?? null, result.signal ?? null, result.failed && result.exitCode === undefined ? String(result.message) : null));
   }
 
@@ -170,7 +180,7 @@ export class RunSession {
         pid: this.record.pid,
         pgid: this.record.pgid,
         startTime: this.record.procStartTime,
-        exited: this.done,
+        exited: this.exited ?? undefined,
         graceMs: this.deps.graceMs ?? 3000,
         knownPids: [...this.seenPids],
         computeApps: this.sampler?.available ? () => this.sampler!.sampleProcesses() : null,
