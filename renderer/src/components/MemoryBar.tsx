@@ -5,9 +5,12 @@ export interface BarPart {
   key: string;
   bytes: number;
   label: string;
+  /** Colour slot; the same part keeps one colour on every bar and in the legend. */
+  tone?: number;
 }
 
-const PART_CLASS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
+const PART_CLASS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11'];
+const tone = (p: BarPart, i: number) => PART_CLASS[(p.tone ?? i) % PART_CLASS.length];
 
 /**
  * A stacked bar against a capacity. Parts past the capacity spill over a marker so "does not fit"
@@ -28,7 +31,7 @@ export function MemoryBar({ parts, capacityBytes, totalBytes, label }: { parts: 
         title={parts.map((p) => `${p.label}: ${gib(p.bytes)}`).join('\n')}
       >
         {parts.map((p, i) => (
-          <span key={p.key} className={`seg ${PART_CLASS[i % PART_CLASS.length]}`} style={{ width: `${(p.bytes / scale) * 100}%` }} />
+          <span key={p.key} className={`seg ${tone(p, i)}`} style={{ width: `${(p.bytes / scale) * 100}%` }} />
         ))}
         <span className="cap" style={{ left: `${(capacityBytes / scale) * 100}%` }} aria-hidden="true" />
       </div>
@@ -44,7 +47,7 @@ export function MemoryLegend({ parts }: { parts: BarPart[] }) {
     <ul className="legend">
       {parts.map((p, i) => (
         <li key={p.key}>
-          <span className={`swatch ${PART_CLASS[i % PART_CLASS.length]}`} aria-hidden="true" />
+          <span className={`swatch ${tone(p, i)}`} aria-hidden="true" />
           {p.label} <span className="muted">{gib(p.bytes)}</span>
         </li>
       ))}

@@ -2,6 +2,8 @@ import { useTranslation } from 'react-i18next';
 import type { ProfileSummary } from '../../../shared/profiles/schema';
 import { LoadableView } from '../components/LoadableView';
 import { useApp } from '../state/context';
+import { valueOf } from '../lib/loadable';
+import { useLang } from '../lib/use-lang';
 
 /** Presets and pinned profiles: the runs people repeat, one click away. */
 export function QuickLaunch() {
@@ -10,6 +12,13 @@ export function QuickLaunch() {
   const openPreset = useApp((s) => s.openPreset);
   const openWizard = useApp((s) => s.openWizard);
   const refresh = useApp((s) => s.refreshProfiles);
+  const recipes = useApp((s) => valueOf(s.recipes));
+  const { bi } = useLang();
+  const modeLabel = (p: ProfileSummary) => {
+    const r = recipes?.find((x) => x.id === p.recipe);
+    const m = r?.modes.find((x) => x.id === p.mode);
+    return r && m ? `${bi(r.label)} · ${bi(m.label)}` : `${p.recipe} · ${p.mode}`;
+  };
   return (
     <section className="panel" aria-labelledby="quick-title">
       <header className="row between">
@@ -26,7 +35,8 @@ export function QuickLaunch() {
                 <li key={p.name}>
                   <button type="button" className="launch-card" onClick={() => void openPreset(p.name)} data-testid="preset" data-name={p.name}>
                     <span className="launch-name">{p.name}</span>
-                    <span className="muted small">{p.recipe} · {p.mode}</span>
+                    <span className="muted small">{modeLabel(p)}</span>
+                    {p.notes && <span className="launch-notes small">{p.notes}</span>}
                     <span className="tag">{p.builtin ? t('home.quick.preset') : t('home.quick.pinned')}</span>
                   </button>
                 </li>

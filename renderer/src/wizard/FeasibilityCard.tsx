@@ -14,8 +14,15 @@ export function usePartLabel(): (key: string) => string {
   };
 }
 
-function partsOf(plan: GpuPlan, label: (k: string) => string): BarPart[] {
-  return plan.breakdown.filter((p) => p.bytes > 0).map((p) => ({ key: p.key, bytes: p.bytes, label: label(p.key) }));
+function partsOf(plan: GpuPlan, label: (k: string) => string, tones: Map<string, number>): BarPart[] {
+  return plan.breakdown.filter((p) => p.bytes > 0).map((p) => ({ key: p.key, bytes: p.bytes, label: label(p.key), tone: tones.get(p.key) }));
+}
+
+/** One colour per part across all GPUs of a report, in first-seen order. */
+function toneMap(plans: GpuPlan[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const g of plans) for (const p of g.breakdown) if (p.bytes > 0 && !m.has(p.key)) m.set(p.key, m.size);
+  return m;
 }
 
 /**
@@ -27,7 +34,8 @@ export function FeasibilityCard({ report, onApply, compact = false }: { report: 
   const { zhOr } = useLang();
   const label = usePartLabel();
   const hw = new Map(report.hardware.map((h) => [h.index, h]));
-  const legend = report.perGpu[0] ? partsOf(report.perGpu[0], label) : [];
+  const tones = toneMap(report.perGpu);
+  const legend = [...tones.keys()].map((key) => ({ key, label: label(key), tone: tones.get(key), bytes: Math.max(...report.perGpu.map((g) => g.breakdown.find((b) => b.key === key)?.bytes ?? 0)) }));
   return (
     <div className={`feasibility verdict-${report.verdict}`} data-testid="feasibility">
       <div className="row between">
@@ -41,7 +49,7 @@ export function FeasibilityCard({ report, onApply, compact = false }: { report: 
               <span>{g.index >= 0 ? `GPU ${g.index}` : t('feas.cpu')} · <span className="muted">{t(`role.${g.role}`, { defaultValue: g.role })}</span></span>
               <span className={g.requiredBytes > g.availableBytes ? 'bad' : 'muted'}>{t('feas.needFree', { need: gib(g.requiredBytes), free: gib(g.availableBytes) })}</span>
             </div>
-            <MemoryBar parts={partsOf(g, label)} capacityBytes={g.availableBytes} totalBytes={hw.get(g.index)?.memoryBytes} label={t('feas.gpuNeed', { index: g.index })} />
+            <MemoryBar parts={partsOf(g, label, tones)} capacityBytes={g.availableBytes} totalBytes={hw.get(g.index)?.memoryBytes} label={t('feas.gpuNeed', { index: g.index })} />
           </li>
         ))}
       </ul>

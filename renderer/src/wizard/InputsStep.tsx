@@ -15,6 +15,37 @@ export function serverFieldError(errors: (ApiError | undefined)[], flag: string)
   return null;
 }
 
+/** The upstream code folder, remembered in Settings so it is asked for once. */
+function CheckoutField({ canPick, error }: { canPick: boolean; error: string | null }) {
+  const { t } = useTranslation();
+  const saved = useApp((s) => valueOf(s.settings)?.checkoutPath ?? '');
+  const value = useApp((s) => s.wizard.spec.checkout);
+  const patchSpec = useApp((s) => s.patchSpec);
+  const updateSettings = useApp((s) => s.updateSettings);
+  const shown = value ?? saved;
+  const commit = (path: string) => {
+    patchSpec({ checkout: path || undefined });
+    if (path && path !== saved) void updateSettings({ checkoutPath: path });
+  };
+  const pick = async () => {
+    const r = await api().pickPath({ kind: 'folder', title: t('wizard.inputs.checkout') }).catch(() => null);
+    if (r?.path) commit(r.path);
+  };
+  return (
+    <div className={`field checkout${error ? ' invalid' : ''}`}>
+      <label htmlFor="checkout-path">{t('wizard.inputs.checkout')}</label>
+      <span className="row">
+        <input id="checkout-path" type="text" spellCheck={false} value={shown} placeholder="/home/me/LiveAvatar" data-testid="checkout-path"
+          aria-invalid={error ? true : undefined} aria-describedby="checkout-help"
+          onChange={(e) => patchSpec({ checkout: e.target.value || undefined })} onBlur={(e) => commit(e.target.value.trim())} />
+        {canPick && <button type="button" className="secondary small" onClick={() => void pick()}>{t('wizard.inputs.browse')}</button>}
+      </span>
+      <p id="checkout-help" className="help">{t('wizard.inputs.checkoutHelp')}</p>
+      {error && <p className="field-error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
 export function InputsStep() {
   const { t } = useTranslation();
   const spec = useApp((s) => s.wizard.spec);
@@ -50,6 +81,7 @@ export function InputsStep() {
       ) : (
         <>
           {transport !== 'electron' && <p className="muted small">{t('wizard.inputs.serverPaths')}</p>}
+          {recipe.needsCheckout && <CheckoutField canPick={transport === 'electron'} error={serverFieldError(serverErrors, 'checkout')} />}
           <div className="form-grid">{primary.map(field)}</div>
           {rest.length > 0 && (
             <details className="advanced">

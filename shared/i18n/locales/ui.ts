@@ -76,6 +76,7 @@ export const ui = {
       inputs: {
         title: 'Inputs and quality', browse: 'Browse…', unset: '(default)', pathPlaceholder: '/path/on/this/machine',
         serverPaths: 'Paths are on the machine that runs the model (the server), not on this browser’s computer.',
+        checkout: 'Live Avatar code folder (checkout)', checkoutHelp: 'The folder you cloned Alibaba-Quark/LiveAvatar into, with ckpt/ inside. Remembered for next time.',
         advanced: 'Advanced options ({{count}})', noFlags: 'This recipe has no options to set.',
         err: { notInteger: 'Enter a whole number.', notPositive: 'Must be 1 or more.', badChoice: 'Pick one of the listed values.' },
       },
@@ -190,6 +191,7 @@ export const ui = {
       inputs: {
         title: '输入与画质', browse: '浏览…', unset: '（默认）', pathPlaceholder: '/本机/上的/路径',
         serverPaths: '路径指运行模型的机器（服务器）上的位置，而不是这台浏览器所在的电脑。',
+        checkout: 'Live Avatar 代码目录', checkoutHelp: '克隆 Alibaba-Quark/LiveAvatar 的目录，其中包含 ckpt/。下次会自动记住。',
         advanced: '高级选项（{{count}} 项）', noFlags: '此配方没有可设置的选项。',
         err: { notInteger: '请输入整数。', notPositive: '必须大于等于 1。', badChoice: '请从列出的值中选择。' },
       },
