@@ -87,12 +87,14 @@ export interface ProfileSummary {
 export interface FieldError {
   path: string;
   message: string;
+  messageZh?: string;
 }
 
 export interface UnparsedLine {
   line: number;
   text: string;
   reason: string;
+  reasonZh?: string;
 }
 
 export type ImportKind = 'json' | 'code' | 'sh';

@@ -1,6 +1,12 @@
 import type { FlagSpec, ModeSpec, Recipe } from '../recipes/types';
 import { coerceFlag } from '../recipes/settings';
 import { ApiFailure } from '../api/result';
+import type { Bilingual } from '../i18n';
+
+const b = (en: string, zh: string): Bilingual => ({ en, zh });
+/** A reason with a prefix (a flag or variable name, or a bilingual lead-in). */
+const pre = (prefix: string | Bilingual, why: Bilingual): Bilingual =>
+  typeof prefix === 'string' ? { en: prefix + why.en, zh: prefix + why.zh } : { en: prefix.en + why.en, zh: prefix.zh + why.zh };
 import type { SettingValue } from '../run/types';
 import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, type FieldError, type Profile, type UnparsedLine } from './schema';
 import { parseProfileValue } from './migrate';
@@ -50,8 +56,8 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
   const unparsed: UnparsedLine[] = [];
   const lines = raw.split('\n');
   const lineText = (n: number) => (lines[n - 1] ?? '').trim();
-  const report = (line: number, reason: string) => {
-    if (!unparsed.some((u) => u.line === line && u.reason === reason)) unparsed.push({ line, text: lineText(line), reason });
+  const report = (line: number, why: Bilingual) => {
+    if (!unparsed.some((u) => u.line === line && u.reason === why.en)) unparsed.push({ line, text: lineText(line), reason: why.en, reasonZh: why.zh });
   };
 
   const vars = new Map<string, string>();
@@ -60,9 +66,9 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
   let launch: { line: number; prefix: Map<string, string>; words: Extract<ShToken, { kind: 'word' }>[] } | null = null;
 
   for (const st of statements) {
-    if (st.background) report(st.line, 'runs in the background (&); the launcher runs the job in the foreground');
-    if (st.negated) report(st.line, '! negation is not read');
-    for (const r of st.redirects) report(r.line, `output redirection "${r.text}" is not needed: the launcher keeps every rank's log`);
+    if (st.background) report(st.line, b('runs in the background (&); the launcher runs the job in the foreground', '后台运行（&）；启动器在前台运行任务'));
+    if (st.negated) report(st.line, b('! negation is not read', '不读取 ! 取反'));
+    for (const r of st.redirects) report(r.line, b(`output redirection "${r.text}" is not needed: the launcher keeps every rank's log`, `不需要输出重定向"${r.text}"：启动器会保存每个进程的日志`));
     const tokens = shWords(st.text, st.cmdLine, vars);
     // Split on operators: a pipe into tee/grep is reported and dropped, the command before it is read.
     const commands: Extract<ShToken, { kind: 'word' }>[][] = [[]];
@@ -72,18 +78,18 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       if (t.kind === 'op') {
         if (t.value === '>' || t.value === '>>' || t.value === '<' || t.value === '&>' || t.value === '>&') {
           skipNext = true;
-          report(t.line, `redirection "${t.value}" is not needed: the launcher keeps every rank's log`);
+          report(t.line, b(`redirection "${t.value}" is not needed: the launcher keeps every rank's log`, `不需要重定向"${t.value}"：启动器会保存每个进程的日志`));
         } else if (t.value === '2>&1') {
-          report(t.line, 'redirection "2>&1" is not needed: the launcher keeps every rank\'s log');
+          report(t.line, b('redirection "2>&1" is not needed: the launcher keeps every rank\'s log', '不需要重定向"2>&1"：启动器会保存每个进程的日志'));
         } else if (t.value === '|') {
-          report(t.line, 'a pipe after the command is dropped (the launcher shows and saves the output)');
+          report(t.line, b('a pipe after the command is dropped (the launcher shows and saves the output)', '命令后面的管道被去掉（启动器会显示并保存输出）'));
           pipedAway = true;
         } else if (t.value === ';' || t.value === '&&' || t.value === '||') {
-          if (t.value !== ';') report(t.line, `"${t.value}" chains commands; each is read on its own`);
+          if (t.value !== ';') report(t.line, b(`"${t.value}" chains commands; each is read on its own`, `"${t.value}" 连接了多条命令；逐条读取`));
           commands.push([]);
           pipedAway = false;
         } else {
-          report(t.line, `shell syntax "${t.value}" (subshell, background or control flow) is not read`);
+          report(t.line, b(`shell syntax "${t.value}" (subshell, background or control flow) is not read`, `不读取 shell 语法"${t.value}"（子 shell、后台或流程控制）`));
           pipedAway = true;
         }
         continue;
@@ -97,11 +103,11 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
 
     const head = commands.find((c) => c.length)?.find((w) => w.assign === null);
     if (tokens.some((t) => t.kind === 'op' && (t.value === '(' || t.value === ')'))) {
-      report(st.line, `a subshell or function is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`);
+      report(st.line, b(`a subshell or function is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`, `不读取子 shell 或函数：配置只包含一次 torchrun 启动；跳过第 ${st.line}–${st.endLine} 行`));
       continue;
     }
     if (head && RESERVED.has(head.value)) {
-      report(st.line, `"${head.value}" (control flow or a function) is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`);
+      report(st.line, b(`"${head.value}" (control flow or a function) is not read: a profile holds one torchrun launch; lines ${st.line}–${st.endLine} skipped`, `不读取"${head.value}"（流程控制或函数）：配置只包含一次 torchrun 启动；跳过第 ${st.line}–${st.endLine} 行`));
       continue;
     }
     for (const words of commands) {
@@ -110,7 +116,7 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       const prefix = new Map<string, string>();
       while (k < words.length && words[k]!.assign !== null) {
         const w = words[k]!;
-        if (w.unresolved) report(w.line, `${w.assign}: ${w.unresolved}`);
+        if (w.unresolved) report(w.line, pre(`${w.assign}: `, w.unresolved));
         else prefix.set(w.assign!, assignedValue(w));
         k++;
       }
@@ -126,30 +132,30 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       }
       const cmd = rest[0]!;
       if (cmd.unresolved) {
-        report(cmd.line, `the command name is not a plain word: ${cmd.unresolved}`);
+        report(cmd.line, pre(b('the command name is not a plain word: ', '命令名不是普通文字：'), cmd.unresolved));
         continue;
       }
       const name = cmd.value;
       if (name === 'export') {
         for (const w of rest.slice(1)) {
-          if (w.unresolved) report(w.line, `${w.assign ?? w.value}: ${w.unresolved}`);
-          else if (w.value.startsWith('-')) report(w.line, `export ${w.value} is not read`);
+          if (w.unresolved) report(w.line, pre(`${w.assign ?? w.value}: `, w.unresolved));
+          else if (w.value.startsWith('-')) report(w.line, b(`export ${w.value} is not read`, `不读取 export ${w.value}`));
           else if (w.assign !== null) {
             vars.set(w.assign, assignedValue(w));
             exported.set(w.assign, { value: assignedValue(w), line: w.line });
           } else if (vars.has(w.value)) exported.set(w.value, { value: vars.get(w.value)!, line: w.line });
-          else report(w.line, `export ${w.value}: the variable is not set in this script`);
+          else report(w.line, b(`export ${w.value}: the variable is not set in this script`, `export ${w.value}：脚本里没有设置这个变量`));
         }
-        if (prefix.size) report(st.line, 'assignments before export are not read');
+        if (prefix.size) report(st.line, b('assignments before export are not read', '不读取 export 前面的赋值'));
         continue;
       }
       if (isTorchrun(rest)) {
-        if (launch) report(cmd.line, 'a second torchrun command: only the first one is imported');
+        if (launch) report(cmd.line, b('a second torchrun command: only the first one is imported', '第二条 torchrun 命令：只导入第一条'));
         else launch = { line: cmd.line, prefix, words: rest };
         continue;
       }
       if (name === 'cd') {
-        report(cmd.line, 'cd: the launcher runs from your Live Avatar folder (Settings → checkout) itself');
+        report(cmd.line, b('cd: the launcher runs from your Live Avatar folder (Settings → checkout) itself', 'cd：启动器会自己在你的 Live Avatar 目录（设置 → 代码目录）里运行'));
         continue;
       }
       if (name === 'unset') {
@@ -160,21 +166,21 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
         continue;
       }
       if (HARMLESS.has(name) || name === '#!') {
-        report(cmd.line, `"${name}" is not part of the run; ignored`);
+        report(cmd.line, b(`"${name}" is not part of the run; ignored`, `"${name}" 不属于这次运行；已忽略`));
         continue;
       }
-      report(cmd.line, `command "${name}" is not imported: a profile holds one torchrun launch, never other commands`);
+      report(cmd.line, b(`command "${name}" is not imported: a profile holds one torchrun launch, never other commands`, `没有导入命令"${name}"：配置只包含一次 torchrun 启动，从不包含其他命令`));
     }
   }
 
   for (const [name, line] of plainVars) {
     if (!exported.has(name) && !(launch && launch.prefix.has(name)) && /^(NCCL_|TORCH_|CUDA_|PYTORCH_|HF_|OMP_|ENABLE_|TRITON_|PYTHON)/.test(name)) {
-      report(line, `${name} is set but never exported, so torchrun does not see it; not imported`);
+      report(line, b(`${name} is set but never exported, so torchrun does not see it; not imported`, `${name} 设置了但没有 export，torchrun 看不到它；未导入`));
     }
   }
 
   if (!launch) {
-    return { profile: null, errors: [{ path: 'line 1', message: 'no torchrun command found: the script must launch torchrun (or python -m torch.distributed.run)' }], unparsed };
+    return { profile: null, errors: [{ path: 'line 1', message: 'no torchrun command found: the script must launch torchrun (or python -m torch.distributed.run)', messageZh: '没有找到 torchrun 命令：脚本必须启动 torchrun（或 python -m torch.distributed.run）' }], unparsed };
   }
 
   const env: Record<string, string> = {};
@@ -182,21 +188,21 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
   for (const [k, v] of launch.prefix) env[k] = v;
 
   const parsed = readTorchrun(launch.words, report);
-  if (!parsed.entry) return { profile: null, errors: [{ path: `line ${launch.line}`, message: 'torchrun has no script to run' }], unparsed };
+  if (!parsed.entry) return { profile: null, errors: [{ path: `line ${launch.line}`, message: 'torchrun has no script to run', messageZh: 'torchrun 没有要运行的脚本' }], unparsed };
   const recipe = findRecipe(recipes, parsed.entry.value);
   if (!recipe) {
     const known = recipes.map((r) => `${r.id} (${basename(r.entry)})`).join(', ') || 'none';
-    return { profile: null, errors: [{ path: `line ${parsed.entry.line}`, message: `no recipe runs "${parsed.entry.value}"; recipes: ${known}` }], unparsed };
+    return { profile: null, errors: [{ path: `line ${parsed.entry.line}`, message: `no recipe runs "${parsed.entry.value}"; recipes: ${known}`, messageZh: `没有配方运行"${parsed.entry.value}"；现有配方：${known}` }], unparsed };
   }
   if (basename(parsed.entry.value) !== basename(recipe.entry)) {
-    report(parsed.entry.line, `${parsed.entry.value} is not this app's entry: imported as recipe ${recipe.id} (${basename(recipe.entry)}); flags it does not know are listed here`);
+    report(parsed.entry.line, b(`${parsed.entry.value} is not this app's entry: imported as recipe ${recipe.id} (${basename(recipe.entry)}); flags it does not know are listed here`, `${parsed.entry.value} 不是本应用的入口：按配方 ${recipe.id}（${basename(recipe.entry)}）导入；它不认识的参数列在这里`));
   }
 
   const flags = readScriptFlags(parsed.args, recipe, report);
   const mode = pickMode(recipe, parsed.nproc, flags.values);
   if (!mode) {
     const modes = recipe.modes.map((m) => `${m.id} (${m.nproc} processes)`).join(', ');
-    return { profile: null, errors: [{ path: `line ${launch.line}`, message: `recipe ${recipe.id} has no mode for ${parsed.nproc ?? '?'} processes with these flags; modes: ${modes}` }], unparsed };
+    return { profile: null, errors: [{ path: `line ${launch.line}`, message: `recipe ${recipe.id} has no mode for ${parsed.nproc ?? '?'} processes with these flags; modes: ${modes}`, messageZh: `配方 ${recipe.id} 没有 ${parsed.nproc ?? '?'} 个进程、这些参数的模式；现有模式：${modes}` }], unparsed };
   }
 
   const settings: Record<string, SettingValue> = {};
@@ -206,7 +212,7 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
       if (String(mode.flags[key]) !== String(value)) {
         const spec = recipe.flags.find((f) => f.name === key);
         if (spec?.modeOwned) {
-          report(line, `--${key} ${String(value)}: mode ${mode.id} always uses ${String(mode.flags[key])}`);
+          report(line, b(`--${key} ${String(value)}: mode ${mode.id} always uses ${String(mode.flags[key])}`, `--${key} ${String(value)}：模式 ${mode.id} 固定使用 ${String(mode.flags[key])}`));
           continue;
         }
         settings[key] = value;
@@ -232,7 +238,7 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
     const list = v.split(',').map((s) => s.trim());
     if (v.trim() === '') gpus = undefined;
     else if (list.every((s) => /^\d+$/.test(s) && Number(s) <= 63)) gpus = list.map(Number);
-    else report(exported.get('CUDA_VISIBLE_DEVICES')?.line ?? launch.line, `CUDA_VISIBLE_DEVICES=${v}: only GPU indexes (0,1,…) are imported`);
+    else report(exported.get('CUDA_VISIBLE_DEVICES')?.line ?? launch.line, b(`CUDA_VISIBLE_DEVICES=${v}: only GPU indexes (0,1,…) are imported`, `CUDA_VISIBLE_DEVICES=${v}：只导入 GPU 序号（0,1,…）`));
   }
 
   const meta = readMeta(lines);
@@ -258,7 +264,7 @@ function sortUnparsed(list: UnparsedLine[]): UnparsedLine[] {
 }
 
 type Word = Extract<ShToken, { kind: 'word' }>;
-type Report = (line: number, reason: string) => void;
+type Report = (line: number, why: Bilingual) => void;
 
 function isTorchrun(words: Word[]): boolean {
   const first = basename(words[0]!.value);
@@ -279,18 +285,18 @@ function readTorchrun(words: Word[], report: Report): { nproc: number | null; en
   for (; i < words.length; i++) {
     const w = words[i]!;
     if (w.unresolved) {
-      report(w.line, `torchrun argument: ${w.unresolved}`);
+      report(w.line, pre(b('torchrun argument: ', 'torchrun 参数：'), w.unresolved));
       continue;
     }
     if (!w.value.startsWith('-')) return { nproc, entry: w, args: words.slice(i + 1) };
     const [rawName, inlineValue] = splitFlag(w.value);
     const name = rawName.replace(/-/g, '_');
     if (TORCHRUN_SWITCHES.has(name)) {
-      if (name !== 'standalone') report(w.line, `torchrun --${rawName} is not supported by the importer`);
+      if (name !== 'standalone') report(w.line, b(`torchrun --${rawName} is not supported by the importer`, `导入不支持 torchrun --${rawName}`));
       continue;
     }
     if (!TORCHRUN_VALUE_FLAGS.has(name)) {
-      report(w.line, `torchrun flag --${rawName} is not known to the importer`);
+      report(w.line, b(`torchrun flag --${rawName} is not known to the importer`, `导入不认识 torchrun 参数 --${rawName}`));
       continue;
     }
     let value = inlineValue;
@@ -298,18 +304,18 @@ function readTorchrun(words: Word[], report: Report): { nproc: number | null; en
       const next = words[++i];
       if (!next) break;
       if (next.unresolved) {
-        report(next.line, `torchrun --${rawName}: ${next.unresolved}`);
+        report(next.line, pre(`torchrun --${rawName}: `, next.unresolved));
         continue;
       }
       value = next.value;
     }
     if (name === 'nproc_per_node') {
       if (/^\d+$/.test(value)) nproc = Number(value);
-      else report(w.line, `--nproc_per_node ${value}: only a number of processes is imported`);
+      else report(w.line, b(`--nproc_per_node ${value}: only a number of processes is imported`, `--nproc_per_node ${value}：只导入进程数（数字）`));
     } else if (name === 'nnodes') {
-      if (value !== '1') report(w.line, `--nnodes ${value}: the launcher runs on one machine`);
+      if (value !== '1') report(w.line, b(`--nnodes ${value}: the launcher runs on one machine`, `--nnodes ${value}：启动器只在一台机器上运行`));
     } else if (!LAUNCHER_OWNED.has(name)) {
-      report(w.line, `torchrun --${rawName} ${value} is not imported`);
+      report(w.line, b(`torchrun --${rawName} ${value} is not imported`, `没有导入 torchrun --${rawName} ${value}`));
     }
   }
   return { nproc, entry: null, args: [] };
@@ -343,11 +349,11 @@ function readScriptFlags(words: Word[], recipe: Recipe, report: Report): { value
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w.unresolved) {
-      report(w.line, `argument: ${w.unresolved}`);
+      report(w.line, pre(b('argument: ', '参数：'), w.unresolved));
       continue;
     }
     if (!w.value.startsWith('--')) {
-      report(w.line, `"${w.value}" is not a --flag; not imported`);
+      report(w.line, b(`"${w.value}" is not a --flag; not imported`, `"${w.value}" 不是 --参数；未导入`));
       continue;
     }
     const [rawName, inline] = splitFlag(w.value);
@@ -365,26 +371,26 @@ function readScriptFlags(words: Word[], recipe: Recipe, report: Report): { value
     if (value === undefined && nextIsValue(spec)) {
       valueWord = words[++i];
       if (valueWord!.unresolved) {
-        report(valueWord!.line, `--${rawName}: ${valueWord!.unresolved}`);
+        report(valueWord!.line, pre(`--${rawName}: `, valueWord!.unresolved!));
         continue;
       }
       value = valueWord!.value;
     }
     if (name in fixed) {
-      if (fixed[name] !== (value ?? true)) report(w.line, `--${rawName} ${value ?? ''}: recipe ${recipe.id} always passes ${fixed[name] === true ? '' : fixed[name]}`.trim());
+      if (fixed[name] !== (value ?? true)) report(w.line, b(`--${rawName} ${value ?? ''}: recipe ${recipe.id} always passes ${fixed[name] === true ? '' : fixed[name]}`.trim(), `--${rawName} ${value ?? ''}：配方 ${recipe.id} 固定传 ${fixed[name] === true ? '' : fixed[name]}`.trim()))
       continue;
     }
     if (!spec) {
-      report(w.line, `--${rawName}${value !== undefined ? ' ' + value : ''}: recipe ${recipe.id} has no such setting`);
+      report(w.line, b(`--${rawName}${value !== undefined ? ' ' + value : ''}: recipe ${recipe.id} has no such setting`, `--${rawName}${value !== undefined ? ' ' + value : ''}：配方 ${recipe.id} 没有这个设置`));
       continue;
     }
     const coerced = coerceScriptFlag(spec, value);
     if (typeof coerced === 'object') {
-      report(w.line, `--${rawName}: ${coerced.error}`);
+      report(w.line, b(`--${rawName}: ${coerced.error}`, `--${rawName}：${coerced.error}`));
       continue;
     }
     if (valueWord?.glob && spec.type !== 'string' && spec.type !== 'path' && spec.type !== 'enum') {
-      report(w.line, `--${rawName} ${value}: unquoted * ? [ are globs in bash`);
+      report(w.line, b(`--${rawName} ${value}: unquoted * ? [ are globs in bash`, `--${rawName} ${value}：没加引号的 * ? [ 在 bash 里会被当作通配符`));
     }
     const before = values.get(name);
     if (spec.repeat === 'comma' && before !== undefined) values.set(name, { value: `${String(before.value)},${String(coerced)}`, line: before.line });

@@ -1,3 +1,5 @@
+import type { Bilingual } from '../i18n';
+
 /**
  * Words of one simple shell command, the way bash would pass them to a program, for the subset of
  * bash that launch scripts use: literals, '…', "…", backslash escapes, line continuations and
@@ -8,13 +10,17 @@
  * Statement boundaries and syntax errors come from a real shell parser (sh-syntax, in
  * electron/core/profiles/sh-parse.ts); this only splits the text of one statement it found.
  */
+const b = (en: string, zh: string): Bilingual => ({ en, zh });
+const SUBST = b('command substitution (`…`) is never run by the importer', '导入时从不执行命令替换（`…`）');
+const notSet = (name: string) => b(`$${name} is not set in this script (its value depends on the machine)`, `脚本里没有设置 $${name}（它的值取决于机器）`);
+
 /** The value an assignment word `NAME=value` assigns. */
 export function assignedValue(w: { value: string; assign: string | null }): string {
   return w.assign === null ? w.value : w.value.slice(w.assign.length + 1);
 }
 
 export type ShToken =
-  | { kind: 'word'; value: string; line: number; assign: string | null; unresolved: string | null; glob: boolean }
+  | { kind: 'word'; value: string; line: number; assign: string | null; unresolved: Bilingual | null; glob: boolean }
   | { kind: 'op'; value: string; line: number };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -56,12 +62,12 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
     // A word: runs until unquoted whitespace or an operator character.
     const wordLine = line;
     let value = '';
-    let unresolved: string | null = null;
+    let unresolved: Bilingual | null = null;
     let glob = false;
     let quotedAny = false;
     let assign: string | null = null;
     let atStart = true;
-    const note = (why: string) => {
+    const note = (why: Bilingual) => {
       unresolved ??= why;
     };
     while (i < n) {
@@ -74,7 +80,7 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
           continue;
         }
         if (i + 1 >= n) {
-          note('a backslash at the very end continues onto the next line');
+          note(b('a backslash at the very end continues onto the next line', '行尾的反斜杠会把下一行接上来'));
           i++;
           continue;
         }
@@ -86,7 +92,7 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
       if (ch === "'") {
         const end = text.indexOf("'", i + 1);
         if (end < 0) {
-          note('unterminated single quote');
+          note(b('unterminated single quote', '单引号没有闭合'));
           i = n;
           break;
         }
@@ -126,7 +132,7 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
             continue;
           }
           if (d === '`') {
-            note('command substitution (`…`) is never run by the importer');
+            note(SUBST);
             i++;
             continue;
           }
@@ -141,31 +147,31 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
           value += d;
           i++;
         }
-        if (!closed) note('unterminated double quote');
+        if (!closed) note(b('unterminated double quote', '双引号没有闭合'));
         atStart = false;
         continue;
       }
       if (ch === '`') {
-        note('command substitution (`…`) is never run by the importer');
+        note(SUBST);
         const end = text.indexOf('`', i + 1);
         i = end < 0 ? n : end + 1;
         continue;
       }
       if (ch === '$') {
         if (text[i + 1] === '"') {
-          note('$"…" is a translated string in bash; not read by the importer');
+          note(b('$"…" is a translated string in bash; not read by the importer', '$"…" 是 bash 的本地化字符串，导入时不读取'));
           i++;
           continue;
         }
         if (text[i + 1] === "'") {
-          note("ANSI-C quoting ($'…') is not read by the importer");
+          note(b("ANSI-C quoting ($'…') is not read by the importer", "导入时不读取 ANSI-C 引号（$'…'）"));
           const end = text.indexOf("'", i + 2);
           i = end < 0 ? n : end + 1;
           continue;
         }
         const r = expand(text, i, vars);
         if (r.unresolved) note(r.unresolved);
-        else if (/[\s*?[]/.test(r.value)) note('an unquoted variable whose value has spaces or * ? [ would be split or globbed by bash');
+        else if (/[\s*?[]/.test(r.value)) note(b('an unquoted variable whose value has spaces or * ? [ would be split or globbed by bash', '没加引号的变量值含空格或 * ? [，bash 会拆分或展开它'));
         value += r.value;
         i = r.next;
         atStart = false;
@@ -180,11 +186,11 @@ export function shWords(text: string, firstLine: number, vars: ReadonlyMap<strin
         continue;
       }
       if (ch === '*' || ch === '?' || ch === '[') glob = true;
-      if (ch === '{' && /^\{[^\s'"{}]*(,|\.\.)[^\s'"{}]*\}/.test(text.slice(i))) note('{a,b} brace expansion makes several words in bash; not read by the importer');
-      if (ch === '~' && value === '' && !quotedAny) note('~ expands to a home folder that differs between machines');
+      if (ch === '{' && /^\{[^\s'"{}]*(,|\.\.)[^\s'"{}]*\}/.test(text.slice(i))) note(b('{a,b} brace expansion makes several words in bash; not read by the importer', 'bash 会把 {a,b} 花括号展开成多个词；导入时不读取'));
+      if (ch === '~' && value === '' && !quotedAny) note(b('~ expands to a home folder that differs between machines', '~ 会展开成主目录，每台机器都不同'));
       value += ch;
       i++;
-      if (ch === '+' && text[i] === '=' && assign === null && !quotedAny && NAME.test(value.slice(0, -1))) note('+= appends to a variable; not read by the importer');
+      if (ch === '+' && text[i] === '=' && assign === null && !quotedAny && NAME.test(value.slice(0, -1))) note(b('+= appends to a variable; not read by the importer', '+= 是追加变量；导入时不读取'));
     }
     out.push({ kind: 'word', value, line: wordLine, assign, unresolved, glob });
   }
@@ -198,38 +204,42 @@ function countNewlines(s: string): number {
 }
 
 /** `$…` at text[i]: a known variable's value, or the reason it cannot be known. */
-function expand(text: string, i: number, vars: ReadonlyMap<string, string>): { value: string; next: number; unresolved: string | null } {
+function expand(text: string, i: number, vars: ReadonlyMap<string, string>): { value: string; next: number; unresolved: Bilingual | null } {
   const next = text[i + 1];
   if (next === '(') {
-    const depth = text.startsWith('$((', i) ? 'arithmetic ($((…)))' : 'command substitution ($(…))';
-    return { value: '', next: skipParens(text, i + 1), unresolved: `${depth} is never run by the importer` };
+    const arithmetic = text.startsWith('$((', i);
+    return {
+      value: '',
+      next: skipParens(text, i + 1),
+      unresolved: arithmetic ? b('arithmetic ($((…))) is never run by the importer', '导入时从不执行算术展开（$((…))）') : b('command substitution ($(…)) is never run by the importer', '导入时从不执行命令替换（$(…)）'),
+    };
   }
   if (next === '[') {
     const end = text.indexOf(']', i + 2);
-    return { value: '', next: end < 0 ? text.length : end + 1, unresolved: '$[…] is arithmetic; never run by the importer' };
+    return { value: '', next: end < 0 ? text.length : end + 1, unresolved: b('$[…] is arithmetic; never run by the importer', '$[…] 是算术展开；导入时从不执行') };
   }
   if (next === '{') {
     const end = text.indexOf('}', i + 2);
-    if (end < 0) return { value: '', next: text.length, unresolved: 'unterminated ${…}' };
+    if (end < 0) return { value: '', next: text.length, unresolved: b('unterminated ${…}', '${…} 没有闭合') };
     const inner = text.slice(i + 2, end);
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
-    if (!m) return { value: '', next: end + 1, unresolved: `\${${inner}} is not a plain variable` };
+    if (!m) return { value: '', next: end + 1, unresolved: b(`\${${inner}} is not a plain variable`, `\${${inner}} 不是普通变量`) };
     const [, name, fallback] = m;
     const known = vars.get(name!);
     if (known !== undefined && !(fallback !== undefined && known === '')) return { value: known, next: end + 1, unresolved: null };
     if (fallback !== undefined) {
-      if (/[$`\\'"]/.test(fallback)) return { value: '', next: end + 1, unresolved: `the default in \${${inner}} is not a plain word` };
+      if (/[$`\\'"]/.test(fallback)) return { value: '', next: end + 1, unresolved: b(`the default in \${${inner}} is not a plain word`, `\${${inner}} 里的默认值不是普通文字`) };
       return { value: fallback, next: end + 1, unresolved: null };
     }
-    return { value: '', next: end + 1, unresolved: `$${name} is not set in this script (its value depends on the machine)` };
+    return { value: '', next: end + 1, unresolved: notSet(name!) };
   }
   const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
   if (m) {
     const known = vars.get(m[0]);
     if (known !== undefined) return { value: known, next: i + 1 + m[0].length, unresolved: null };
-    return { value: '', next: i + 1 + m[0].length, unresolved: `$${m[0]} is not set in this script (its value depends on the machine)` };
+    return { value: '', next: i + 1 + m[0].length, unresolved: notSet(m[0]) };
   }
-  if (next !== undefined && /[0-9@*#?$!-]/.test(next)) return { value: '', next: i + 2, unresolved: `$${next} depends on how the script is called` };
+  if (next !== undefined && /[0-9@*#?$!-]/.test(next)) return { value: '', next: i + 2, unresolved: b(`$${next} depends on how the script is called`, `$${next} 取决于脚本被怎样调用`) };
   return { value: '$', next: i + 1, unresolved: null };
 }
 

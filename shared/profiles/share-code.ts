@@ -26,30 +26,32 @@ export function looksLikeShareCode(text: string): boolean {
 export type DecodeResult = { ok: true; profile: Profile } | { ok: false; errors: FieldError[] };
 
 export function decodeShareCode(text: string): DecodeResult {
-  const fail = (message: string): DecodeResult => ({ ok: false, errors: [{ path: '(share code)', message }] });
+  const fail = (message: string, messageZh: string): DecodeResult => ({ ok: false, errors: [{ path: '(share code)', message, messageZh }] });
   // Codes pasted from chat often pick up line breaks or spaces; they carry no meaning here.
   const code = text.replace(/\s+/g, '');
   if (!code.startsWith(SHARE_PREFIX)) {
     const other = /^lav(\d+)\./.exec(code);
-    return fail(other ? `share code version lav${other[1]} is not one this app reads (lav1); update the app` : `a share code starts with "${SHARE_PREFIX}"`);
+    return other
+      ? fail(`share code version lav${other[1]} is not one this app reads (lav1); update the app`, `本应用读不了 lav${other[1]} 版分享码（只读 lav1）；请更新应用`)
+      : fail(`a share code starts with "${SHARE_PREFIX}"`, `分享码以"${SHARE_PREFIX}"开头`);
   }
-  if (code.length > MAX_CODE_CHARS) return fail(`too long for a share code (${code.length} characters)`);
+  if (code.length > MAX_CODE_CHARS) return fail(`too long for a share code (${code.length} characters)`, `作为分享码太长了（${code.length} 个字符）`);
   const body = code.slice(SHARE_PREFIX.length);
   const bad = /[^A-Za-z0-9_-]/.exec(body);
-  if (bad) return fail(`character "${bad[0]}" at position ${SHARE_PREFIX.length + bad.index + 1} is not part of a share code (copy it again, whole)`);
+  if (bad) return fail(`character "${bad[0]}" at position ${SHARE_PREFIX.length + bad.index + 1} is not part of a share code (copy it again, whole)`, `第 ${SHARE_PREFIX.length + bad.index + 1} 个字符"${bad[0]}"不属于分享码（请重新完整复制）`);
   const bytes = fromBase64Url(body);
-  if (!bytes) return fail('the code is cut short (its length is not a valid base64url length); copy it again, whole');
+  if (!bytes) return fail('the code is cut short (its length is not a valid base64url length); copy it again, whole', '分享码不完整（长度不对）；请重新完整复制');
   let json: string;
   try {
     json = inflateLimited(bytes, MAX_JSON_BYTES);
   } catch (e) {
-    return fail(`the code is damaged or incomplete (${(e as Error).message}); copy it again, whole`);
+    return fail(`the code is damaged or incomplete (${(e as Error).message}); copy it again, whole`, `分享码损坏或不完整（${(e as Error).message}）；请重新完整复制`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    return fail('the code decodes to something that is not a profile');
+    return fail('the code decodes to something that is not a profile', '分享码解出来的不是配置');
   }
   const parsed = parseProfileValue(raw);
   return parsed.ok ? { ok: true, profile: parsed.profile } : { ok: false, errors: parsed.errors };

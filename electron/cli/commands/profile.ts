@@ -163,14 +163,15 @@ export async function validateFile(file: string): Promise<ValidateEntry> {
 
 async function validateCommand(g: GlobalOptions, files: string[]): Promise<number> {
   const t = cliT(langOf(g));
+  const zh = langOf(g) === 'zh-CN';
   const results: ValidateEntry[] = [];
   for (const f of files) results.push(await validateFile(f));
   if (g.json) printJson(results);
   else {
     for (const r of results) {
       process.stdout.write(`${r.valid ? '✓' : '✗'} ${r.file}: ${t(r.valid ? 'profile:validate.ok' : 'profile:validate.bad')}\n`);
-      for (const e of r.errors) process.stdout.write(`    ${e.path}: ${e.message}\n`);
-      for (const u of r.unparsed ?? []) process.stdout.write(`    line ${u.line}: ${u.reason}\n`);
+      for (const e of r.errors) process.stdout.write(`    ${e.path}: ${zh ? (e.messageZh ?? e.message) : e.message}\n`);
+      for (const u of r.unparsed ?? []) process.stdout.write(`    line ${u.line}: ${zh ? (u.reasonZh ?? u.reason) : u.reason}\n`);
       if (r.envNeedsConsent) process.stdout.write(`    ! ${t('profile:preview.consent', { names: r.envNeedsConsent.join(', ') })}\n`);
     }
     process.stdout.write(t('profile:validate.summary', { valid: results.filter((r) => r.valid).length, total: results.length }) + '\n');
@@ -207,7 +208,11 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
       preview = await core.api.previewImport({ source: text });
     } catch (e) {
       // An unnamed file's profile takes the file's name: re-read so errors name fields, not transport.
-      if (e instanceof ApiFailure && e.error.code === 'BAD_INPUT') throw new CliError(`${source}: ${e.error.message}`, EXIT.USAGE, e.error.details);
+      if (e instanceof ApiFailure && e.error.code === 'BAD_INPUT') {
+        const first = (e.error.details as { errors?: FieldError[] } | undefined)?.errors?.[0];
+        const message = lang === 'zh-CN' && first?.messageZh ? `${first.path}: ${first.messageZh}` : e.error.message;
+        throw new CliError(`${source}: ${message}`, EXIT.USAGE, e.error.details);
+      }
       throw e;
     }
     let profile = preview.profile;
@@ -218,7 +223,7 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
 
     const consent = envNeedingConsent(profile.env, getRecipe(profile.recipe), o.allowEnv);
     if (g.json) printJson({ ...preview, envNeedsConsent: consent });
-    else process.stdout.write(formatPreview(preview, consent, t));
+    else process.stdout.write(formatPreview(preview, consent, t, lang));
 
     if (consent.length) {
       throw new CliError(`${t('profile:preview.consent', { names: consent.join(', ') })}`, EXIT.USAGE, { env: consent });
@@ -249,7 +254,7 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
   }
 }
 
-export function formatPreview(p: ImportPreview, consent: string[], t: T): string {
+export function formatPreview(p: ImportPreview, consent: string[], t: T, lang: Lang = 'en'): string {
   const out: string[] = [];
   const pr = p.profile;
   out.push(t('profile:preview.title', { kind: p.kind, name: pr.name }));
@@ -268,8 +273,8 @@ export function formatPreview(p: ImportPreview, consent: string[], t: T): string
   }
   if (consent.length) out.push('  ! ' + t('profile:preview.consent', { names: consent.join(', ') }));
   if (p.flaggedPaths.length) out.push('  ! ' + t('profile:preview.paths'), ...p.flaggedPaths.map((f) => `    ${f.field}: ${f.path}`));
-  if (p.unparsed.length) out.push('  ' + t('profile:preview.unparsed'), ...p.unparsed.map((u) => `    line ${u.line}: ${u.text}\n      → ${u.reason}`));
-  if (p.feasibility) out.push('  ' + t('profile:preview.feasibility', { verdict: p.feasibility.verdict }), ...p.feasibility.reasons.map((r) => `    - ${r.message}`));
+  if (p.unparsed.length) out.push('  ' + t('profile:preview.unparsed'), ...p.unparsed.map((u) => `    line ${u.line}: ${u.text}\n      → ${lang === 'zh-CN' ? (u.reasonZh ?? u.reason) : u.reason}`));
+  if (p.feasibility) out.push('  ' + t('profile:preview.feasibility', { verdict: t(`profile:verdict.${p.feasibility.verdict}`) }), ...p.feasibility.reasons.map((r) => `    - ${lang === 'zh-CN' ? (r.messageZh ?? r.message) : r.message}`));
   else if (p.feasibilityError) out.push('  ' + t('profile:preview.feasibilityNone', { why: p.feasibilityError }));
   return out.join('\n') + '\n';
 }

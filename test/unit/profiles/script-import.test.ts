@@ -37,7 +37,7 @@ describe('import of upstream-style launch scripts (our re-creations, liveavatar-
       env: { TORCH_NCCL_BLOCKING_WAIT: '1', TORCH_NCCL_ASYNC_ERROR_HANDLING: '0', TORCH_NCCL_HEARTBEAT_TIMEOUT_SEC: '86400', HF_ENDPOINT: 'https://hf-mirror.com' },
     });
     expect(multi.unparsed.map((u) => u.line)).toEqual([14, 33, 34]);
-    expect(multi.unparsed[1]).toEqual({ line: 33, text: '--server_port 7860 \\', reason: expect.stringContaining('no such setting') });
+    expect(multi.unparsed[1]).toEqual({ line: 33, text: '--server_port 7860 \\', reason: expect.stringContaining('no such setting'), reasonZh: expect.stringContaining('没有这个设置') });
     const single = await read('gradio_single_gpu.sh');
     expect(single.profile).toMatchObject({ mode: 'single-offload', gpus: [7], settings: { num_clip: 100 } });
   });
@@ -63,11 +63,11 @@ describe('import of upstream-style launch scripts (our re-creations, liveavatar-
   });
 
   it('fails with the line when there is no torchrun, a syntax error or an unknown entry', async () => {
-    expect((await readSource('echo hi\nls -la\n', 'x')).errors[0]).toEqual({ path: 'line 1', message: expect.stringContaining('no torchrun') });
+    expect((await readSource('echo hi\nls -la\n', 'x')).errors[0]).toEqual({ path: 'line 1', message: expect.stringContaining('no torchrun'), messageZh: expect.stringContaining('torchrun') });
     expect((await readSource('torchrun --nproc_per_node=1 x.py --prompt "unterminated\n', 'x')).errors[0]!.path).toMatch(/^line \d+$/);
     expect((await readSource('if true; then\n  torchrun --nproc_per_node 1 a.py\nfi\n', 'x')).errors[0]).toMatchObject({ path: 'line 1' });
     const unknown = await readSource('torchrun --nproc_per_node=1 train.py --lr 1\n', 'x');
-    expect(unknown.errors[0]).toEqual({ path: 'line 1', message: expect.stringContaining('no recipe runs "train.py"') });
+    expect(unknown.errors[0]).toMatchObject({ path: 'line 1', message: expect.stringContaining('no recipe runs "train.py"') });
   });
 
   it('python -m torch.distributed.run, --nproc-per-node spelling and exported CUDA_VISIBLE_DEVICES', async () => {

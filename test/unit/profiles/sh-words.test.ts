@@ -36,17 +36,17 @@ describe('shell words (the importer\'s reading of one statement)', () => {
     const t = words('--a "$GPUS" --b ${GPUS} --c ${MISSING:-0,1} --d "$HOME" --e $(id) --f `id` --g $1', { GPUS: '0,1' });
     const w = t.filter((x): x is Extract<ShToken, { kind: 'word' }> => x.kind === 'word');
     expect(w.map((x) => x.value).slice(0, 6)).toEqual(['--a', '0,1', '--b', '0,1', '--c', '0,1']);
-    expect(w[7]!.unresolved).toMatch(/HOME is not set/);
-    expect(w[9]!.unresolved).toMatch(/command substitution/);
-    expect(w[11]!.unresolved).toMatch(/command substitution/);
-    expect(w[13]!.unresolved).toMatch(/depends on how the script is called/);
+    expect(w[7]!.unresolved?.en).toMatch(/HOME is not set/);
+    expect(w[9]!.unresolved?.en).toMatch(/command substitution/);
+    expect(w[11]!.unresolved?.en).toMatch(/command substitution/);
+    expect(w[13]!.unresolved?.en).toMatch(/depends on how the script is called/);
   });
 
   it('reads NAME=+=+ as an assignment of "+=+", and reports NAME+=x', () => {
     const [a] = words('NCCL_DEBUG=+=+');
     expect(a).toMatchObject({ kind: 'word', assign: 'NCCL_DEBUG', unresolved: null });
     expect(assignedValue(a as Extract<ShToken, { kind: 'word' }>)).toBe('+=+');
-    expect(words('PATH+=:/x')[0]).toMatchObject({ unresolved: expect.stringContaining('+=') });
+    expect(words('PATH+=:/x')[0]).toMatchObject({ unresolved: { en: expect.stringContaining('+='), zh: expect.stringContaining('+=') } });
   });
 
   it('marks assignments and operators', () => {
