@@ -3,7 +3,16 @@ import { detectText } from './text';
 import type { DetectReport, DetectWarning, PythonEnv } from './types';
 
 const GiB = 1024 ** 3;
-const gib = (bytes: number | null | undefined): string => (bytes === null || bytes === undefined ? '?' : bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
+const gib = (bytes: number | null | undefined): string =>
+  bytes === null || bytes === undefined
+    ? '?'
+    : bytes >= GiB
+      ? `${(bytes / GiB).toFixed(1)} GiB`
+      : bytes >= 1024 ** 2
+        ? `${Math.round(bytes / 1024 ** 2)} MiB`
+        : bytes >= 1024
+          ? `${Math.round(bytes / 1024)} KiB`
+          : `${bytes} B`;
 const mibToGib = (mib: number): string => (mib / 1024).toFixed(1);
 
 /** `[#####·······]`: share of memory in use, so a busy card stands out in a column of bars. */
@@ -17,7 +26,7 @@ function warningLines(w: DetectWarning, lang: Lang): string[] {
   const mark = w.severity === 'error' ? '✗' : w.severity === 'info' ? 'i' : '!';
   const out = [`  ${mark} ${zh && w.messageZh ? w.messageZh : w.message}`];
   const fix = zh && w.fixZh ? w.fixZh : w.fix;
-  if (fix) out.push(`    ${detectText('cli.fix', {}, lang)}: ${fix}`);
+  if (fix) out.push(`    ${detectText('cli.fix', {}, lang)}${zh ? '：' : ': '}${fix}`);
   return out;
 }
 
@@ -47,7 +56,7 @@ export function formatReport(r: DetectReport, lang: Lang): string {
   if (r.nvidiaSmi.status !== 'ok') {
     out.push(`  ✗ ${zh && r.nvidiaSmi.messageZh ? r.nvidiaSmi.messageZh : (r.nvidiaSmi.message ?? r.nvidiaSmi.status)}`);
     const fix = zh ? r.nvidiaSmi.fixZh : r.nvidiaSmi.fix;
-    if (fix) out.push(`    ${t('fix')}: ${fix}`);
+    if (fix) out.push(`    ${t('fix')}${zh ? '：' : ': '}${fix}`);
   } else if (!r.gpus.length) {
     out.push(`  ${t('noGpus')}`);
   }
@@ -71,7 +80,7 @@ export function formatReport(r: DetectReport, lang: Lang): string {
       }).trimEnd()}`,
     );
     if (g.processes.length) {
-      out.push(`     ${t('holders')}: ${g.processes.map((p) => `${p.name || '?'} (pid ${p.pid}${p.usedMiB !== null ? `, ${p.usedMiB} MiB` : ''})`).join(', ')}`);
+      out.push(`     ${t('holders')}${zh ? '：' : ': '}${g.processes.map((p) => `${p.name || '?'} (pid ${p.pid}${p.usedMiB !== null ? `, ${p.usedMiB} MiB` : ''})`).join(', ')}`);
     }
   }
 

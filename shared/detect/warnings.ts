@@ -9,6 +9,8 @@ export interface WarningInputs {
   fp8Wanted?: boolean;
   /** GPUs nvidia-smi could not reach ("Unable to determine the device handle …"). */
   lostGpus?: { busId: string; detail: string }[];
+  /** Python probing was skipped on purpose (lal detect --no-python): say nothing about torch. */
+  pythonSkipped?: boolean;
   /** CUDA_VISIBLE_DEVICES of the launcher's own environment, to explain a count mismatch. */
   cudaVisibleDevices?: string | null;
 }
@@ -150,7 +152,9 @@ export function deriveWarnings(r: Omit<DetectReport, 'warnings'>, inputs: Warnin
   for (const e of r.python.filter((x) => x.timedOut)) {
     out.push(warning('python-probe-timeout', 'probeTimeout', { python: e.path, seconds: Math.round((e.probeMs ?? 0) / 1000) }, 'warn'));
   }
-  if (!r.python.some((e) => e.torchVersion)) {
+  if (inputs.pythonSkipped) {
+    /* nothing to judge */
+  } else if (!r.python.some((e) => e.torchVersion)) {
     out.push(warning('no-torch', 'noTorch', { count: r.python.length }, r.gpus.length ? 'warn' : 'info'));
   } else if (py?.torchVersion) {
     const base = { python: py.path, torch: py.torchVersion };

@@ -69,7 +69,7 @@ export async function detectAll(opts: DetectOptions): Promise<DetectReport> {
     python,
     checkout,
   };
-  const warnings = [...deriveWarnings(base, { problems: smi.problems, lostGpus: smi.lostGpus, fp8Wanted: opts.fp8Wanted, cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES ?? null }), ...extra];
+  const warnings = [...deriveWarnings(base, { problems: smi.problems, lostGpus: smi.lostGpus, pythonSkipped: opts.skipPython, fp8Wanted: opts.fp8Wanted, cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES ?? null }), ...extra];
   timings.total = Math.round(performance.now() - t0);
   return { ...base, warnings, timings };
 }
