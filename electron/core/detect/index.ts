@@ -10,7 +10,7 @@ export interface DetectOptions {
   checkout?: string | null;
   outputDir?: string | null;
   resourcesDir: string;
-  /** Limit for each nvidia-smi call (default 10 s). */
+  /** Limit for each nvidia-smi call (default 20 s: without persistence mode, NVML init on 8 GPUs takes seconds). */
   timeoutMs?: number;
   /** Limit for each Python probe (default 20 s: a cold `import torch` is slow). */
   pythonTimeoutMs?: number;

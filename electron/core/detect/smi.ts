@@ -98,7 +98,7 @@ const firstProblem = (ps: { line?: number; reason: string }[] | string[]): strin
  * which dominates the time); the query answer decides whether the others are used.
  */
 export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? 20_000;
   const timings: Record<string, number> = {};
   const requested = opts.nvidiaSmi?.trim() || 'nvidia-smi';
   const path = await which(requested, opts.env);
