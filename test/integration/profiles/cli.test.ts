@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lal } from '../../support/cli';
 import { repoRoot, tempDir } from '../../support/temp';
@@ -51,6 +52,31 @@ describe('lal profile validate', () => {
     const ok = await run(['profile', 'validate', good]);
     expect(ok.exitCode).toBe(0);
   });
+});
+
+describe('lal profile validate: fuzz through the real CLI', () => {
+  it('hundreds of random and adversarial files in one call: no crash, exit 2, every invalid file names a field', async () => {
+    const fuzz = join(dir.path, 'fuzz');
+    mkdirSync(fuzz);
+    const base = { ...evil, env: {} };
+    const junk = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 400, seed: 7 });
+    const fields = ['format', 'version', 'name', 'recipe', 'mode', 'gpus', 'inputs', 'settings', 'env', 'notes', 'command'];
+    const files = junk.map((v, i) => {
+      const file = join(fuzz, `f${i}.lavprofile.json`);
+      const value = i % 4 === 0 ? v : { ...base, [fields[i % fields.length]!]: v };
+      writeFileSync(file, i % 9 === 0 ? JSON.stringify(value).slice(0, 17) : JSON.stringify(value));
+      return file;
+    });
+    const r = await run(['--json', 'profile', 'validate', ...files]);
+    expect(r.exitCode).toBe(2);
+    const list = JSON.parse(String(r.stdout)) as { file: string; valid: boolean; errors: { path: string; message: string }[] }[];
+    expect(list.length).toBe(files.length);
+    for (const entry of list) {
+      if (entry.valid) continue;
+      expect(entry.errors.length, entry.file).toBeGreaterThan(0);
+      for (const e of entry.errors) expect(e.path.length * e.message.length, entry.file).toBeGreaterThan(0);
+    }
+  }, 120_000);
 });
 
 describe('lal profile import / export / list', () => {

@@ -38,9 +38,9 @@ describe('profile schema and migrations', () => {
   });
 
   it('refuses a newer version and a foreign format, naming the field', () => {
-    expect(parseProfileValue({ format: 'lavprofile', version: 99, name: 'x', recipe: 'r', mode: 'm' })).toEqual({ ok: false, errors: [{ path: 'version', message: expect.stringContaining('newer') }] });
-    expect(parseProfileValue({ format: 'pinokio', version: 1 })).toEqual({ ok: false, errors: [{ path: 'format', message: expect.stringContaining('lavprofile') }] });
-    expect(parseProfileValue([1, 2])).toEqual({ ok: false, errors: [{ path: '(profile)', message: expect.any(String) }] });
+    expect(parseProfileValue({ format: 'lavprofile', version: 99, name: 'x', recipe: 'r', mode: 'm' })).toEqual({ ok: false, errors: [{ path: 'version', message: expect.stringContaining('newer'), messageZh: expect.stringContaining('更新') }] });
+    expect(parseProfileValue({ format: 'pinokio', version: 1 })).toMatchObject({ ok: false, errors: [{ path: 'format', message: expect.stringContaining('lavprofile') }] });
+    expect(parseProfileValue([1, 2])).toMatchObject({ ok: false, errors: [{ path: '(profile)', message: expect.any(String) }] });
   });
 
   it('has no place for a command: unknown fields are named one by one', () => {
@@ -62,7 +62,11 @@ describe('profile schema and migrations', () => {
     if (r.ok) return;
     const paths = r.errors.map((e) => e.path);
     for (const p of ['name', 'gpus', 'gpus.2', 'settings.bad key; rm', 'settings.python', 'settings.ok', 'settings.n', 'env.1BAD', 'env.LD PRELOAD']) expect(paths).toContain(p);
-    for (const e of r.errors) expect(e.message.length).toBeGreaterThan(3);
+    for (const e of r.errors) {
+      expect(e.message.length).toBeGreaterThan(3);
+      // Every message also in Chinese, without English placeholders leaking through.
+      expect(e.messageZh, e.path).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 
   it('reports JSON syntax errors with the line', () => {
