@@ -4,7 +4,9 @@
 // longest main-thread task (PerformanceObserver 'longtask'); ratio = longest / 50 ms (the RAIL
 // budget for a response), so < 1 means the window never froze long enough to feel stuck. Also
 // reported: worst timer lateness (a probe every 100 ms) and how long the view needed after the
-// flood to show the last line. LAL_BENCH_DEBUG=1 prints when each long task started.
+// flood to show the last line. LAL_BENCH_DEBUG=1 prints when each long task started. On a busy
+// 2-core machine the remaining long tasks traced as GC safepoint waits and compositor commits
+// (the OS running other work), not script: xterm writes are sliced so parsing stays short.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

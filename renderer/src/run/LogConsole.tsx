@@ -14,6 +14,25 @@ const MAX_PENDING = 512 * 1024;
 /** What a (re)opened stream replays from memory; the file on disk has the rest. */
 const REPLAY = 192 * 1024;
 
+const SLICE = 8 * 1024;
+
+/** Cuts text into pieces of about SLICE chars, at line ends where possible. */
+export function slices(text: string): string[] {
+  if (text.length <= SLICE) return [text];
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = Math.min(text.length, at + SLICE);
+    if (end < text.length) {
+      const nl = text.lastIndexOf('\n', end);
+      if (nl > at) end = nl + 1;
+    }
+    out.push(text.slice(at, end));
+    at = end;
+  }
+  return out;
+}
+
 /**
  * A read-only terminal over one console stream. xterm renders tqdm's `\r` redraws like a real
  * terminal; writes are batched to one per frame and never queue more than MAX_PENDING.
@@ -75,16 +94,20 @@ export function LogConsole({ runId, stream, label, staticText }: { runId: string
     const flush = () => {
       frame = 0;
       if (!live || !pending) return;
-      if (inFlight > 2) {
+      if (inFlight > 8) {
         frame = requestAnimationFrame(flush);
         return;
       }
       const data = pending;
       pending = '';
-      inFlight++;
-      term.write(data, () => {
-        inFlight--;
-      });
+      // xterm yields between write() calls, not inside one: slice big batches so parsing a flood
+      // stays in short tasks and input is handled between them.
+      for (const piece of slices(data)) {
+        inFlight++;
+        term.write(piece, () => {
+          inFlight--;
+        });
+      }
     };
     const onData = (d: string) => {
       pending += d;
