@@ -112,6 +112,22 @@ describe('import preview', () => {
     expect(preview.feasibility === null ? preview.feasibilityError : 'checked').toBeTruthy();
   });
 
+  it('the .sh export passes the script the same flags as the app\'s own plan (save_file aside)', async () => {
+    const { planFor } = await import('../../../electron/core/profiles/preview');
+    const { profileScript } = await import('../../../electron/core/profiles/export');
+    for (const preset of PRESETS) {
+      const plan = planFor(ctx, preset).plan!;
+      const entryAt = plan.argv.findIndex((a) => a.endsWith('.py'));
+      const fromPlan = plan.argv.slice(entryAt + 1);
+      const i = fromPlan.indexOf('--save_file');
+      if (i >= 0) fromPlan.splice(i, 2);
+      const script = profileScript(preset, { resourcesDir: ctx.resourcesDir, checkoutPath: null });
+      const body = script.slice(script.indexOf('torchrun'));
+      const scriptArgs = body.split(' \\\n').slice(1).join(' ');
+      expect(scriptArgs.replace(/'/g, '').split(/\s+/).filter(Boolean), preset.name).toEqual(fromPlan);
+    }
+  });
+
   it('takes share codes and scripts too, and reports unknown recipes as a plan error', async () => {
     expect((await api.previewImport({ source: encodeShareCode(PRESETS[4]!) })).kind).toBe('code');
     const sh = await api.previewImport({ source: readFileSync(join(repoRoot, 'test/fixtures/scripts/gradio_multi_gpu.sh'), 'utf8') });
