@@ -27,7 +27,7 @@ describe('detect over the contract', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(seen.length).toBeGreaterThanOrEqual(2);
     off();
-  });
+  }, 30_000); // two full detections, each spawning the stand-in five times and probing python3
 
   it('bad input is refused by the schema, naming the field', async () => {
     await expect(core.api.detect({ refresh: 'yes' } as unknown as { refresh: boolean })).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: 'refresh' } });

@@ -12,7 +12,8 @@ const tmp = tempDir('lal-fake-smi-');
 afterAll(() => tmp.remove());
 const smi = (args: string[], env: Record<string, string> = {}) => execa(SMI, args, { reject: false, env, timeout: 10_000 });
 
-describe('fake nvidia-smi', () => {
+// Each test spawns real processes; on a loaded 2-core box that can pass the 5 s default.
+describe('fake nvidia-smi', { timeout: 30_000 }, () => {
   it('replays the query byte for byte', async () => {
     const r = await smi(GPU_QUERY_ARGS);
     expect(r.exitCode).toBe(0);

@@ -16,7 +16,7 @@ function script(name: string, body: string, mode = 0o755): string {
   return p;
 }
 
-describe('detectGpus', () => {
+describe('detectGpus', { timeout: 30_000 }, () => {
   it('one GPU fell off the bus: the others are reported, the lost one named', async () => {
     const rows = h200('query-gpu.csv').trimEnd().split('\n');
     rows[2] = 'Unable to determine the device handle for GPU0000:00:08.0: GPU is lost.  Reboot the system to recover this GPU';
