@@ -9,6 +9,7 @@ import { tr } from '../../core/runs/text';
 import { pidsWithRunId, signalQuiet } from '../../core/runs/proc';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
+import { getRecipe } from '../../../shared/recipes';
 
 /**
  * `lal run` and `lal runs`. `lal run` is itself the launcher: it owns the torchrun process group,
@@ -101,7 +102,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
     let finish!: (code: number) => void;
     const finished = new Promise<number>((r) => (finish = r));
     // --json-events streams every event; --json alone prints the final record once, like other commands.
-    const view: View = o.jsonEvents ? new JsonView() : g.json ? new RecordView() : new TerminalView(lang);
+    const view: View = o.jsonEvents ? new JsonView() : g.json ? new RecordView() : new TerminalView(lang, getRecipe(spec.recipe)?.progress.realtimeFps ?? 25);
     const onEvent = (ev: RunEvent) => {
       if (runId === null) {
         early.push(ev);
@@ -178,7 +179,10 @@ class TerminalView implements View {
   private lastTenth = -1;
   private readonly tty = !!process.stderr.isTTY;
 
-  constructor(private readonly lang: Lang) {}
+  constructor(
+    private readonly lang: Lang,
+    private readonly realtimeFps: number,
+  ) {}
 
   private ensureBar(): SingleBar {
     if (!this.bar) {
@@ -203,7 +207,7 @@ class TerminalView implements View {
           clips: ev.clips,
           phase: this.phase || t('phase.generating'),
           fps: ev.fps === null ? '–' : ev.fps.toFixed(1),
-          target: 25,
+          target: this.realtimeFps,
           eta: ev.eta === null ? t('cli.unknown') : formatSecs(ev.eta),
         });
         if (this.tty) this.ensureBar().update(Math.round(ev.fraction * 1000), { info });
