@@ -6,6 +6,7 @@ import { useLang } from '../lib/use-lang';
 import { useApp } from '../state/context';
 import { EnvironmentPanel } from './EnvironmentPanel';
 import { GpuCard } from './GpuCard';
+import { LeftoversBanner } from './LeftoversBanner';
 import { QuickLaunch } from './QuickLaunch';
 import { RecentRuns } from './RecentRuns';
 import { TopologySummary } from './TopologySummary';
@@ -18,6 +19,7 @@ export function HomeScreen() {
   const refresh = useApp((s) => s.refreshDetect);
   return (
     <div className="home">
+      <LeftoversBanner />
       <QuickLaunch />
       <section className="panel" aria-labelledby="hw-title">
         <header className="row between">

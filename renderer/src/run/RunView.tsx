@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Diagnosis } from '../../../shared/failures/types';
+import type { TeardownReport } from '../../../shared/run/types';
 import { api } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { StatusBadge } from '../components/StatusBadge';
@@ -13,6 +14,16 @@ import { GpuCharts } from './GpuCharts';
 import { LogPanel } from './LogPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { StallBanner } from './StallBanner';
+
+/** After a stop or crash: did every process go, and is the GPU memory free again? */
+function TeardownNote({ teardown }: { teardown: TeardownReport }) {
+  const { t } = useTranslation();
+  if (teardown.remaining.length) {
+    return <p className="note error" role="alert" data-testid="teardown">{t('run.teardown.remaining', { pids: teardown.remaining.join(', ') })}</p>;
+  }
+  const key = teardown.vramReleased === false ? 'vramHeld' : teardown.vramReleased === true ? 'clean' : 'cleanNoSmi';
+  return <p className={`note ${key === 'vramHeld' ? 'warn' : 'ok'} small`} role="status" data-testid="teardown">{t(`run.teardown.${key}`, { ms: teardown.tookMs })}</p>;
+}
 
 /** One run, live or finished: progress, GPUs, logs per rank, and what to do when it goes wrong. */
 export function RunView({ runId }: { runId: string }) {
@@ -88,6 +99,7 @@ export function RunView({ runId }: { runId: string }) {
         </article>
       )}
       {live.status === 'succeeded' && <p className="note ok" role="status" data-testid="run-succeeded">{t('run.succeeded')}</p>}
+      {ended && live.record?.teardown && <TeardownNote teardown={live.record.teardown} />}
       <ProgressPanel live={live} realtimeFps={realtime} failingRank={failing} />
       <section className="panel" aria-labelledby="gpu-title">
         <h2 id="gpu-title">{t('run.gpu.title')}</h2>

@@ -60,6 +60,10 @@ export const ui = {
       },
       quick: { title: 'Start a run', newRun: 'New run…', empty: 'No presets or pinned profiles yet. Start a new run and pin it to see it here.', preset: 'Preset', pinned: 'Pinned' },
       recent: { title: 'Recent runs', all: 'All runs', empty: 'No runs yet.' },
+      leftovers: {
+        title: 'Processes of {{count}} earlier runs are still alive and may hold GPU memory',
+        stop: 'Stop them and free the GPUs', stopped: 'Stopped processes of {{count}} earlier runs.',
+      },
     },
     wizard: {
       steps: 'Steps', back: 'Back', next: 'Next', run: 'Run', runAnyway: 'Run anyway', starting: 'Starting…',
@@ -93,6 +97,12 @@ export const ui = {
       fixes: 'Ways to make it fit', apply: 'Apply', saves: 'saves {{size}}',
     },
     run: {
+      teardown: {
+        clean: 'Every process of the run is gone and its GPU memory is free (cleanup took {{ms}} ms).',
+        cleanNoSmi: 'Every process of the run is gone (cleanup took {{ms}} ms).',
+        vramHeld: 'The run’s processes are gone, but GPU memory is still held: check the home screen for who holds it.',
+        remaining: 'Processes {{pids}} of this run did not exit (stuck in the driver?). They may hold GPU memory until they do.',
+      },
       title: 'Run', stop: 'Stop', stopping: 'Stopping…', openFolder: 'Open output folder', outputAt: 'Output is in', succeeded: 'Finished. The output is in the run folder.',
       progress: {
         title: 'Progress', clip: 'Clip', step: 'Step', fps: 'Frames/s', realtime: '{{x}}× real time ({{target}} fps)', eta: 'Time left', elapsed: 'Elapsed',
@@ -175,6 +185,10 @@ export const ui = {
       },
       quick: { title: '开始运行', newRun: '新建运行…', empty: '还没有预设或置顶的配置。新建一次运行并置顶后会显示在这里。', preset: '预设', pinned: '已置顶' },
       recent: { title: '最近运行', all: '全部运行', empty: '还没有运行记录。' },
+      leftovers: {
+        title: '之前的 {{count}} 次运行仍有进程存活，可能占用着显存',
+        stop: '停止它们并释放 GPU', stopped: '已停止之前 {{count}} 次运行的进程。',
+      },
     },
     wizard: {
       steps: '步骤', back: '上一步', next: '下一步', run: '运行', runAnyway: '仍然运行', starting: '正在启动…',
@@ -208,6 +222,12 @@ export const ui = {
       fixes: '让它放得下的办法', apply: '应用', saves: '节省 {{size}}',
     },
     run: {
+      teardown: {
+        clean: '本次运行的所有进程都已退出，显存已释放（清理用时 {{ms}} 毫秒）。',
+        cleanNoSmi: '本次运行的所有进程都已退出（清理用时 {{ms}} 毫秒）。',
+        vramHeld: '进程已退出，但显存仍被占用：请到首页查看是谁占用的。',
+        remaining: '本次运行的进程 {{pids}} 没有退出（可能卡在驱动中），在退出前可能仍占用显存。',
+      },
       title: '运行', stop: '停止', stopping: '正在停止…', openFolder: '打开输出目录', outputAt: '输出位于', succeeded: '已完成，输出在运行目录中。',
       progress: {
         title: '进度', clip: '片段', step: '步', fps: '帧/秒', realtime: '实时速度的 {{x}} 倍（目标 {{target}} 帧/秒）', eta: '剩余时间', elapsed: '已用时间',
