@@ -49,7 +49,8 @@ const TORCHRUN_VALUE_FLAGS = new Set([
 const TORCHRUN_SWITCHES = new Set(['standalone', 'no_python', 'module', 'm']);
 /** Torchrun settings the launcher chooses itself (a free port, its own log layout). */
 const LAUNCHER_OWNED = new Set(['master_port', 'master_addr', 'max_restarts', 'monitor_interval', 'log_dir', 'redirects', 'tee', 'standalone', 'rdzv_backend', 'rdzv_endpoint', 'rdzv_id']);
-const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'function', 'select', '{', '}', '[[', '((', 'time', 'coproc']);
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'function', 'select', '{', '}', '[[', '((', 'coproc']);
+const WRAPPERS = new Set(['nohup', 'exec', 'time', 'env']);
 const HARMLESS = new Set(['echo', 'printf', 'set', 'true', ':', 'date', 'sleep', 'nvidia-smi', 'wait']);
 
 export function importScript(raw: string, statements: ShStatement[], recipes: readonly Recipe[], fallbackName: string): ScriptImport {
@@ -120,7 +121,20 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
         else prefix.set(w.assign!, assignedValue(w));
         k++;
       }
-      const rest = words.slice(k);
+      let rest = words.slice(k);
+      // Wrappers that only change how the command is started: nohup/exec/time, and env's own NAME=value.
+      while (rest.length > 1 && WRAPPERS.has(rest[0]!.value) && !rest[0]!.unresolved) {
+        const wrapper = rest[0]!;
+        rest = rest.slice(1);
+        if (wrapper.value === 'env') {
+          while (rest.length > 1 && rest[0]!.assign !== null && !rest[0]!.unresolved) {
+            prefix.set(rest[0]!.assign!, assignedValue(rest[0]!));
+            rest = rest.slice(1);
+          }
+        } else {
+          report(wrapper.line, b(`"${wrapper.value}" is not needed: the launcher starts, watches and stops the run itself`, `不需要"${wrapper.value}"：启动器自己负责启动、监控和停止`));
+        }
+      }
       if (!rest.length) {
         // Plain assignments: shell variables, not environment (unless exported later).
         for (const [name, value] of prefix) {
@@ -165,7 +179,7 @@ export function importScript(raw: string, statements: ShStatement[], recipes: re
         }
         continue;
       }
-      if (HARMLESS.has(name) || name === '#!') {
+      if (HARMLESS.has(name)) {
         report(cmd.line, b(`"${name}" is not part of the run; ignored`, `"${name}" 不属于这次运行；已忽略`));
         continue;
       }

@@ -70,6 +70,15 @@ describe('import of upstream-style launch scripts (our re-creations, liveavatar-
     expect(unknown.errors[0]).toMatchObject({ path: 'line 1', message: expect.stringContaining('no recipe runs "train.py"') });
   });
 
+  it('nohup / env wrappers and a background & are read through and reported', async () => {
+    const r = await readSource('CUDA_VISIBLE_DEVICES=1 nohup env NCCL_P2P_DISABLE=1 torchrun --nproc_per_node=1 minimal_inference/s2v_streaming_interact.py --size 688*368 > run.log 2>&1 &\n', 'bg');
+    expect(r.profile).toMatchObject({ mode: 'single-offload', gpus: [1], env: { NCCL_P2P_DISABLE: '1' }, settings: { size: '688*368' } });
+    const reasons = r.unparsed.map((u) => u.reason).join('\n');
+    expect(reasons).toMatch(/"nohup" is not needed/);
+    expect(reasons).toMatch(/background/);
+    expect(reasons).toMatch(/redirection/);
+  });
+
   it('python -m torch.distributed.run, --nproc-per-node spelling and exported CUDA_VISIBLE_DEVICES', async () => {
     const r = await readSource('export CUDA_VISIBLE_DEVICES=2\npython3 -m torch.distributed.run --nproc-per-node 1 minimal_inference/s2v_streaming_interact.py --size 688*368 --num_clip=3\n', 'py');
     expect(r.profile).toMatchObject({ mode: 'single-offload', gpus: [2], settings: { size: '688*368', num_clip: 3 } });
