@@ -34,8 +34,16 @@ export async function readSource(text: string, fallbackName: string, recipes: re
     const r = parseProfileText(text, fallbackName);
     return r.ok ? { kind, profile: r.profile, errors: [], unparsed: [] } : { kind, profile: null, errors: r.errors, unparsed: [] };
   }
-  const parsed = await parseShellScript(text);
-  if (!parsed.ok) return { kind, profile: null, errors: [{ path: `line ${parsed.line}`, message: `shell syntax error: ${parsed.message}` }], unparsed: [] };
-  const r = importScript(text, parsed.statements, recipes, fallbackName);
-  return { kind, profile: r.profile, errors: r.errors, unparsed: r.unparsed };
+  // Scripts copied from Windows carry CRLF; bash would choke on the \r, but the intent is plain.
+  const crlf = text.includes('\r\n');
+  const script = crlf ? text.replace(/\r\n/g, '\n') : text;
+  const notes: UnparsedLine[] = crlf
+    ? [{ line: 1, text: '', reason: 'Windows line endings (CRLF) were read as Unix ones; bash itself would fail on this file as it is', reasonZh: 'Windows 换行符（CRLF）已按 Unix 换行读取；这个文件原样交给 bash 会出错' }]
+    : [];
+  const parsed = await parseShellScript(script);
+  if (!parsed.ok) {
+    return { kind, profile: null, errors: [{ path: `line ${parsed.line}`, message: `shell syntax error: ${parsed.message}`, messageZh: `shell 语法错误：${parsed.message}` }], unparsed: notes };
+  }
+  const r = importScript(script, parsed.statements, recipes, fallbackName);
+  return { kind, profile: r.profile, errors: r.errors, unparsed: [...notes, ...r.unparsed] };
 }

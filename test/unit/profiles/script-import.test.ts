@@ -70,6 +70,13 @@ describe('import of upstream-style launch scripts (our re-creations, liveavatar-
     expect(unknown.errors[0]).toMatchObject({ path: 'line 1', message: expect.stringContaining('no recipe runs "train.py"') });
   });
 
+  it('a script saved with Windows line endings imports the same, with a note', async () => {
+    const unix = await read('infinite_inference_multi_gpu.sh');
+    const crlf = await readSource(readFileSync(join(fixtures, 'infinite_inference_multi_gpu.sh'), 'utf8').replace(/\n/g, '\r\n'), 'infinite_inference_multi_gpu');
+    expect(crlf.profile).toEqual(unix.profile);
+    expect(crlf.unparsed).toEqual([expect.objectContaining({ line: 1, reason: expect.stringContaining('CRLF') })]);
+  });
+
   it('nohup / env wrappers and a background & are read through and reported', async () => {
     const r = await readSource('CUDA_VISIBLE_DEVICES=1 nohup env NCCL_P2P_DISABLE=1 torchrun --nproc_per_node=1 minimal_inference/s2v_streaming_interact.py --size 688*368 > run.log 2>&1 &\n', 'bg');
     expect(r.profile).toMatchObject({ mode: 'single-offload', gpus: [1], env: { NCCL_P2P_DISABLE: '1' }, settings: { size: '688*368' } });
