@@ -130,6 +130,12 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
       }
     };
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    // `lal run --json-events | head -1`: a closed stdout must stop the run cleanly, not crash lal
+    // with EPIPE and leave the job running.
+    const onStdoutError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' && interrupts === 0) onSignal();
+    };
+    process.stdout.on('error', onStdoutError);
     try {
       const started = await api.startRun({ spec, allowEnv: o.allowEnv });
       runId = started.runId;
@@ -141,6 +147,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
       return code;
     } finally {
       off();
+      // The stdout error listener stays: writes already queued can still fail with EPIPE after this.
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
     }
   } finally {
