@@ -24,7 +24,9 @@ export function kindOf(text: string): ImportKind {
   return 'sh';
 }
 
-export async function readSource(text: string, fallbackName: string, recipes: readonly Recipe[] = allRecipes): Promise<SourceResult> {
+export async function readSource(input: string, fallbackName: string, recipes: readonly Recipe[] = allRecipes): Promise<SourceResult> {
+  // Editors on Windows often save a UTF-8 byte-order mark; it is not part of the content.
+  const text = input.replace(/^\uFEFF/, '');
   const kind = kindOf(text);
   if (kind === 'code') {
     const r = decodeShareCode(text);

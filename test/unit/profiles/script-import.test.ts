@@ -70,9 +70,9 @@ describe('import of upstream-style launch scripts (our re-creations, liveavatar-
     expect(unknown.errors[0]).toMatchObject({ path: 'line 1', message: expect.stringContaining('no recipe runs "train.py"') });
   });
 
-  it('a script saved with Windows line endings imports the same, with a note', async () => {
+  it('a script saved on Windows (BOM, CRLF) imports the same, with a note', async () => {
     const unix = await read('infinite_inference_multi_gpu.sh');
-    const crlf = await readSource(readFileSync(join(fixtures, 'infinite_inference_multi_gpu.sh'), 'utf8').replace(/\n/g, '\r\n'), 'infinite_inference_multi_gpu');
+    const crlf = await readSource('\uFEFF' + readFileSync(join(fixtures, 'infinite_inference_multi_gpu.sh'), 'utf8').replace(/\n/g, '\r\n'), 'infinite_inference_multi_gpu');
     expect(crlf.profile).toEqual(unix.profile);
     expect(crlf.unparsed).toEqual([expect.objectContaining({ line: 1, reason: expect.stringContaining('CRLF') })]);
   });
