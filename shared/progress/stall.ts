@@ -30,7 +30,7 @@ export interface StallVerdict {
   /**
    * Ranks with the least progress (fewest bars, then fewest steps) among those still expected to
    * progress: when one rank hangs, its peers block in their next collective soon after, so all of
-   * them stall, and the one that got least far is the likely cause.
+   * them stall, and the one that got least far is the likely cause. Ordered by earliest last progress.
    */
   behind: number[];
   /** Longest idle time among the stalled ranks. */
@@ -74,6 +74,13 @@ export function judgeStall(
   const judged = ranks.filter((r) => stalled.includes(r.rank) || (advanced.includes(r.rank) && r.phase !== 'done' && r.phase !== 'saving' && !finished(r.rank)));
   const low = Math.min(...judged.map(key));
   const top = Math.max(...judged.map(key));
-  const behind = low < top ? judged.filter((r) => key(r) === low).map((r) => r.rank).sort((a, b) => a - b) : [];
+  // Earliest last progress first: the rank that stopped first is the likelier cause (stallDiagnosis names behind[0]).
+  const behind =
+    low < top
+      ? judged
+          .filter((r) => key(r) === low)
+          .sort((a, b) => (a.lastProgressAt ?? 0) - (b.lastProgressAt ?? 0) || a.rank - b.rank)
+          .map((r) => r.rank)
+      : [];
   return { stalled: stalled.sort((a, b) => a - b), advanced: advanced.sort((a, b) => a - b), behind, idleSec };
 }

@@ -164,6 +164,20 @@ describe('judgeStall', () => {
     expect(judgeStall(r, 60_000, 0, { ...defaultStallRule, startupBudgetSec: 600 }, undefined, () => true).stalled).toEqual([0]);
   });
 
+  it('orders the least-advanced ranks by who stopped first', () => {
+    const v = judgeStall(
+      [
+        { ...base, rank: 0, barsDone: 5, lastProgressAt: 9_000 },
+        { ...base, rank: 2, barsDone: 4, step: 0, lastProgressAt: 8_000 },
+        { ...base, rank: 3, barsDone: 4, step: 0, lastProgressAt: 5_000 },
+      ],
+      100_000,
+      0,
+      defaultStallRule,
+    );
+    expect(v.behind).toEqual([3, 2]);
+  });
+
   it('never judges ranks that are saving, done or finished', () => {
     const v = judgeStall([{ ...base, rank: 4, phase: 'saving', lastProgressAt: 0 }, { ...base, rank: 0, lastProgressAt: 0 }], 1e9, 0, defaultStallRule, (r) => r === 0);
     expect(v.stalled).toEqual([]);
