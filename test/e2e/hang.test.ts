@@ -46,7 +46,31 @@ describe('stall from an injected hang', () => {
     await page.waitForSelector('[data-testid=stall-banner]');
     await settle(page);
     await screenshot(page, 'run-stall-zh-CN');
+
+    // "Apply fix and relaunch" starts a new run with the diagnosis's fixes applied.
+    const firstRun = runIdOf(page.url());
+    await page.click('[data-testid=apply-fix]');
+    await page.waitForFunction((id) => !location.hash.includes(id) && location.hash.startsWith('#/run/'), firstRun);
+    const secondRun = runIdOf(page.url());
+    const detail = await fetch(`${served.origin}/api/getRun`, {
+      method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: secondRun }),
+    }).then((r) => r.json() as Promise<{ ok: boolean; value: { record: { spec: { env?: Record<string, string>; settings: Record<string, unknown> } } } }>);
+    expect(detail.ok).toBe(true);
+    const first = await fetch(`${served.origin}/api/getRun`, {
+      method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: firstRun }),
+    }).then((r) => r.json() as Promise<{ value: { record: { diagnoses: { fixes?: { kind: string; name?: string; key?: string }[] }[] } } }>);
+    const fixes = first.value.record.diagnoses.flatMap((d) => d.fixes ?? []);
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const f of fixes) {
+      if (f.kind === 'env') expect(detail.value.record.spec.env?.[f.name!]).toBeDefined();
+      if (f.kind === 'set') expect(detail.value.record.spec.settings[f.key!]).toBeDefined();
+    }
+    await page.waitForSelector('[data-testid=stop-run]');
+    await page.click('[data-testid=stop-run]');
+    expect(await waitForEnd(page)).toBe('stopped');
     expect(errors).toEqual([]);
     await context.close();
   });
 });
+
+const runIdOf = (url: string) => decodeURIComponent(new URL(url).hash.replace('#/run/', ''));
