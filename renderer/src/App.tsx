@@ -58,12 +58,14 @@ function Shell() {
   const openWizard = useApp((s) => s.openWizard);
   const unauthorized = useApp((s) => s.unauthorized);
   const info = useApp((s) => valueOf(s.info));
-  const activeRun = useApp((s) => Object.values(s.live).find((l) => isActive(l.status))?.runId ?? null);
+  const activeRun = useApp((s) => Object.values(s.live).find((l) => isActive(l.status))?.runId ?? valueOf(s.runs)?.find((r) => isActive(r.status))?.runId ?? null);
+  const activePct = useApp((s) => (activeRun ? Math.round((s.live[activeRun]?.fraction ?? 0) * 100) : null));
   useHashRoute();
 
+  // The window title carries a running job's progress, so it shows in the taskbar and tab.
   useEffect(() => {
-    document.title = t('common:appName');
-  }, [t]);
+    document.title = activePct !== null ? `${activePct}% · ${t('common:appName')}` : t('common:appName');
+  }, [t, activePct]);
 
   const nav = (r: Route, label: string, testId: string, onClick?: () => void) => (
     <li>

@@ -128,6 +128,8 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         const [info, settings, recipes] = await Promise.all([load(api.appInfo(undefined)), load(api.getSettings(undefined)), load(api.listRecipes(undefined))]);
         set({ info: note(info), settings: note(settings), recipes: note(recipes) });
         await Promise.all([get().refreshDetect(), get().refreshRuns(), get().refreshProfiles()]);
+        // Opened straight on the wizard (#/new) before recipes were known: start it properly now.
+        if (get().route.name === 'wizard' && !get().wizard.spec.recipe) get().openWizard(undefined, get().wizard.step);
       },
 
       dispose() {

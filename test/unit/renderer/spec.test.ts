@@ -57,3 +57,14 @@ describe('run spec helpers', () => {
     expect(commandLine(['torchrun', '--prompt', 'a cat; rm -rf /'], { A: 'b c' })).toBe(`A='b c' \\\n  torchrun \\\n  --prompt \\\n  'a cat; rm -rf /'`);
   });
 });
+
+describe('hash routes', () => {
+  it('round-trips every screen, so a reload or a shared tunnel link lands on the same one', async () => {
+    const { hashFromRoute, routeFromHash } = await import('../../../renderer/src/lib/hash-route');
+    for (const r of [{ name: 'home' }, { name: 'history' }, { name: 'wizard' }, { name: 'run', runId: '20261122-090326-b9de0c' }] as const) {
+      expect(routeFromHash(hashFromRoute(r))).toEqual(r);
+    }
+    expect(routeFromHash('')).toEqual({ name: 'home' });
+    expect(routeFromHash('#/nonsense')).toEqual({ name: 'home' });
+  });
+});
