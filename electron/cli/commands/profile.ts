@@ -207,7 +207,7 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
     try {
       preview = await core.api.previewImport({ source: text });
     } catch (e) {
-      // An unnamed file's profile takes the file's name: re-read so errors name fields, not transport.
+      // Say which file, and which field or line of it, in the user's language.
       if (e instanceof ApiFailure && e.error.code === 'BAD_INPUT') {
         const first = (e.error.details as { errors?: FieldError[] } | undefined)?.errors?.[0];
         const message = lang === 'zh-CN' && first?.messageZh ? `${first.path}: ${first.messageZh}` : e.error.message;
