@@ -1,7 +1,8 @@
 // The run view under a log flood: 10,000 console lines a second for 30 s (LAL_BENCH_UI_SECONDS to
 // change), through the real path: the run manager's OutputCoalescer → core events → `lal serve`'s
 // SSE → the renderer's console hub (rank demux) → xterm.js, in Debian chromium. Figure: the
-// longest main-thread task (PerformanceObserver 'longtask'); ratio = longest / 50 ms (the RAIL
+// longest main-thread task (PerformanceObserver 'longtask', or the worst timer lateness when no task
+// passed the API's 50 ms threshold); ratio = that / 50 ms (the RAIL
 // budget for a response), so < 1 means the window never froze long enough to feel stuck. Also
 // reported: worst timer lateness (a probe every 100 ms) and how long the view needed after the
 // flood to show the last line. LAL_BENCH_DEBUG=1 prints when each long task started. On a busy
@@ -92,8 +93,10 @@ export default async function uiBench(): Promise<BenchResult[]> {
     return [
       {
         name: 'ui.flood.longest-task',
-        ratio: longest / BUDGET_MS,
-        detail: `${sent} lines in ${floodSec.toFixed(1)} s (${Math.round(sent / floodSec)}/s): longest main-thread task ${longest.toFixed(0)} ms vs ${BUDGET_MS} ms budget; ${long.length} long tasks (>50 ms); worst 100 ms-timer lateness ${worstLag.toFixed(0)} ms; last line on screen ${catchUpMs.toFixed(0)} ms after the flood; then a switch to rank 1's tab took ${clickMs.toFixed(0)} ms (longest task ${switchTask.toFixed(0)} ms); ${lag.length} timer probes; load average ${load.toFixed(1)} on this machine during the run`,
+        // The Long Tasks API only reports tasks over 50 ms; below that, the worst lateness of a
+        // 100 ms timer is the best estimate of the longest block the main thread had.
+        ratio: Math.max(longest, worstLag) / BUDGET_MS,
+        detail: `${sent} lines in ${floodSec.toFixed(1)} s (${Math.round(sent / floodSec)}/s): ${long.length ? `longest main-thread task ${longest.toFixed(0)} ms` : 'no main-thread task over 50 ms'} (budget ${BUDGET_MS} ms); ${long.length} long tasks (>50 ms); worst 100 ms-timer lateness ${worstLag.toFixed(0)} ms; last line on screen ${catchUpMs.toFixed(0)} ms after the flood; then a switch to rank 1's tab took ${clickMs.toFixed(0)} ms (longest task ${switchTask.toFixed(0)} ms); ${lag.length} timer probes; load average ${load.toFixed(1)} on this machine during the run`,
       },
     ];
   } finally {
