@@ -24,7 +24,8 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const TEE = /^\[([A-Za-z_][A-Za-z_-]*?)(\d{1,4})\]:[ \t]?/;
 const PASTE_PID = /^\[\d{2,}\][ \t]+/;
 const GLOG = /^\[([IWEF])(?:(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?)?(?: \d+)? [\w./-]+\.(?:cpp|cc|h|hpp|cu):\d+\] ?/;
-const AGENT_NEW = /^[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d+) +\d+ \S*?\.py:\d+\] ?/;
+// glog/absl header of the agent (2.3+, `.py`) and of Debian's 1.13 C++ (`W20261122 09:06:33.449770  6341 socket.cpp:426]`).
+const AGENT_NEW = /^[IWEF](?:\d{4})?(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d+) +\d+ \S*?\.(py|cpp|cc|h):\d+\] ?/;
 const AGENT_OLD = /^(?:WARNING|ERROR|INFO|DEBUG|CRITICAL):(?:torch\.distributed\.[\w.]+|root|__main__):/;
 const AGENT_MID = /^\[(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})\] torch\.distributed\.[\w.]+: \[[A-Z]+\] /;
 const ISO = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?Z?[ \t]+\|?[ \t]*/;
@@ -61,7 +62,7 @@ export function parseLine(raw: string): LineInfo {
     } else if (c === 69 || c === 87 || c === 73 || c === 70 || c === 68 || c === 67) {
       if ((m = AGENT_NEW.exec(text))) {
         time = ms(m[1], m[2], m[3], m[4], m[5], m[6]);
-        agent = true;
+        agent = m[7] === 'py';
       } else if ((m = AGENT_OLD.exec(text))) agent = !m[0].includes(':root:') && !m[0].includes('__main__');
     } else if (c === 115 /* s */) m = STREAM.exec(text);
     else if (c === 40 /* ( */) m = RAY.exec(text);

@@ -5,14 +5,18 @@
  */
 export type Fields = Record<string, string | number>;
 
-const OPTIONAL = /\[\[([\s\S]*?)\]\]/g;
+/** Innermost optional part first, so parts may nest. */
+const OPTIONAL = /\[\[([^[\]]*)\]\]/g;
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 export function render(template: string, fields: Fields): string {
-  const withOptional = template.replace(OPTIONAL, (_m, inner: string) => {
-    for (const p of inner.matchAll(PLACEHOLDER)) if (fields[p[1]] === undefined || fields[p[1]] === '') return '';
-    return inner;
-  });
+  let withOptional = template;
+  for (let depth = 0; depth < 4 && withOptional.includes('[['); depth++) {
+    withOptional = withOptional.replace(OPTIONAL, (_m, inner: string) => {
+      for (const p of inner.matchAll(PLACEHOLDER)) if (fields[p[1]] === undefined || fields[p[1]] === '') return '';
+      return inner;
+    });
+  }
   return withOptional
     .replace(PLACEHOLDER, (m, name: string) => (fields[name] === undefined ? m : String(fields[name])))
     .replace(/ {2,}/g, ' ')

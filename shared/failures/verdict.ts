@@ -57,7 +57,11 @@ export function decide(c: Collector, lang: Lang): Diagnosis[] {
     const ranked = [...perKey.keys()].filter((k) => k.startsWith(code + '|') && k !== key);
     let target: string | null = null;
     if (ranked.length) target = ranked[0];
-    else if (failing.length === 1) target = `${code}|${failing[0].rank}`;
+    else if (failing.length) {
+      // Every rank printed the same unprefixed error: torchrun's pick, else the lowest failing rank.
+      const root = agent.rootCauseRank();
+      target = `${code}|${root ?? Math.min(...failing.map((e) => e.rank))}`;
+    }
     if (!target) continue;
     const rank = Number(target.split('|')[1]);
     perKey.set(target, [...(perKey.get(target) ?? []), ...list.map((h) => ({ ...h, rank }))]);
