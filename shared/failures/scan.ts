@@ -207,10 +207,14 @@ export class SourceScanner {
     if (rank !== null) this.c.seeRank(rank);
     if (info.agent || AgentState.relevant(info.text)) this.c.agent.feed(info.text, this.name, e.line);
 
-    const candidates: { text: string; joined: boolean; last: number }[] = [{ text: info.text, joined: false, last: 0 }];
+    const candidates: Candidate[] = [{ text: info.text, joined: false, last: 0, tailStart: Infinity, info }];
     if (!e.inGroup) {
       const g = wrapGroup(e, ahead);
-      if (g) candidates.push(g);
+      if (g) {
+        candidates.push(g);
+        // A wrapped agent line ("failed (exitcode: …") only parses whole.
+        if (g.info.agent || AgentState.relevant(g.info.text)) this.c.agent.feed(g.info.text, this.name, e.line);
+      }
     }
     const order = this.c.nextOrder();
     let matchedAny = false;
@@ -220,15 +224,15 @@ export class SourceScanner {
       for (const entry of CATALOG) {
         if (seen.has(entry.code) || !entry.trigger.test(cand.text)) continue;
         const m = this.match(entry, cand.text, ahead, cand.last);
-        // A rejoined wrap counts only when the match starts on this line; a match that starts on a
-        // later line is that line's own (its evidence is cleaner).
-        if (!m || (cand.joined && m.index >= info.text.length)) continue;
+        // A match that starts on the shorter tail line is that line's own (it may be unrelated to
+        // the wrapped message and starts its own group).
+        if (!m || m.index >= cand.tailStart) continue;
         seen.add(entry.code);
         matchedAny = true;
         this.c.addHit({
           code: entry.code,
-          rank,
-          pid: info.pid,
+          rank: rank ?? cand.info.rank,
+          pid: info.pid ?? cand.info.pid,
           source: this.name,
           sourceIndex: this.sourceIndex,
           line: e.line,
@@ -306,25 +310,41 @@ function collect(m: RegExpExecArray, spec: PatternSpec): Fields {
  * one; the width is the terminal's. Rebuild it: with nothing between the pieces (the cut fell
  * inside a word) or with a space where a trailing blank was trimmed (one column short).
  */
-function wrapGroup(e: Entry, ahead: Entry[]): { text: string; joined: boolean; last: number } | null {
+interface Candidate {
+  text: string;
+  joined: boolean;
+  last: number;
+  /** Offset in `text` where the shorter tail line begins (Infinity when there is none). */
+  tailStart: number;
+  info: LineInfo;
+}
+
+function wrapGroup(e: Entry, ahead: Entry[]): Candidate | null {
   const width = e.raw.length;
   if (width < WRAP_MIN || !ahead.length) return null;
-  let text = e.info.text;
+  let raw = e.raw;
   let prevLen = width;
   let k = 0;
+  let tailAt = Infinity;
   for (; k < ahead.length; k++) {
     const a = ahead[k];
     if (!a.raw) break;
-    text += (prevLen === width - 1 ? ' ' : '') + a.raw;
+    const sep = prevLen === width - 1 ? ' ' : '';
+    const at = raw.length + sep.length;
+    raw += sep + a.raw;
     prevLen = a.raw.length;
     if (prevLen !== width && prevLen !== width - 1) {
       // The shorter tail may as well be an unrelated line: it stays free to start its own group.
+      tailAt = at;
       k++;
       break;
     }
     a.inGroup = true;
   }
-  return k > 0 ? { text, joined: true, last: k } : null;
+  if (k === 0) return null;
+  const info = parseLine(raw);
+  const stripped = raw.length - info.text.length;
+  return { text: info.text, joined: true, last: k, tailStart: tailAt === Infinity ? Infinity : tailAt - stripped, info };
 }
 
 function clip(s: string, n = EVIDENCE_CHARS): string {
