@@ -55,6 +55,8 @@ interface Entry {
   line: number;
   /** Part of a hard-wrapped group started by an earlier entry. */
   inGroup: boolean;
+  /** The whole rejoined message when this line continues one ("…ChildFailedError:" cut mid-word). */
+  groupText?: string;
 }
 
 export class Collector {
@@ -245,7 +247,7 @@ export class SourceScanner {
         });
       }
     }
-    if (!matchedAny && !info.agent && EXCEPTION_LINE.test(info.text) && !BENIGN_EXCEPTION.test(info.text)) {
+    if (!matchedAny && !info.agent && EXCEPTION_LINE.test(info.text) && !BENIGN_EXCEPTION.test(info.text) && !(e.groupText && BENIGN_EXCEPTION.test(e.groupText))) {
       this.c.addSuspicious({ rank, source: this.name, sourceIndex: this.sourceIndex, line: e.line, text: clip(info.text.trim()), order });
     }
     // Bare `AssertionError`: the message is the `assert …` source line just above it (C18).
@@ -342,6 +344,7 @@ function wrapGroup(e: Entry, ahead: Entry[]): Candidate | null {
     a.inGroup = true;
   }
   if (k === 0) return null;
+  for (let i = 0; i < k; i++) ahead[i].groupText = raw;
   const info = parseLine(raw);
   const stripped = raw.length - info.text.length;
   return { text: info.text, joined: true, last: k, tailStart: tailAt === Infinity ? Infinity : tailAt - stripped, info };

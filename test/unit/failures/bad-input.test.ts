@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { explainLogs, Explainer } from '../../../shared/failures/explain';
+import { explainPaths, explainRunFolder } from '../../../electron/core/explain';
+import { explainApi } from '../../../electron/core/explain/api';
+import { ApiFailure } from '../../../shared/api/result';
+import type { CoreContext } from '../../../electron/core/context';
+import { lal } from '../../support/cli';
+import { repoRoot, tempDir } from '../../support/temp';
+
+let tmp: ReturnType<typeof tempDir> | null = null;
+afterEach(() => tmp?.remove());
+const OOM = '[rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 37.25 GiB. GPU 1 has a total capacity of 139.80 GiB of which 26.59 GiB is free. Including non-PyTorch memory, this process has 113.20 GiB memory in use. Of the allocated memory 111.76 GiB is allocated by PyTorch, and 19.08 MiB is reserved by PyTorch but unallocated.';
+
+describe('bad input gets a clear answer, never a crash', () => {
+  it('empty and whitespace text: nothing to explain', () => {
+    expect(explainLogs([], { lang: 'en' })).toEqual([]);
+    expect(explainLogs([{ name: 'e', text: '' }], { lang: 'en' })).toEqual([]);
+    expect(explainLogs([{ name: 'e', text: '\r\n\n\r   ' }], { lang: 'zh-CN' })).toEqual([]);
+  });
+
+  it('a 5 MB line without a break, with the error at its end, is read in pieces', () => {
+    const text = 'x'.repeat(5 * 1024 * 1024) + '\n' + OOM + '\n';
+    const t0 = performance.now();
+    const d = explainLogs([{ name: 'huge', text }], { lang: 'en' });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+  });
+
+  it('a stream fed byte-chunk by byte-chunk gives the same verdict (CR LF split across chunks)', () => {
+    const text = `noise\r\n${OOM}\r\nmore\r`;
+    const ex = new Explainer();
+    const s = ex.source('chunks');
+    for (let i = 0; i < text.length; i += 7) s.push(text.slice(i, i + 7));
+    s.end();
+    expect(ex.diagnoses('en')[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
+  });
+
+  it('explainPaths: missing file is BAD_INPUT naming it; a binary file too; empty files are notes', async () => {
+    tmp = tempDir();
+    const bin = join(tmp.path, 'core.bin');
+    writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]));
+    const empty = join(tmp.path, 'empty.log');
+    writeFileSync(empty, '');
+    await expect(explainPaths([join(tmp.path, 'nope.log')], 'en')).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: join(tmp.path, 'nope.log') } });
+    await expect(explainPaths([bin], 'en')).rejects.toBeInstanceOf(ApiFailure);
+    const rep = await explainPaths([empty], 'en');
+    expect(rep.diagnoses).toEqual([]);
+    expect(rep.notes).toEqual([{ file: empty, kind: 'empty', message: 'empty file' }]);
+  });
+
+  it('a run folder with a broken error.json and a binary rank log still explains the readable parts', async () => {
+    tmp = tempDir();
+    const r1 = join(tmp.path, 'logs', 'abc_x1', 'attempt_0', '1');
+    mkdirSync(r1, { recursive: true });
+    writeFileSync(join(r1, 'error.json'), '{not json');
+    writeFileSync(join(r1, 'stderr.log'), OOM.replace('[rank1]: ', '') + '\n');
+    const r0 = join(tmp.path, 'logs', 'abc_x1', 'attempt_0', '0');
+    mkdirSync(r0, { recursive: true });
+    writeFileSync(join(r0, 'stderr.log'), Buffer.from([0, 1, 2, 3, 0, 0]));
+    const d = await explainRunFolder(tmp.path, 'en');
+    expect(d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+    await expect(explainRunFolder(join(tmp.path, 'missing'), 'en')).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
+  });
+
+  it('the explain API: text, runId (following run.json runDir), bad ids', async () => {
+    tmp = tempDir();
+    const moved = join(tmp.path, 'elsewhere');
+    mkdirSync(moved, { recursive: true });
+    writeFileSync(join(moved, 'console.log'), OOM + '\n');
+    const runId = '20261122-090000-abcdef';
+    mkdirSync(join(tmp.path, 'runs', runId), { recursive: true });
+    writeFileSync(join(tmp.path, 'runs', runId, 'run.json'), JSON.stringify({ runId, runDir: moved }));
+    const ctx = { dataDir: tmp.path, settings: { get: () => ({ language: 'zh-CN' }) } } as unknown as CoreContext;
+    const api = explainApi(ctx);
+    const byText = await api.explain({ text: OOM, lang: 'en' });
+    expect(byText[0]).toMatchObject({ code: 'CUDA_OOM', title: 'GPU out of memory' });
+    const byRun = await api.explain({ runId });
+    expect(byRun[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+    expect(byRun[0].title).toMatch(/[\u4e00-\u9fff]/);
+    await expect(api.explain({ runId: '../../etc' })).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
+    await expect(api.explain({ runId: '20261122-090000-000000' })).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
+    await expect(api.explain({})).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
+    await expect(api.explain({ text: 'a\0b' })).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
+  });
+});
+
+describe('lal explain', () => {
+  const fx = join(repoRoot, 'test/unit/failures/fixtures');
+  it('--json: root cause first, exit 0; --lang zh as command or global option', async () => {
+    const r = await lal(['explain', '--json', join(fx, 'run-crash')]);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(String(r.stdout)) as { diagnoses: { code: string; rank: number; evidence: { file: string; line: number } }[] };
+    expect(out.diagnoses[0]).toMatchObject({ code: 'SIZE_TOO_LARGE', rank: 1 });
+    const zh = await lal(['explain', '--lang', 'zh', join(fx, 't113-sigkill.log')]);
+    expect(zh.exitCode).toBe(0);
+    expect(String(zh.stdout)).toContain('根本原因');
+    expect(String(zh.stdout)).toContain('HOST_OOM_KILLED');
+    const g = await lal(['--lang', 'zh', 'explain', join(fx, 't113-assert.log')]);
+    expect(String(g.stdout)).toContain('ARG_ASSERTION');
+    expect(String(g.stdout)).toMatch(/[\u4e00-\u9fff]/);
+  }, 60_000);
+
+  it('nothing wrong says so (exit 0); a missing file is exit 2', async () => {
+    const ok = await lal(['explain', '--lang', 'en', join(repoRoot, '..', 'shared', 'fixtures', 'logs', 'progress-nccl-info.log')]);
+    expect(ok.exitCode).toBe(0);
+    expect(String(ok.stdout)).toMatch(/No failure found/);
+    const bad = await lal(['explain', '/nonexistent/run.log']);
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr)).toContain('/nonexistent/run.log');
+  }, 60_000);
+});
