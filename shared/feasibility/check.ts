@@ -93,12 +93,20 @@ export function withCheckout(components: ComponentSize[], detect: DetectReport |
   });
 }
 
+/**
+ * Datacenter SXM parts talk over NVLink, where NCCL opens many more channels (and buffers) than
+ * over PCIe. Names are all a what-if spec gives us, so this is a name rule.
+ */
+export function likelyNvlink(g: HardwareGpu): boolean {
+  return /\b(H100|H200|H800|H20|A100|A800|B200|GB200|B300)\b/i.test(g.name) && !/pcie/i.test(g.name);
+}
+
 function placeGpus(hardware: HardwareGpu[], indexes: number[] | undefined): HardwareGpu[] {
   if (!indexes) return hardware;
   return indexes.map((i) => hardware.find((g) => g.index === i)).filter((g): g is HardwareGpu => !!g);
 }
 
-export function planFor(r: Resolved, spec: RunSpec): MemoryPlan | null {
+export function planFor(r: Resolved, spec: RunSpec, used: HardwareGpu[] = []): MemoryPlan | null {
   if (!r.profile) return null;
   return planMemory({
     recipe: r.recipe,
@@ -109,6 +117,7 @@ export function planFor(r: Resolved, spec: RunSpec): MemoryPlan | null {
     components: r.components,
     env: { ...r.recipe.env, ...(spec.env ?? {}) },
     cpu: r.needGpus === 0,
+    nvlink: used.length > 0 && used.every(likelyNvlink),
   });
 }
 
@@ -133,7 +142,8 @@ function perGpuFrom(plan: MemoryPlan | null, used: HardwareGpu[]): GpuPlan[] {
 /** Predicted bytes per GPU for a spec (no rules, no suggestions): what the run manager stores in each run record. */
 export function predictPerGpu(spec: RunSpec, hardware: HardwareGpu[], detect?: DetectReport | null): GpuPlan[] {
   const r = resolveSpec(spec, detect);
-  return perGpuFrom(planFor(r, spec), placeGpus(hardware, r.gpuIndexes));
+  const used = placeGpus(hardware, r.gpuIndexes);
+  return perGpuFrom(planFor(r, spec, used), used);
 }
 
 function memoryReasons(perGpu: GpuPlan[]): { reasons: Reason[]; tight: boolean } {
@@ -177,7 +187,7 @@ export function checkFeasibility(input: CheckInput): FeasibilityReport {
   const detect = input.detect ?? null;
   const r = resolveSpec(spec, detect);
   const used = placeGpus(hardware, r.gpuIndexes);
-  const plan = planFor(r, spec);
+  const plan = planFor(r, spec, used);
   const perGpu = perGpuFrom(plan, used);
   const rules = checkRules({
     recipe: r.recipe,

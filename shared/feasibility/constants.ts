@@ -16,16 +16,36 @@ export const MODEL = {
    * sees it beyond torch's allocations. torch 2.x with lazy module loading: ~0.4–0.6 GiB on H100.
    * §3.8: "Add roughly 2–5 GB for CUDA context, activations and compile workspace".
    */
-  cudaContextBytes: 0.6 * GiB,
+  cudaContextBytes: 0.7 * GiB,
   /** A context another process opens on GPU 0 (upstream's t5.py default argument, liveavatar-facts §3.8: ~0.3–0.5 GB each). */
   extraContextOnGpu0Bytes: 0.4 * GiB,
-  /** NCCL communicator buffers and proxy memory per rank in a multi-process CUDA run (NVLink/PCIe, NCCL 2.2x defaults). */
-  ncclBytes: 0.5 * GiB,
+  /**
+   * NCCL communicator buffers per rank: a base plus one share per peer the rank talks to (TPP ranks
+   * talk to their two pipeline neighbours, FSDP/Ulysses ranks to every other rank). NCCL creates
+   * them lazily at the first collective, so the load phase carries none.
+   * Calibrated on 4×/8× H200, NCCL 2.28.9, NVLS off (docs/validation.md): device-used minus
+   * torch-reserved was 1.4 GB on FSDP-2, 1.9–2.5 GB on TPP DiT ranks, 2.9 GB on FSDP-4.
+   */
+  ncclBaseBytes: 0.7 * GiB,
+  ncclPerPeerBytes: 0.45 * GiB,
+  /** Over PCIe NCCL uses a few channels instead of dozens: an estimate, not yet measured. */
+  ncclPcieBaseBytes: 0.3 * GiB,
+  ncclPciePerPeerBytes: 0.1 * GiB,
   /**
    * Caching-allocator slack over the torch-allocated peak (fragmentation, rounding to 2 MiB blocks,
    * blocks cached between phases). Applied to the peak phase's allocated bytes.
    */
-  allocatorMarginFraction: 0.04,
+  /** Cap on the steady reserve as a fraction of allocated bytes, so tiny runs get a tiny margin. */
+  allocatorMarginFraction: 0.06,
+  /**
+   * Measured instead of the fraction once a rank runs its steady loop: torch-reserved minus
+   * torch-allocated was 2.45 GB on single-GPU and TPP ranks on H200 whatever the peak size, and
+   * 2.4–3.0 GB more on FSDP ranks, about 0.45× the FSDP unshard working set (blocks of several
+   * sizes fragment the cache). The load phase allocates a few huge tensors and wastes almost nothing (0.02 GB).
+   */
+  allocatorReserveBytes: 2.3 * GiB,
+  allocatorReserveAtLoadBytes: 0.1 * GiB,
+  fsdpFragmentationFactor: 0.45,
   /** torch.compile / inductor workspace when ENABLE_COMPILE is on (upstream default): autotune buffers and graphs. §3.8. */
   compileWorkspaceBytes: 1.0 * GiB,
 

@@ -43,6 +43,8 @@ export interface MemoryInput {
   env: Record<string, string>;
   /** CPU run (rehearsal device=cpu): no GPU parts at all. */
   cpu: boolean;
+  /** All GPUs of the run are NVLink-class (more NCCL channels, so more buffer memory). */
+  nvlink?: boolean;
 }
 
 type Phase = MemoryPart[];
@@ -71,15 +73,35 @@ export function planMemory(input: MemoryInput): MemoryPlan {
   return fullSeqFsdpPlan(input);
 }
 
-/** Fixed per-process overheads on the rank's own GPU. */
-function overheads(input: MemoryInput, rank: number, peakAllocated: number): MemoryPart[] {
+/** Peers a rank's NCCL communicators connect it to (see MODEL.ncclPerPeerBytes). */
+function ncclPeers(input: MemoryInput, role: string): number {
+  if (input.nproc <= 1) return 0;
+  if (input.mode.memoryLayout === 'tpp') return role === 'vae' ? 1 : Math.min(2, input.nproc - 1);
+  return input.nproc - 1;
+}
+
+/**
+ * Per-process overheads on the rank's own GPU, for one phase. They differ by phase: NCCL buffers
+ * appear at the first collective (after loading), and the caching allocator's slack is large only
+ * once blocks of mixed sizes are freed and reused.
+ */
+function overheads(input: MemoryInput, rank: number, role: string, phase: string, phaseParts: MemoryPart[]): MemoryPart[] {
   const out: MemoryPart[] = [part('cuda_context', MODEL.cudaContextBytes)];
-  if (input.nproc > 1) out.push(part('nccl', MODEL.ncclBytes));
+  const loading = phase === 'load';
+  const peers = ncclPeers(input, role);
+  if (peers > 0 && !loading) {
+    const nccl = input.nvlink ? MODEL.ncclBaseBytes + peers * MODEL.ncclPerPeerBytes : MODEL.ncclPcieBaseBytes + peers * MODEL.ncclPciePerPeerBytes;
+    out.push(part('nccl', nccl));
+  }
   if (rank === 0 && input.profile.extraContextsOnGpu0 && input.nproc > 1) out.push(part('extra_contexts_gpu0', (input.nproc - 1) * MODEL.extraContextOnGpu0Bytes));
   // Upstream compiles unless ENABLE_COMPILE is set to anything but "true" (liveavatar-facts §4).
   const compile = !!input.profile.compiles && (input.env.ENABLE_COMPILE ?? 'true').toLowerCase() === 'true';
-  if (compile) out.push(part('compile_workspace', MODEL.compileWorkspaceBytes));
-  out.push(part('allocator_margin', peakAllocated * MODEL.allocatorMarginFraction));
+  if (compile && !loading) out.push(part('compile_workspace', MODEL.compileWorkspaceBytes));
+  const unshard = phaseParts.filter((p) => p.key === 'fsdp_unshard').reduce((a, p) => a + p.bytes, 0);
+  const allocated = phaseParts.reduce((a, p) => a + p.bytes, 0);
+  const steady = Math.min(MODEL.allocatorReserveBytes, MODEL.allocatorMarginFraction * allocated) + MODEL.fsdpFragmentationFactor * unshard;
+  const reserve = loading ? Math.min(MODEL.allocatorReserveAtLoadBytes, MODEL.allocatorMarginFraction * allocated) : steady;
+  out.push(part('allocator_margin', reserve));
   return out.filter((p) => p.bytes > 0);
 }
 
@@ -87,16 +109,21 @@ function finish(input: MemoryInput, rank: number, role: string, phases: Record<s
   let best = '';
   let bestBytes = -1;
   const totals: Record<string, number> = {};
+  const withOverheads: Record<string, MemoryPart[]> = {};
   for (const [name, parts] of Object.entries(phases)) {
-    const b = sum(parts);
-    totals[name] = b;
+    const own = parts.filter((p) => p.bytes > 0);
+    const all = [...own, ...overheads(input, rank, role, name, own)];
+    const b = sum(all);
+    // Phase totals stay torch-allocated bytes (what the workload's own plan and torch report);
+    // the overheads only decide which phase is the device peak.
+    totals[name] = sum(own);
+    withOverheads[name] = all;
     if (b > bestBytes) {
       best = name;
       bestBytes = b;
     }
   }
-  const peakParts = (phases[best] ?? []).filter((p) => p.bytes > 0);
-  const parts = [...peakParts, ...overheads(input, rank, bestBytes)];
+  const parts = withOverheads[best] ?? [];
   const phaseParts: Record<string, MemoryPart[]> = {};
   for (const [name, ps] of Object.entries(phases)) phaseParts[name] = ps.filter((p) => p.bytes > 0);
   return { rank, role, phase: best, parts, bytes: sum(parts), phases: totals, phaseParts };

@@ -19,15 +19,15 @@ describe('lal check', () => {
   }, 60_000);
 
   it('exit 0 when it fits; human output in Chinese with --lang zh-CN', async () => {
-    const r = await lal(['--lang', 'zh-CN', 'check', '--recipe', 'liveavatar-s2v-14b', '--mode', '5-GPU FSDP', '--hardware', '5xL40S'], { env });
+    const r = await lal(['--lang', 'zh-CN', 'check', '--recipe', 'liveavatar-s2v-14b', '--mode', '5-GPU FSDP', '--hardware', '5xRTX 6000 Ada'], { env });
     expect(r.exitCode).toBe(0);
     const out = String(r.stdout);
     expect(out).toContain('能跑，但很紧');
-    expect(out).toMatch(/GPU 0 {2}DiT\s+47\.\d \/ 48\.3 GB/);
+    expect(out).toMatch(/GPU 0 {2}DiT\s+48\.\d \/ 51\.5 GB/);
     expect(out).toContain('这样可以跑：');
   }, 60_000);
 
-  it('--profile: the shipped 5-GPU launch script, imported by the profiles feature, checked on 5×L40S', async () => {
+  it('--profile: the shipped 5-GPU launch script, imported by the profiles feature, checked on 5× RTX 6000 Ada', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lal-check-profile-'));
     const script = join(dir, 'infinite_inference_multi_gpu.sh');
     writeFileSync(
@@ -41,7 +41,7 @@ describe('lal check', () => {
         '',
       ].join('\n'),
     );
-    const r = await lal(['check', '--profile', script, '--hardware', '5xL40S', '--json'], { env });
+    const r = await lal(['check', '--profile', script, '--hardware', '5xRTX 6000 Ada', '--json'], { env });
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(String(r.stdout));
     expect(j).toMatchObject({ recipe: 'liveavatar-s2v-14b', mode: 'tpp-5gpu', verdict: 'tight' });

@@ -71,12 +71,17 @@ describe("maintainers' hardware statements (liveavatar-facts §7)", () => {
     expect(check(LA, 'tpp-5gpu', '5xRTX 6000 Ada', { fp8: false }).verdict).toBe('does-not-fit');
     expect(check(LA, 'tpp-5gpu', '5xA100-40GB', { fp8: false }).verdict).toBe('does-not-fit');
   });
-  it('"FP8 enables inference on 48GB GPUs": the fp8 5-GPU layout runs on 48 GB Ada cards (tight on L40S)', () => {
+  // With the overheads measured on H200 (docs/validation.md), GPU 0 of the 5-GPU layout needs
+  // ~48.6 GB: inside a 48 GiB RTX 6000 Ada, a few hundred MB past an L40S (45 GiB usable), where
+  // moving T5 off the GPU is the fix the check offers.
+  it('"FP8 enables inference on 48GB GPUs": the fp8 5-GPU layout runs on 48 GiB Ada cards; on L40S it is at the edge, with a fix', () => {
     const ada = check(LA, 'tpp-5gpu', '5xRTX 6000 Ada', { fp8: true });
-    expect(ada.verdict).not.toBe('does-not-fit');
+    expect(ada.verdict).toBe('tight');
+    for (const g of ada.perGpu) expect(g.requiredBytes).toBeLessThan(g.availableBytes);
     const l40s = check(LA, 'tpp-5gpu', '5xL40S', { fp8: true });
-    expect(l40s.verdict).toBe('tight');
-    for (const g of l40s.perGpu) expect(g.requiredBytes).toBeLessThan(g.availableBytes);
+    const worst = Math.max(...l40s.perGpu.map((g) => g.requiredBytes - g.availableBytes));
+    expect(worst).toBeLessThan(1e9);
+    if (l40s.verdict === 'does-not-fit') expect(l40s.suggestions.some((x) => x.verdict !== 'does-not-fit')).toBe(true);
   });
   it('"a single 80GB VRAM GPU is enough": single GPU fp8 fits one H100', () => {
     const r = check(LA, 'single-offload', '1xH100', { fp8: true });
