@@ -131,9 +131,13 @@ export class SourceScanner {
       if (chunk.startsWith('\n')) i = 1;
       this.emit(true);
     }
+    // Next \n and \r positions are cached: re-searching for a \r a file never contains would make
+    // one big chunk quadratic.
+    let nl = -2;
+    let cr = -2;
     for (;;) {
-      const nl = chunk.indexOf('\n', i);
-      const cr = chunk.indexOf('\r', i);
+      if (nl !== -1 && nl < i) nl = chunk.indexOf('\n', i);
+      if (cr !== -1 && cr < i) cr = chunk.indexOf('\r', i);
       let end: number;
       if (nl < 0 && cr < 0) break;
       if (nl >= 0 && (cr < 0 || nl < cr)) end = nl;
