@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// GPU validation driver (issue 10): runs the built `lal` on a real GPU machine and writes what it
+// measured to $OUT. Plain Node, no dependencies, because the GPU machines have no npm.
+// Usage (on the GPU box): node scripts/gpu/validate.mjs <steps...>
+//   steps: detect, check-run:<mode>[:<gpus>], hang, crash, oom, sigkill, stop
+// Env: LAL (path to lal.mjs), NODE (node binary), OUT (folder for results), LAL_DATA_DIR.
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const OUT = process.env.VOUT ?? process.env.OUT ?? '/tmp/lal-out';
+const NODE = process.env.NODE ?? process.execPath;
+const LAL = process.env.LAL ?? 'out/cli/lal.mjs';
+const PY = process.env.LAL_PY ? ['--python', process.env.LAL_PY] : [];
+mkdirSync(OUT, { recursive: true });
+const resultsFile = join(OUT, 'results.ndjson');
+const logFile = join(OUT, 'driver.log');
+const log = (...a) => {
+  const line = `[${new Date().toISOString()}] ${a.join(' ')}`;
+  process.stdout.write(line + '\n');
+  appendFileSync(logFile, line + '\n');
+};
+const record = (row) => appendFileSync(resultsFile, JSON.stringify(row) + '\n');
+
+function lalSync(args, timeoutMs = 120_000) {
+  const r = spawnSync(NODE, [LAL, ...PY, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function smiUsed() {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=index,memory.used', '--format=csv,noheader,nounits'], { encoding: 'utf8' });
+  return (r.stdout ?? '').trim().split('\n').filter(Boolean).map((l) => Number(l.split(',')[1]));
+}
+function smiApps() {
+  const r = spawnSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { encoding: 'utf8' });
+  return (r.stdout ?? '').trim().split('\n').filter(Boolean);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Start `lal run --json-events`, collect events with their arrival time. */
+function startRun(args, { onEvent } = {}) {
+  const child = spawn(NODE, [LAL, ...PY, 'run', ...args, '--json-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events = [];
+  let buf = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const ev = JSON.parse(line);
+        ev._t = Date.now();
+        events.push(ev);
+        onEvent?.(ev, child);
+      } catch {
+        /* not JSON: ignore */
+      }
+    }
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, events, done, stderr: () => stderr };
+}
+
+function peaksFromEvents(events) {
+  const peaks = {};
+  for (const e of events) if (e.type === 'gpu') for (const s of e.samples ?? []) peaks[s.index] = Math.max(peaks[s.index] ?? 0, s.memoryUsedMiB);
+  return peaks;
+}
+
+async function waitFreed(baseline, timeoutMs = 60_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const used = smiUsed();
+    if (smiApps().length === 0 && used.every((u, i) => u <= (baseline[i] ?? 0) + 64)) return Date.now() - t0;
+    await sleep(100);
+  }
+  return null;
+}
+
+const modeArgs = (mode, gpus) => {
+  const a = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=2'];
+  if (mode === 'fsdp-ulysses') a.push('--set', `ulysses_size=${gpus}`);
+  return a;
+};
+
+async function checkRun(mode, gpus) {
+  const check = lalSync(['check', ...modeArgs(mode, gpus), '--json']);
+  writeFileSync(join(OUT, `check-${mode}-${gpus}.json`), check.stdout + check.stderr);
+  let predicted = null;
+  try {
+    predicted = JSON.parse(check.stdout);
+  } catch {
+    log('check output not JSON', check.stderr.slice(0, 500));
+  }
+  const baseline = smiUsed();
+  const t0 = Date.now();
+  const run = startRun(modeArgs(mode, gpus));
+  const res = await run.done;
+  const exit = run.events.find((e) => e.type === 'exit');
+  const freedMs = await waitFreed(baseline);
+  const row = {
+    kind: 'check-run', mode, gpus, exitCode: res.code, status: exit?.status ?? null, wallSec: (Date.now() - t0) / 1000,
+    predictedPerGpu: predicted?.perGpu?.map((g) => ({ index: g.index, role: g.role, requiredBytes: g.requiredBytes })) ?? null,
+    verdict: predicted?.verdict ?? null, measuredPeakMiB: peaksFromEvents(run.events), baselineMiB: baseline,
+    diagnoses: run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank })),
+    freedMs, runDir: run.events.find((e) => e.type === 'start')?.runDir ?? null, stderrTail: run.stderr().slice(-1500),
+  };
+  record(row);
+  log(`check-run ${mode} x${gpus}: exit ${res.code} status ${row.status} peaks ${JSON.stringify(row.measuredPeakMiB)}`);
+  return row;
+}
+
+async function fault(kind, inject, extra = [], mode = 'tpp-4gpu') {
+  const baseline = smiUsed();
+  const args = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=3', '--set', `inject=${inject}`, ...extra];
+  const lastProgress = {};
+  let stallAt = null;
+  const run = startRun(args, {
+    onEvent: (e) => {
+      if (e.type === 'progress') lastProgress[e.rank] = e._t;
+      if (e.type === 'stall' && !stallAt) stallAt = e._t;
+    },
+  });
+  const res = await run.done;
+  const freedMs = await waitFreed(baseline);
+  const stall = run.events.find((e) => e.type === 'stall');
+  const row = {
+    kind, mode, inject, exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null,
+    diagnoses: run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank, fields: e.diagnosis?.fields ?? null, title: e.diagnosis?.title })),
+    stallRanks: stall?.ranks ?? null,
+    stallAfterLastProgressSec: stall && stall.ranks?.length ? (stallAt - Math.max(...stall.ranks.map((r) => lastProgress[r] ?? 0))) / 1000 : null,
+    freedMs, leftoverApps: smiApps(), runDir: run.events.find((e) => e.type === 'start')?.runDir ?? null,
+  };
+  record(row);
+  log(`${kind}: exit ${res.code} ${JSON.stringify(row.diagnoses)} stall ${row.stallAfterLastProgressSec}s freed ${freedMs}ms`);
+}
+
+async function sigkillLauncher() {
+  const baseline = smiUsed();
+  let killedAt = null;
+  const run = startRun(['--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=50', '--set', 'inject=slow@1:1'], {
+    onEvent: (e, child) => {
+      if (e.type === 'progress' && !killedAt) {
+        killedAt = Date.now();
+        child.kill('SIGKILL');
+      }
+    },
+  });
+  await run.done;
+  await sleep(2000);
+  const appsAfterKill = smiApps();
+  const found = lalSync(['runs', '--reap', '--json']);
+  const freedMs = await waitFreed(baseline);
+  record({ kind: 'sigkill-launcher', appsAfterKill, reap: found.stdout.slice(0, 4000), reapCode: found.code, freedMs, leftoverApps: smiApps() });
+  log(`sigkill: ${appsAfterKill.length} GPU procs left after killing lal; reap exit ${found.code}; freed in ${freedMs}ms`);
+}
+
+async function stopRun() {
+  const baseline = smiUsed();
+  let stopSent = null;
+  const run = startRun(['--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=50'], {
+    onEvent: (e, child) => {
+      if (e.type === 'progress' && !stopSent) {
+        stopSent = Date.now();
+        child.kill('SIGINT');
+      }
+    },
+  });
+  const res = await run.done;
+  const exitedMs = Date.now() - stopSent;
+  const freedMs = await waitFreed(baseline);
+  record({ kind: 'stop', exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null, lalExitMs: exitedMs, stopToFreedMs: freedMs === null ? null : exitedMs + freedMs, leftoverApps: smiApps() });
+  log(`stop: lal exited ${exitedMs}ms after SIGINT, VRAM free ${freedMs}ms later`);
+}
+
+for (const step of process.argv.slice(2)) {
+  log(`== ${step}`);
+  try {
+    const [name, a, b] = step.split(':');
+    if (name === 'detect') {
+      const r = lalSync(['detect', '--json']);
+      writeFileSync(join(OUT, 'detect.json'), r.stdout);
+      const h = lalSync(['detect']);
+      writeFileSync(join(OUT, 'detect.txt'), h.stdout + h.stderr);
+      record({ kind: 'detect', exitCode: r.code });
+      log(h.stdout);
+    } else if (name === 'check-run') await checkRun(a, Number(b ?? 1));
+    else if (name === 'hang') await fault('hang', 'hang@2:1:3', ['--set', 'stall_action=stop']);
+    else if (name === 'hang5') await fault('hang5', `hang@2:1:${a}`, ['--set', 'stall_action=stop'], 'tpp-5gpu');
+    else if (name === 'crash') await fault('crash', 'crash@1:2:1');
+    else if (name === 'oom') await fault('oom', 'oom@1:1:2');
+    else if (name === 'sigkill') await sigkillLauncher();
+    else if (name === 'stop') await stopRun();
+    else log(`unknown step ${step}`);
+  } catch (err) {
+    log(`step ${step} failed: ${err.stack ?? err}`);
+  }
+}
