@@ -158,13 +158,15 @@ async function sigkillLauncher() {
   log(`sigkill: ${appsAfterKill.length} GPU procs left after killing lal; reap exit ${found.code}; freed in ${freedMs}ms`);
 }
 
-async function stopRun() {
+async function stopRun(mode = 'tpp-4gpu') {
   const baseline = smiUsed();
   let stopSent = null;
-  const run = startRun(['--recipe', 'rehearsal', '--mode', 'tpp-4gpu', '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=50'], {
+  let usedAtStop = null;
+  const run = startRun(['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=50'], {
     onEvent: (e, child) => {
       if (e.type === 'progress' && !stopSent) {
         stopSent = Date.now();
+        usedAtStop = smiUsed();
         child.kill('SIGINT');
       }
     },
@@ -172,7 +174,7 @@ async function stopRun() {
   const res = await run.done;
   const exitedMs = Date.now() - stopSent;
   const freedMs = await waitFreed(baseline);
-  record({ kind: 'stop', exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null, lalExitMs: exitedMs, stopToFreedMs: freedMs === null ? null : exitedMs + freedMs, leftoverApps: smiApps() });
+  record({ kind: 'stop', mode, usedAtStop, perGpuUsedAfter: smiUsed(), exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null, lalExitMs: exitedMs, stopToFreedMs: freedMs === null ? null : exitedMs + freedMs, leftoverApps: smiApps() });
   log(`stop: lal exited ${exitedMs}ms after SIGINT, VRAM free ${freedMs}ms later`);
 }
 
@@ -193,7 +195,7 @@ for (const step of process.argv.slice(2)) {
     else if (name === 'crash') await fault('crash', 'crash@1:2:1');
     else if (name === 'oom') await fault('oom', 'oom@1:1:2');
     else if (name === 'sigkill') await sigkillLauncher();
-    else if (name === 'stop') await stopRun();
+    else if (name === 'stop') await stopRun(a);
     else log(`unknown step ${step}`);
   } catch (err) {
     log(`step ${step} failed: ${err.stack ?? err}`);
