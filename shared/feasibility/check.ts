@@ -6,6 +6,7 @@ import { requireMode, requiredGpus, resolveNproc, resolveSettings, type Values }
 import { ApiFailure } from '../api/result';
 import type { FeasibilityReport, GpuPlan, HardwareGpu, Reason, Verdict } from './types';
 import { planMemory, type MemoryPlan } from './memory';
+import { isRunnerKey } from '../run/runner-keys';
 import { checkRules } from './constraints';
 import { MODEL } from './constants';
 import { both, gb, tCheck } from './text';
@@ -25,8 +26,7 @@ export interface CheckInput {
   hardwareSource?: 'spec' | 'detected';
 }
 
-/** Settings the run manager consumes itself (electron/core/runs/args.ts RUNNER_KEYS); not flags. */
-const RUNNER_KEYS = new Set(['stall_action', 'python', 'gpus', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug']);
+
 
 export interface Resolved {
   recipe: Recipe;
@@ -50,7 +50,7 @@ export function resolveSpec(spec: RunSpec, detect?: DetectReport | null): Resolv
       const list = String(v).split(',').map((s) => s.trim()).filter(Boolean).map(Number);
       if (list.some((n) => !Number.isInteger(n) || n < 0 || n > 63)) throw new ApiFailure({ code: 'BAD_INPUT', field: 'settings.gpus', message: `gpus must be GPU indexes like 0,1,2 (got ${String(v)})` });
       gpuIndexes = list;
-    } else if (!RUNNER_KEYS.has(k)) settings[k] = v;
+    } else if (!isRunnerKey(k)) settings[k] = v;
   }
   // A GPU list with a variable-width mode: one rank per listed GPU, unless the user said otherwise.
   const from = mode.nprocFrom?.settings;

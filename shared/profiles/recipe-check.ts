@@ -2,13 +2,10 @@ import { ApiFailure } from '../api/result';
 import { findMode, resolveSettings } from '../recipes/settings';
 import type { Recipe } from '../recipes/types';
 import type { FieldError, Profile } from './schema';
+import { PROFILE_RUNNER_KEYS } from '../run/runner-keys';
 
-/**
- * Settings the run manager reads itself (they never reach the script's argv). Keep in step with
- * electron/core/runs/args.ts RUNNER_KEYS; `python` is left out on purpose: profiles cannot pick
- * the interpreter (schema MACHINE_KEYS).
- */
-export const RUNNER_SETTING_KEYS = ['stall_action', 'gpus', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug'];
+/** Runner settings a profile may carry; they never reach the script's argv. */
+export const RUNNER_SETTING_KEYS = PROFILE_RUNNER_KEYS;
 
 /**
  * A schema-valid profile checked against its recipe: the recipe and mode exist and every setting

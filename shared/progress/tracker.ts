@@ -1,4 +1,4 @@
-import type { RankPhase, RankProgress, RunProgress } from '../run/types';
+import type { ProgressFigures, RankPhase, RankProgress, RunProgress } from '../run/types';
 import type { Segment } from './lines';
 import { parseTqdm, type TqdmState } from './tqdm';
 import { median } from './stats';
@@ -24,15 +24,8 @@ export interface TrackerConfig {
   phases: { phase: 'loading' | 'compiling' | 'generating' | 'saving' | 'done'; match: string }[];
 }
 
-export interface ProgressUpdate {
+export interface ProgressUpdate extends ProgressFigures {
   rank: number;
-  clip: number;
-  clips: number;
-  step: number;
-  steps: number;
-  fraction: number;
-  fps: number | null;
-  etaSec: number | null;
 }
 
 export type TrackerEvent = { kind: 'phase'; rank: number; phase: RankPhase } | { kind: 'progress'; update: ProgressUpdate; barDone: boolean };

@@ -46,7 +46,7 @@ export const ENV_ALLOW_COMMON: string[] = [
 ];
 
 /** Never allow-listed, whatever a recipe says: they change the code that runs. */
-export const ENV_NEVER_ALLOWED = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PATH', 'HF_ENDPOINT'];
+export const ENV_NEVER_ALLOWED = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONINSPECT', 'PYTHONUSERBASE', 'PATH', 'HF_ENDPOINT', 'BASH_ENV', 'ENV'];
 
 /** True when `name` may be set by a profile of this recipe without consent (prefix entries end in `*`). */
 export function envNameAllowed(allow: string[], name: string): boolean {

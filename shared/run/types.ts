@@ -43,15 +43,19 @@ export interface RankProgress {
   medianStepSec?: number | null;
 }
 
-export interface RunProgress {
+/** The progress figures every view shows: clip i/N, step, overall fraction, FPS, ETA. */
+export interface ProgressFigures {
   clip: number;
   clips: number;
   step: number;
   steps: number;
   fraction: number;
   fps: number | null;
-  realtimeFps: number;
   etaSec: number | null;
+}
+
+export interface RunProgress extends ProgressFigures {
+  realtimeFps: number;
   phase: RankPhase;
   ranks: RankProgress[];
 }

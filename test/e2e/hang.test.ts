@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../support/browser';
+import { servedBrowser } from '../support/served-browser';
 import { chooseLanguage, goToStep, openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
 
 /** An injected hang: the stall banner names the stuck ranks and a failure card says what to do. */
 describe('stall from an injected hang', () => {
-  let served: Served;
-  let browser: Browser;
-  beforeAll(async () => {
-    served = await startServe();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  const env = servedBrowser();
 
   it('shows the stall banner and a failure card with a fix, with the first stuck rank highlighted', async () => {
-    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    const { page, context, errors } = await openPage(env.browser, env.served.url, { locale: 'en-US' });
     await waitForHome(page);
     await openPreset(page, 'rehearsal-cpu');
     await goToStep(page, 'inputs');
@@ -52,12 +42,12 @@ describe('stall from an injected hang', () => {
     await page.click('[data-testid=apply-fix]');
     await page.waitForFunction((id) => !location.hash.includes(id) && location.hash.startsWith('#/run/'), firstRun);
     const secondRun = runIdOf(page.url());
-    const detail = await fetch(`${served.origin}/api/getRun`, {
-      method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: secondRun }),
+    const detail = await fetch(`${env.served.origin}/api/getRun`, {
+      method: 'POST', headers: { authorization: `Bearer ${env.served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: secondRun }),
     }).then((r) => r.json() as Promise<{ ok: boolean; value: { record: { spec: { env?: Record<string, string>; settings: Record<string, unknown> } } } }>);
     expect(detail.ok).toBe(true);
-    const first = await fetch(`${served.origin}/api/getRun`, {
-      method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: firstRun }),
+    const first = await fetch(`${env.served.origin}/api/getRun`, {
+      method: 'POST', headers: { authorization: `Bearer ${env.served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ runId: firstRun }),
     }).then((r) => r.json() as Promise<{ value: { record: { diagnoses: { fixes?: { kind: string; name?: string; key?: string }[] }[] } } }>);
     const fixes = first.value.record.diagnoses.flatMap((d) => d.fixes ?? []);
     expect(fixes.length).toBeGreaterThan(0);

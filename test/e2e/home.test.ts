@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../support/browser';
+import { servedBrowser } from '../support/served-browser';
 import { chooseLanguage, settle, waitForHome } from './driver';
 
 /** The home screen on the 4×H200 fixture machine: every card, its memory and the topology. */
 describe('home screen with the 4×H200 nvidia-smi stand-in', () => {
-  let served: Served;
-  let browser: Browser;
-  beforeAll(async () => {
-    served = await startServe();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  const env = servedBrowser();
 
   it('shows the four H200s with memory bars, topology, environment and presets', async () => {
-    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    const { page, context, errors } = await openPage(env.browser, env.served.url, { locale: 'en-US' });
     await waitForHome(page);
     const cards = page.locator('[data-testid=gpu-card]');
     expect(await cards.count()).toBe(4);
@@ -50,7 +40,7 @@ describe('home screen with the 4×H200 nvidia-smi stand-in', () => {
   });
 
   it('is reachable by keyboard: the first Tab lands on the skip link, then the navigation', async () => {
-    const { page, context } = await openPage(browser, served.url, { locale: 'en-US' });
+    const { page, context } = await openPage(env.browser, env.served.url, { locale: 'en-US' });
     await waitForHome(page);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.className)).toContain('skip-link');

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../support/browser';
+import { servedBrowser } from '../support/served-browser';
 import { chooseLanguage, openPreset, settle, waitForEnd, waitForHome, waitForPlan } from './driver';
 
 /**
@@ -9,19 +8,10 @@ import { chooseLanguage, openPreset, settle, waitForEnd, waitForHome, waitForPla
  * → live progress to the end → the run in history.
  */
 describe('CPU rehearsal run from the UI', () => {
-  let served: Served;
-  let browser: Browser;
-  beforeAll(async () => {
-    served = await startServe();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  const env = servedBrowser();
 
   it('runs the CPU rehearsal preset to the end and lists it in history', async () => {
-    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    const { page, context, errors } = await openPage(env.browser, env.served.url, { locale: 'en-US' });
     await waitForHome(page);
     await openPreset(page, 'rehearsal-cpu');
     const command = await waitForPlan(page);
@@ -56,7 +46,7 @@ describe('CPU rehearsal run from the UI', () => {
     // Output folder: the browser cannot open server folders, so it shows the path instead.
     await page.click('[data-testid=open-folder]');
     await page.waitForSelector('[data-testid=output-path]');
-    expect(await page.textContent('[data-testid=output-path]')).toContain(served.dataDir);
+    expect(await page.textContent('[data-testid=output-path]')).toContain(env.served.dataDir);
 
     await chooseLanguage(page, 'zh-CN');
     expect(await page.textContent('[data-testid=run-status]')).toBe('已完成');

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../support/browser';
+import { servedBrowser } from '../support/served-browser';
 import { chooseLanguage, goToStep, settle, waitForHome } from './driver';
 
 /** Every wizard step, in both languages, as artifacts; plus inline validation on the Inputs step. */
 describe('wizard steps in both languages', () => {
-  let served: Served;
-  let browser: Browser;
-  beforeAll(async () => {
-    served = await startServe();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  const env = servedBrowser();
 
   for (const lang of ['en', 'zh-CN'] as const) {
     it(`walks Hardware → Mode → Inputs → Review (${lang})`, async () => {
-      const { page, context, errors } = await openPage(browser, served.url, { locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+      const { page, context, errors } = await openPage(env.browser, env.served.url, { locale: lang === 'en' ? 'en-US' : 'zh-CN' });
       await waitForHome(page);
       await chooseLanguage(page, lang);
       await page.click('[data-testid=new-run]');

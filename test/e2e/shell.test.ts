@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../support/browser';
+import { servedBrowser } from '../support/served-browser';
 import { chooseLanguage, settle } from './driver';
 
 /** Foundation: the URL with its token shows the app shell, in both languages; no token is not a crash. */
 describe('app shell in a browser against lal serve', () => {
-  let served: Served;
-  let browser: Browser;
-  beforeAll(async () => {
-    served = await startServe();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  const env = servedBrowser();
 
   it('opens with its token in English, switches to Chinese in the UI, and keeps the token out of the address bar', async () => {
-    const { page, context, errors } = await openPage(browser, served.url, { locale: 'en-US' });
+    const { page, context, errors } = await openPage(env.browser, env.served.url, { locale: 'en-US' });
     await page.waitForSelector('[data-testid=app-shell]');
     await page.waitForSelector('[data-testid=app-version]');
     expect(await page.textContent('.brand-name')).toBe('Live Avatar Launcher');
@@ -42,7 +32,7 @@ describe('app shell in a browser against lal serve', () => {
   });
 
   it('follows the system language: a zh-CN browser gets Chinese without choosing', async () => {
-    const { page, context } = await openPage(browser, served.url, { locale: 'zh-CN', colorScheme: 'dark' });
+    const { page, context } = await openPage(env.browser, env.served.url, { locale: 'zh-CN', colorScheme: 'dark' });
     await page.waitForSelector('[data-testid=app-version]');
     expect(await page.textContent('[data-testid=nav-history]')).toBe('历史');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -52,9 +42,9 @@ describe('app shell in a browser against lal serve', () => {
   });
 
   it('without the token the server answers 401, and the page explains it instead of crashing', async () => {
-    const res = await fetch(`${served.origin}/api/appInfo`, { method: 'POST', body: '{}' });
+    const res = await fetch(`${env.served.origin}/api/appInfo`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(401);
-    const { page, context, errors } = await openPage(browser, served.origin + '/', { locale: 'en-US' });
+    const { page, context, errors } = await openPage(env.browser, env.served.origin + '/', { locale: 'en-US' });
     await page.waitForSelector('[data-testid=unauthorized]');
     expect(await page.textContent('[data-testid=unauthorized] h1')).toBe('This page needs its access token');
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);

@@ -1,12 +1,9 @@
 import type { RunSpec, SettingValue } from '../../../shared/run/types';
 import { ApiFailure } from '../../../shared/api/result';
 
-/**
- * Settings the run manager consumes itself; they never reach the workload's argv.
- * `stall_action`, `python`, `gpus`, `checkout` and `output_dir` map onto RunSpec fields so a `--set` and a profile mean the same.
- */
-export const RUNNER_KEYS = ['stall_action', 'python', 'gpus', 'checkout', 'output_dir', 'stall_after_sec', 'startup_budget_sec', 'nccl_p2p_disable', 'nccl_debug'] as const;
-export type RunnerKey = (typeof RUNNER_KEYS)[number];
+import { RUNNER_KEYS, type RunnerKey } from '../../../shared/run/runner-keys';
+
+export { RUNNER_KEYS, type RunnerKey };
 
 export interface RunnerOptions {
   stallFloorSec?: number;

@@ -1,18 +1,11 @@
 import type { Diagnosis } from '../../../shared/failures/types';
-import type { GpuSample, RankPhase, RankProgress, RunEvent, RunRecord, RunStatus } from '../../../shared/run/types';
+import type { GpuSample, ProgressFigures, RankPhase, RankProgress, RunEvent, RunRecord, RunStatus } from '../../../shared/run/types';
 
 /** What the run view shows for one run, folded from pushed RunEvents (pure, so it is unit-tested). */
-export interface LiveRun {
+export interface LiveRun extends ProgressFigures {
   runId: string;
   status: RunStatus;
   phase: RankPhase;
-  clip: number;
-  clips: number;
-  step: number;
-  steps: number;
-  fraction: number;
-  fps: number | null;
-  etaSec: number | null;
   ranks: Record<number, RankProgress>;
   /** Per physical GPU index, oldest first, capped. */
   gpu: Record<number, GpuSample[]>;
