@@ -212,6 +212,47 @@ class Run:
 
 
 # ---------------------------------------------------------------------------------------------
+def denoise_with_caches(run, caches, gen_start, on_block=None, on_clip=None):
+    """The cached causal denoising loop shared by the single-GPU and FSDP layouts: prefill the four
+    step caches with the reference frames, then for every clip and block run each step against the
+    cache of that step (upstream indexes caches by step, so sample_steps > 4 raises KeyError: '5').
+    `on_block(r, b, block, lat)` sees each finished block, `on_clip(lat)` each finished clip."""
+    a, g = run.args, run.geo
+    ctx, audio, cond_x = run.context()
+    ts, sig = run.timesteps(a.sample_steps)
+    for r in range(run.clips):
+        lat = run.noise(r)
+        if r == 0:
+            run.check_cond_capacity(shapes.COND_CAPACITY_SINGLE)
+            for gpu_id in range(4):
+                c = caches[str(gpu_id + 1)]
+                if a.offload_kv_cache:
+                    move_cache(c, run.device)
+                run.dit_step(lat[:, 0:3], 0.0, c, 0, ctx, audio, cond_x)
+                if a.offload_kv_cache:
+                    move_cache(c, "cpu")
+        for b in range(g.num_blocks):
+            block = lat[:, b * 3:(b + 1) * 3]
+            start = (b + r * g.num_blocks) * g.block_tokens
+            for i, t in enumerate(progress(ts)):
+                run.faults.at_step(r + 1, i + 1, b == 0)
+                c = caches[str(i + 1)]
+                if a.offload_kv_cache:
+                    move_cache(c, run.device)
+                pred = run.dit_step(block, t, c, start, ctx, audio)
+                if a.offload_kv_cache:
+                    move_cache(c, "cpu")
+                block = block + (sig[i + 1] - sig[i]) * pred
+            lat[:, b * 3:(b + 1) * 3] = block
+            if on_block:
+                on_block(r, b, block, lat)
+        if on_clip:
+            on_clip(lat)
+        if r == 0:
+            run.sync()
+            run.timings["first_clip"] = time.monotonic() - gen_start
+
+
 def run_single(run):
     """world_size 1: everything on one GPU; 4 KV caches simulate the 4 TPP stages."""
     a, g, d = run.args, run.geo, run.d
@@ -234,37 +275,8 @@ def run_single(run):
     for gpu_id in range(4):
         c = new_kv_cache(d, g.kv_len, 0 if shared is not None else cond_cap, d.num_heads, run.dtype, cache_dev)
         caches[str(gpu_id + 1)] = share_cond(c, shared) if shared is not None else c
-    ctx, audio, cond_x = run.context()
-    ts, sig = run.timesteps(a.sample_steps)
     clip_latents = []
-    for r in range(run.clips):
-        lat = run.noise(r)
-        if r == 0:
-            run.check_cond_capacity(shapes.COND_CAPACITY_SINGLE)
-            for gpu_id in range(4):
-                c = caches[str(gpu_id + 1)]
-                if a.offload_kv_cache:
-                    move_cache(c, run.device)
-                run.dit_step(lat[:, 0:3], 0.0, c, 0, ctx, audio, cond_x)
-                if a.offload_kv_cache:
-                    move_cache(c, "cpu")
-        for b in range(g.num_blocks):
-            block = lat[:, b * 3:(b + 1) * 3]
-            start = (b + r * g.num_blocks) * g.block_tokens
-            for i, t in enumerate(progress(ts)):
-                run.faults.at_step(r + 1, i + 1, b == 0)
-                c = caches[str(i + 1)]  # KeyError: '5' with sample_steps > 4, as upstream
-                if a.offload_kv_cache:
-                    move_cache(c, run.device)
-                pred = run.dit_step(block, t, c, start, ctx, audio)
-                if a.offload_kv_cache:
-                    move_cache(c, "cpu")
-                block = block + (sig[i + 1] - sig[i]) * pred
-            lat[:, b * 3:(b + 1) * 3] = block
-        clip_latents.append(lat)
-        if r == 0:
-            run.sync()
-            run.timings["first_clip"] = time.monotonic() - gen_start
+    denoise_with_caches(run, caches, gen_start, on_clip=clip_latents.append)
     print("complete full-sequence generation")
     if a.offload_model:
         print("loading VAE to cuda for final decode of remaining clips")
@@ -392,40 +404,14 @@ def run_fsdp(run):
     for gpu_id in range(4):
         c = new_kv_cache(d, g.kv_len, 0 if shared is not None else cond_cap, heads, run.dtype, cache_dev)
         caches[str(gpu_id + 1)] = share_cond(c, shared) if shared is not None else c
-    ctx, audio, cond_x = run.context()
-    ts, sig = run.timesteps(a.sample_steps)
-    for r in range(run.clips):
-        lat = run.noise(r)
-        if r == 0:
-            run.check_cond_capacity(shapes.COND_CAPACITY_SINGLE)
-            for gpu_id in range(4):
-                c = caches[str(gpu_id + 1)]
-                if a.offload_kv_cache:
-                    move_cache(c, run.device)
-                run.dit_step(lat[:, 0:3], 0.0, c, 0, ctx, audio, cond_x)
-                if a.offload_kv_cache:
-                    move_cache(c, "cpu")
-        for b in range(g.num_blocks):
-            block = lat[:, b * 3:(b + 1) * 3]
-            start = (b + r * g.num_blocks) * g.block_tokens
-            for i, t in enumerate(progress(ts)):
-                run.faults.at_step(r + 1, i + 1, b == 0)
-                c = caches[str(i + 1)]
-                if a.offload_kv_cache:
-                    move_cache(c, run.device)
-                pred = run.dit_step(block, t, c, start, ctx, audio)
-                if a.offload_kv_cache:
-                    move_cache(c, "cpu")
-                block = block + (sig[i + 1] - sig[i]) * pred
-            lat[:, b * 3:(b + 1) * 3] = block
-            if run.rank == 0:
-                frames = run.decode_block(block)
-                if r == 0 and b == 0:
-                    frames = frames[3:]
-                run.frames.append(frames)
-        if r == 0:
-            run.sync()
-            run.timings["first_clip"] = time.monotonic() - gen_start
+    def decode_on_rank0(r, b, block, _lat):
+        if run.rank == 0:
+            frames = run.decode_block(block)
+            if r == 0 and b == 0:
+                frames = frames[3:]
+            run.frames.append(frames)
+
+    denoise_with_caches(run, caches, gen_start, on_block=decode_on_rank0)
     dist.barrier()
     print("denoising video done")
     print(f"rank: {run.rank}")
