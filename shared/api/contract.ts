@@ -84,8 +84,9 @@ export const methods = {
   planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[] }>, RunPlan>(
     z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional() }).strict(),
   ),
-  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[] }>, { runId: string }>(
-    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional() }).strict(),
+  /** `lang`: the language of this run's diagnoses — the client that starts the run says which. */
+  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
   stopRun: m<z.ZodType<{ runId: string }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1) }).strict()),
   listRuns: m<typeof none, RunRecord[]>(none),

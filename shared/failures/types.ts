@@ -13,6 +13,13 @@ export interface Evidence {
   text: string;
 }
 
+/** A diagnosis's words in one language. */
+export interface DiagnosisText {
+  title: string;
+  explanation: string;
+  fix: string;
+}
+
 export interface Diagnosis {
   code: string;
   rank: number | null;
@@ -27,6 +34,11 @@ export interface Diagnosis {
    * Listed after the causes; absent on older records.
    */
   consequence?: boolean;
+  /**
+   * The same words in every shipped language, when the producer knows them (run records): a client
+   * that switches language after the run shows its own.
+   */
+  texts?: Partial<Record<'en' | 'zh-CN', DiagnosisText>>;
 }
 
 /** Every code the explainer can return. Stable: the UI, tests and saved run records key on them. */

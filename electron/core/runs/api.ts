@@ -102,7 +102,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
   return {
     planRun: async ({ spec, allowEnv }) => (await prepare(spec, allowEnv, newRunId())).built.plan,
 
-    startRun: async ({ spec, allowEnv }) => {
+    startRun: async ({ spec, allowEnv, lang: runLang }) => {
       const runId = newRunId();
       let prepared = await prepare(spec, allowEnv, runId);
       // The port was free when planned; check again right before launch (another run may have taken it).
@@ -136,7 +136,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
       const session = new RunSession(built, recipe, record, {
         events: ctx.events,
         records,
-        lang: lang(),
+        lang: runLang ?? lang(),
         nvidiaSmi: ctx.overrides.nvidiaSmi ?? settings.nvidiaSmiPath ?? 'nvidia-smi',
         graceMs: opts.graceMs,
       });

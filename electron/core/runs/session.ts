@@ -235,7 +235,7 @@ export class RunSession {
     this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action });
     if (action === 'stop' && !this.stopReason) {
       // The failure explainer words STALL (shared/failures/stall.ts) so the app, `lal explain` and this agree.
-      this.addDiagnosis(stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec, lang: this.deps.lang }));
+      this.addDiagnosis(bilingual((lang) => [stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec, lang })], this.deps.lang)[0]);
       void this.stop('stall');
     } else {
       this.save();
@@ -339,14 +339,15 @@ export class RunSession {
     const runDir = this.record.runDir;
     let found: Diagnosis[] = [];
     try {
-      found = await explainRunFolder(runDir, this.deps.lang);
+      const byLang = { en: await explainRunFolder(runDir, 'en'), 'zh-CN': await explainRunFolder(runDir, 'zh-CN') };
+      found = bilingual((lang) => byLang[lang], this.deps.lang);
     } catch {
       found = [];
     }
     for (const d of found) this.addDiagnosis(d);
     const { exits, rootCause } = parseWorkerExits(tailText(join(runDir, 'console.log'), 2 * 1024 * 1024));
     const root = pickRootCause(exits, rootCause, this.goneAt);
-    if (root) this.addDiagnosis(rankExitDiagnosis(root, this.deps.lang, 'console.log'));
+    if (root) this.addDiagnosis(bilingual((lang) => [rankExitDiagnosis(root, lang, 'console.log')], this.deps.lang)[0]);
   }
 }
 
@@ -392,3 +393,19 @@ export function tailText(file: string, bytes: number): string {
   }
 }
 
+/**
+ * Diagnoses in the run's language, each carrying its words in every language too (`texts`), so a
+ * client that reads the record in the other language shows its own. Both lists come from the
+ * same input, so they line up by position; a pair that does not match keeps one language only.
+ */
+function bilingual(make: (lang: Lang) => Diagnosis[], primary: Lang): Diagnosis[] {
+  const all = { en: make('en'), 'zh-CN': make('zh-CN') };
+  return all[primary].map((d, i) => {
+    const texts: Diagnosis['texts'] = {};
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const o = all[lang][i];
+      if (o && o.code === d.code && o.rank === d.rank) texts[lang] = { title: o.title, explanation: o.explanation, fix: o.fix };
+    }
+    return { ...d, texts };
+  });
+}

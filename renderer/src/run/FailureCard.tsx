@@ -13,19 +13,21 @@ export function describeFix(f: FixAction): string {
 
 /** A failure turned into a next step: what happened, on which rank, why, and the fix to apply. */
 export function FailureCard({ diagnosis, onRelaunch, onShowRank }: { diagnosis: Diagnosis; onRelaunch: (d: Diagnosis) => Promise<unknown>; onShowRank: (rank: number) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
   const fixes = diagnosis.fixes ?? [];
+  // The record keeps the words in every language; show the one the user reads now.
+  const text = diagnosis.texts?.[i18n.language === 'zh-CN' ? 'zh-CN' : 'en'] ?? diagnosis;
   return (
     <article className="card failure" role="alert" data-testid="failure-card" data-code={diagnosis.code}>
       <header>
-        <h3>{diagnosis.title}</h3>
+        <h3>{text.title}</h3>
         {diagnosis.rank !== null && (
           <button type="button" className="link" onClick={() => onShowRank(diagnosis.rank!)}>{t('run.failure.rank', { rank: diagnosis.rank })}</button>
         )}
       </header>
-      <p>{diagnosis.explanation}</p>
-      <p className="fix" data-testid="failure-fix"><span className="fix-label">{t('home.warnings.fix')}</span> {diagnosis.fix}</p>
+      <p>{text.explanation}</p>
+      <p className="fix" data-testid="failure-fix"><span className="fix-label">{t('home.warnings.fix')}</span> {text.fix}</p>
       {diagnosis.evidence && (
         <details>
           <summary>{t('run.failure.evidence', { file: diagnosis.evidence.file, line: diagnosis.evidence.line })}</summary>

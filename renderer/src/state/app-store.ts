@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiClient, AppInfo, RecipeSummary, Settings } from '../../../shared/api/contract';
 import type { DetectReport } from '../../../shared/detect/types';
@@ -9,6 +10,9 @@ import { failed, load, loading, toApiError, valueOf, type Loadable } from '../li
 import { acceptOutput, runConsole } from './console-hub';
 import { emptyLive, foldEvent, mergeRecord, type LiveRun } from './live-run';
 import { applyChange, applyFixes, defaultRecipe, newSpec, specFromProfile } from './spec';
+
+/** Diagnoses of a run started here come back in the language the user is reading. */
+const uiLang = (): 'en' | 'zh-CN' | undefined => (i18next.language === 'zh-CN' || i18next.language === 'en' ? i18next.language : undefined);
 
 export type Route = { name: 'home' } | { name: 'wizard' } | { name: 'run'; runId: string } | { name: 'history' };
 export type WizardStep = 'hardware' | 'mode' | 'inputs' | 'review';
@@ -230,7 +234,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         const { spec } = get().wizard;
         setWizard({ launching: true, launchError: null });
         try {
-          const { runId } = await api.startRun({ spec, allowEnv: Object.keys(spec.env ?? {}) });
+          const { runId } = await api.startRun({ spec, allowEnv: Object.keys(spec.env ?? {}), lang: uiLang() });
           set((s) => ({ live: { ...s.live, [runId]: s.live[runId] ?? emptyLive(runId) } }));
           setWizard({ launching: false });
           get().navigate({ name: 'run', runId });
@@ -271,7 +275,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         if (!record) return null;
         const { spec, allowEnv } = applyFixes(record.spec, diagnosis.fixes ?? []);
         try {
-          const { runId: next } = await api.startRun({ spec, allowEnv });
+          const { runId: next } = await api.startRun({ spec, allowEnv, lang: uiLang() });
           set((s) => ({ live: { ...s.live, [next]: emptyLive(next) } }));
           get().navigate({ name: 'run', runId: next });
           return next;
