@@ -38,6 +38,11 @@ describe('CPU rehearsal run from the UI', () => {
     expect(total).toBeGreaterThan(0);
     expect(done).toBe(total);
     expect(await page.locator('[data-testid=log-tab]').count()).toBeGreaterThan(1);
+    // The exit event can overtake the last coalesced console batch (and xterm writes in slices),
+    // so give the final lines a moment to land before reading them.
+    await page
+      .waitForFunction(() => (document.querySelector('[data-testid=log-console]')?.textContent ?? '').includes('Finished.'), null, { timeout: 15_000, polling: 100 })
+      .catch(() => undefined);
     const merged = await page.textContent('[data-testid=log-console]');
     expect(merged).toContain('Finished.');
     await settle(page);
