@@ -1,7 +1,7 @@
+import { useApi } from '../state/context';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LeftoverRun } from '../../../shared/run/types';
-import { api } from '../api';
 
 /**
  * Processes of an earlier run that outlived its launcher still hold GPU memory, and the next run
@@ -9,12 +9,13 @@ import { api } from '../api';
  */
 export function LeftoversBanner() {
   const { t } = useTranslation();
+  const client = useApi();
   const [left, setLeft] = useState<LeftoverRun[]>([]);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<number | null>(null);
   useEffect(() => {
     let gone = false;
-    api().findLeftovers(undefined).then((l) => !gone && setLeft(l), () => undefined);
+    client.findLeftovers(undefined).then((l) => !gone && setLeft(l), () => undefined);
     return () => {
       gone = true;
     };
@@ -24,9 +25,9 @@ export function LeftoversBanner() {
   const reap = async () => {
     setBusy(true);
     try {
-      const r = await api().reapLeftovers({ runIds: left.map((l) => l.runId) });
+      const r = await client.reapLeftovers({ runIds: left.map((l) => l.runId) });
       setDone(r.stopped.length);
-      setLeft(await api().findLeftovers(undefined));
+      setLeft(await client.findLeftovers(undefined));
     } catch {
       setDone(0);
     } finally {

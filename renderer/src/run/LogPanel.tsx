@@ -1,12 +1,13 @@
+import { useApi } from '../state/context';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api';
 import { runConsole, type StreamKey } from '../state/console-hub';
 import { LogConsole } from './LogConsole';
 
 /** Merged console plus one tab per rank; the rank to look at first is marked and opened. */
 export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null; ended: boolean }) {
   const { t } = useTranslation();
+  const client = useApi();
   const con = runConsole(runId);
   const seen = useSyncExternalStore((cb) => con.onRanks(cb), () => con.rankList().join(','));
   const ranks = [...new Set([...knownRanks, ...(seen ? seen.split(',').map(Number) : [])])].sort((a, b) => a - b);
@@ -28,7 +29,7 @@ export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { run
     setFileText(undefined);
     if (!ended || stream === 'all') return;
     let gone = false;
-    api().readRunLog({ runId, rank: stream, tailBytes: 256 * 1024 }).then((r) => !gone && setFileText(r.text), () => undefined);
+    client.readRunLog({ runId, rank: stream, tailBytes: 256 * 1024 }).then((r) => !gone && setFileText(r.text), () => undefined);
     return () => {
       gone = true;
     };

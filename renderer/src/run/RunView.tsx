@@ -2,11 +2,10 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Diagnosis } from '../../../shared/failures/types';
 import type { TeardownReport } from '../../../shared/run/types';
-import { api } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { useLang } from '../lib/use-lang';
-import { useApp } from '../state/context';
+import { useApp, useApi } from '../state/context';
 import { emptyLive, firstFailingRank, isActive } from '../state/live-run';
 import { recipeOf } from '../state/spec';
 import { FailureCard } from './FailureCard';
@@ -28,6 +27,7 @@ function TeardownNote({ teardown }: { teardown: TeardownReport }) {
 /** One run, live or finished: progress, GPUs, logs per rank, and what to do when it goes wrong. */
 export function RunView({ runId }: { runId: string }) {
   const { t } = useTranslation();
+  const client = useApi();
   const { lang, bi } = useLang();
   const live = useApp((s) => s.live[runId]) ?? emptyLive(runId);
   const stopRun = useApp((s) => s.stopRun);
@@ -45,7 +45,7 @@ export function RunView({ runId }: { runId: string }) {
     setExplained(null);
     if (!ended || live.status === 'succeeded') return;
     let gone = false;
-    api().explain({ runId, lang }).then((d) => !gone && setExplained(d), () => undefined);
+    client.explain({ runId, lang }).then((d) => !gone && setExplained(d), () => undefined);
     return () => {
       gone = true;
     };
@@ -61,7 +61,7 @@ export function RunView({ runId }: { runId: string }) {
 
   const openFolder = async () => {
     if (!live.runDir) return;
-    const r = await api().openPath({ path: live.runDir }).catch(() => ({ opened: false }));
+    const r = await client.openPath({ path: live.runDir }).catch(() => ({ opened: false }));
     setOpened(r.opened ? 'yes' : 'shown');
   };
 

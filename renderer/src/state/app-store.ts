@@ -30,6 +30,8 @@ export interface WizardState {
 }
 
 export interface AppState {
+  /** The contract client this store talks to; components that call it directly read it from here, so a test's fake reaches them too. */
+  api: ApiClient;
   route: Route;
   info: Loadable<AppInfo>;
   settings: Loadable<Settings>;
@@ -111,6 +113,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
     };
 
     return {
+      api,
       route: { name: 'home' },
       info: { state: 'loading' },
       settings: { state: 'loading' },

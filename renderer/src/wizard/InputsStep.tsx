@@ -1,9 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../../shared/api/result';
 import type { FlagSpec } from '../../../shared/recipes/types';
-import { api } from '../api';
 import { valueOf } from '../lib/loadable';
-import { useApp } from '../state/context';
+import { useApp, useApi } from '../state/context';
 import { editableFlags, PRIMARY_INPUTS, recipeOf, settingValue, validateSetting } from '../state/spec';
 import { FlagField } from './FlagField';
 
@@ -18,6 +17,7 @@ export function serverFieldError(errors: (ApiError | undefined)[], flag: string)
 /** The upstream code folder, remembered in Settings so it is asked for once. */
 function CheckoutField({ canPick, error }: { canPick: boolean; error: string | null }) {
   const { t } = useTranslation();
+  const client = useApi();
   const saved = useApp((s) => valueOf(s.settings)?.checkoutPath ?? '');
   const value = useApp((s) => s.wizard.spec.checkout);
   const patchSpec = useApp((s) => s.patchSpec);
@@ -28,7 +28,7 @@ function CheckoutField({ canPick, error }: { canPick: boolean; error: string | n
     if (path && path !== saved) void updateSettings({ checkoutPath: path });
   };
   const pick = async () => {
-    const r = await api().pickPath({ kind: 'folder', title: t('wizard.inputs.checkout') }).catch(() => null);
+    const r = await client.pickPath({ kind: 'folder', title: t('wizard.inputs.checkout') }).catch(() => null);
     if (r?.path) commit(r.path);
   };
   return (
@@ -48,6 +48,7 @@ function CheckoutField({ canPick, error }: { canPick: boolean; error: string | n
 
 export function InputsStep() {
   const { t } = useTranslation();
+  const client = useApi();
   const spec = useApp((s) => s.wizard.spec);
   const check = useApp((s) => s.wizard.checks[s.wizard.spec.mode]);
   const plan = useApp((s) => s.wizard.plan);
@@ -60,7 +61,7 @@ export function InputsStep() {
   const serverErrors = [check?.state === 'error' ? check.error : undefined, plan?.state === 'error' ? plan.error : undefined];
 
   const pick = async (flag: FlagSpec) => {
-    const r = await api().pickPath({ kind: 'file', title: flag.label.en }).catch(() => null);
+    const r = await client.pickPath({ kind: 'file', title: flag.label.en }).catch(() => null);
     if (r?.path) setSetting(flag.name, r.path);
   };
   const field = (f: FlagSpec) => {

@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api';
 import { toApiError } from '../lib/loadable';
-import { useApp } from '../state/context';
+import { useApp, useApi } from '../state/context';
 import { profileFromSpec } from '../state/spec';
 
 /** Keeps this setup as a pinned profile, so next time it is one click on the home screen. */
 export function SaveProfile() {
   const { t } = useTranslation();
+  const client = useApi();
   const spec = useApp((s) => s.wizard.spec);
   const refresh = useApp((s) => s.refreshProfiles);
   const [name, setName] = useState('');
@@ -15,7 +15,7 @@ export function SaveProfile() {
   const save = async () => {
     setState({ kind: 'saving' });
     try {
-      await api().saveProfile({ profile: profileFromSpec(spec, name.trim(), true), allowEnv: Object.keys(spec.env ?? {}) });
+      await client.saveProfile({ profile: profileFromSpec(spec, name.trim(), true), allowEnv: Object.keys(spec.env ?? {}) });
       setState({ kind: 'saved' });
       void refresh();
     } catch (e) {
