@@ -9,7 +9,10 @@ import type { RunPlan } from '../../../shared/run/types';
  * tears down in order. Where util-linux `setpriv --pdeathsig TERM` exists, it is put in front: it
  * sets PR_SET_PDEATHSIG and then exec()s torchrun (same pid), so if the launcher is SIGKILLed the
  * agent gets SIGTERM and stops its workers (architecture-notes §5.2 step 2). The setting does not
- * survive fork, hence the group kill and the LAL_RUN_ID sweep as well.
+ * survive fork, hence the group kill and the LAL_RUN_ID sweep as well. One window it cannot cover:
+ * a SIGTERM that reaches torch's agent while it is still spawning workers aborts its spawn loop before
+ * it records them, so the agent exits and the workers already forked live on. The next launcher's
+ * leftover scan (reaper.ts) finds those by LAL_RUN_ID.
  *
  * execa options: `buffer: false` (the default 100 MB maxBuffer would *kill* a long run),
  * `cleanup: false` (not applied to detached children anyway; teardown is explicit),

@@ -14,19 +14,23 @@ async function launchAndKill(dataDir: string, env: Record<string, string>): Prom
     reject: false,
     buffer: false,
   });
+  // Wait for the run id *and* a phase line from a worker. A phase line means torchrun has finished
+  // spawning: while the agent is still inside its spawn loop its list of workers is not assigned, so a
+  // SIGTERM there (CI hit it) makes the agent exit without signalling the ones already forked. That
+  // window is covered by the next launcher's leftover scan (the first test), not by pdeathsig.
   const runId = await new Promise<string>((resolve, reject) => {
     let text = '';
-    const t = setTimeout(() => reject(new Error(`launcher printed no run id: ${text}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`launcher printed no run id and phase: ${text}`)), 60_000);
     child.stdout!.on('data', (b: Buffer) => {
       text += b.toString();
       const m = /"runId":"([^"]+)"/.exec(text);
-      if (m) {
+      if (m && text.includes('"event":"phase"')) {
         clearTimeout(t);
         resolve(m[1]);
       }
     });
   });
-  // Wait until the workers exist, then kill the launcher the hard way.
+  // Wait until every worker exists, then kill the launcher the hard way.
   for (let i = 0; i < 100 && (await pidsWithRunId(runId)).length < 5; i++) await sleep(100);
   expect((await pidsWithRunId(runId)).length).toBeGreaterThanOrEqual(5);
   child.kill('SIGKILL');
