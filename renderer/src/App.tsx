@@ -5,7 +5,9 @@ import { HistoryScreen } from './history/HistoryScreen';
 import { HomeScreen } from './home/HomeScreen';
 import { hashFromRoute, routeFromHash } from './lib/hash-route';
 import { valueOf } from './lib/loadable';
+import { ProfilesScreen } from './profiles/ProfilesScreen';
 import { RunView } from './run/RunView';
+import { SettingsScreen } from './settings/SettingsScreen';
 import { createAppStore, type AppStore, type Route } from './state/app-store';
 import { StoreProvider, useApp, useAppStore } from './state/context';
 import { isActive } from './state/live-run';
@@ -89,6 +91,8 @@ function Shell() {
             {nav({ name: 'home' }, t('shell.home'), 'nav-home')}
             {nav({ name: 'wizard' }, t('shell.newRun'), 'nav-new', () => openWizard())}
             {nav({ name: 'history' }, t('shell.history'), 'nav-history')}
+            {nav({ name: 'profiles' }, t('shell.profiles'), 'nav-profiles')}
+            {nav({ name: 'settings' }, t('shell.settings'), 'nav-settings')}
             {activeRun && (
               <li>
                 <button type="button" className="nav-link live" aria-current={route.name === 'run' && route.runId === activeRun ? 'page' : undefined} onClick={() => navigate({ name: 'run', runId: activeRun })}>
@@ -114,6 +118,8 @@ function Shell() {
             {route.name === 'wizard' && <Wizard />}
             {route.name === 'run' && <RunView runId={route.runId} />}
             {route.name === 'history' && <HistoryScreen />}
+            {route.name === 'profiles' && <ProfilesScreen />}
+            {route.name === 'settings' && <SettingsScreen />}
           </>
         )}
       </main>

@@ -5,12 +5,14 @@ import { run } from './locales/run';
 import { explain } from './locales/explain';
 import { profile } from './locales/profile';
 import { ui } from './locales/ui';
+import { library } from './locales/library';
+import { settings } from './locales/settings';
 
 /**
  * All user-facing text, zh-CN and en, one namespace per feature. i18next reads these resources in
  * the renderer and in the CLI; tests check that both languages have the same keys.
  */
-export const namespaces = { common, detect, check, run, explain, profile, ui } as const;
+export const namespaces = { common, detect, check, run, explain, profile, ui, library, settings } as const;
 export type Namespace = keyof typeof namespaces;
 export type Lang = 'en' | 'zh-CN';
 export const languages: Lang[] = ['en', 'zh-CN'];

@@ -5,6 +5,8 @@ export function routeFromHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'run' && parts[1]) return { name: 'run', runId: decodeURIComponent(parts[1]) };
   if (parts[0] === 'history') return { name: 'history' };
+  if (parts[0] === 'profiles') return { name: 'profiles' };
+  if (parts[0] === 'settings') return { name: 'settings' };
   if (parts[0] === 'new') return { name: 'wizard' };
   return { name: 'home' };
 }
@@ -13,6 +15,8 @@ export function hashFromRoute(r: Route): string {
   switch (r.name) {
     case 'run': return `#/run/${encodeURIComponent(r.runId)}`;
     case 'history': return '#/history';
+    case 'profiles': return '#/profiles';
+    case 'settings': return '#/settings';
     case 'wizard': return '#/new';
     default: return '#/';
   }

@@ -14,7 +14,7 @@ import { applyChange, applyFixes, defaultRecipe, newSpec, specFromProfile } from
 /** Diagnoses of a run started here come back in the language the user is reading. */
 const uiLang = (): 'en' | 'zh-CN' | undefined => (i18next.language === 'zh-CN' || i18next.language === 'en' ? i18next.language : undefined);
 
-export type Route = { name: 'home' } | { name: 'wizard' } | { name: 'run'; runId: string } | { name: 'history' };
+export type Route = { name: 'home' } | { name: 'wizard' } | { name: 'run'; runId: string } | { name: 'history' } | { name: 'profiles' } | { name: 'settings' };
 export type WizardStep = 'hardware' | 'mode' | 'inputs' | 'review';
 export const WIZARD_STEPS: WizardStep[] = ['hardware', 'mode', 'inputs', 'review'];
 
@@ -27,6 +27,11 @@ export interface WizardState {
   plan: Loadable<RunPlan> | null;
   launching: boolean;
   launchError: Loadable<unknown> | null;
+  /**
+   * Env names outside the recipe's allow-list that the user agreed to in this wizard (or when
+   * importing). Only these are sent as allowEnv: a profile file on disk never consents for the user.
+   */
+  allowEnv: string[];
 }
 
 export interface AppState {
@@ -52,8 +57,11 @@ export interface AppActions {
   refreshDetect(refresh?: boolean): Promise<void>;
   refreshRuns(): Promise<void>;
   refreshProfiles(): Promise<void>;
-  updateSettings(patch: Partial<Settings>): Promise<void>;
-  openWizard(spec?: RunSpec, step?: WizardStep, source?: string | null): void;
+  /** Resolves to the outcome, so a form can show the error that names the field. */
+  updateSettings(patch: Partial<Settings>): Promise<Loadable<Settings>>;
+  openWizard(spec?: RunSpec, step?: WizardStep, source?: string | null, allowEnv?: string[]): void;
+  setEnvConsent(name: string, allowed: boolean): void;
+  removeEnv(name: string): void;
   openPreset(name: string): Promise<void>;
   setStep(step: WizardStep): void;
   patchSpec(patch: Partial<RunSpec>): void;
@@ -71,7 +79,7 @@ export interface AppActions {
 export type AppStore = StoreApi<AppState & AppActions>;
 
 const blankWizard = (): WizardState => ({
-  step: 'hardware', spec: { recipe: '', mode: '', settings: {} }, source: null, checks: {}, plan: null, launching: false, launchError: null,
+  step: 'hardware', spec: { recipe: '', mode: '', settings: {} }, source: null, checks: {}, plan: null, launching: false, launchError: null, allowEnv: [],
 });
 
 export interface StoreOptions {
@@ -166,14 +174,29 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
       },
 
       async updateSettings(patch) {
-        const r = await load(api.setSettings(patch), get().settings);
+        const r = note(await load(api.setSettings(patch), get().settings));
         if (r.state === 'ready') set({ settings: r });
+        return r;
       },
 
-      openWizard(spec, step = 'hardware', source = null) {
+      openWizard(spec, step = 'hardware', source = null, allowEnv = []) {
         const recipes = valueOf(get().recipes) ?? [];
         const base = spec ?? newSpec(defaultRecipe(recipes), gpuCount());
-        set({ wizard: { ...blankWizard(), spec: base, step, source }, route: { name: 'wizard' } });
+        set({ wizard: { ...blankWizard(), spec: base, step, source, allowEnv }, route: { name: 'wizard' } });
+        scheduleRecheck();
+      },
+
+      setEnvConsent(name, allowed) {
+        const rest = get().wizard.allowEnv.filter((n) => n !== name);
+        setWizard({ allowEnv: allowed ? [...rest, name] : rest });
+        scheduleRecheck();
+      },
+
+      removeEnv(name) {
+        const { spec, allowEnv } = get().wizard;
+        const env = { ...(spec.env ?? {}) };
+        delete env[name];
+        setWizard({ spec: { ...spec, env: Object.keys(env).length ? env : undefined }, allowEnv: allowEnv.filter((n) => n !== name) });
         scheduleRecheck();
       },
 
@@ -229,15 +252,15 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         if (step !== 'review' || !spec.recipe) return;
         const seq = ++planSeq;
         setWizard({ plan: loading(get().wizard.plan ?? undefined) });
-        const r = note(await load(api.planRun({ spec, allowEnv: Object.keys(spec.env ?? {}) }), get().wizard.plan ?? undefined));
+        const r = note(await load(api.planRun({ spec, allowEnv: get().wizard.allowEnv }), get().wizard.plan ?? undefined));
         if (seq === planSeq) setWizard({ plan: r });
       },
 
       async launch() {
-        const { spec } = get().wizard;
+        const { spec, allowEnv } = get().wizard;
         setWizard({ launching: true, launchError: null });
         try {
-          const { runId } = await api.startRun({ spec, allowEnv: Object.keys(spec.env ?? {}), lang: uiLang() });
+          const { runId } = await api.startRun({ spec, allowEnv, lang: uiLang() });
           set((s) => ({ live: { ...s.live, [runId]: s.live[runId] ?? emptyLive(runId) } }));
           setWizard({ launching: false });
           get().navigate({ name: 'run', runId });
@@ -270,7 +293,8 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
       },
 
       runAgain(record) {
-        get().openWizard({ ...record.spec }, 'review', null);
+        // It ran before with these variables, so the consent given then still stands.
+        get().openWizard({ ...record.spec }, 'review', null, Object.keys(record.spec.env ?? {}));
       },
 
       async applyFixAndRelaunch(runId, diagnosis) {
@@ -284,7 +308,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
           return next;
         } catch (e) {
           // Could not relaunch as is (e.g. the fix needs a check): open it in the wizard instead.
-          get().openWizard(spec, 'review', null);
+          get().openWizard(spec, 'review', null, allowEnv);
           setWizard({ launchError: note(failed(e)) });
           return null;
         }

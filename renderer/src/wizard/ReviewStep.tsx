@@ -4,6 +4,8 @@ import { useLang } from '../lib/use-lang';
 import { valueOf } from '../lib/loadable';
 import { useApp } from '../state/context';
 import { editableFlags, recipeOf, settingValue } from '../state/spec';
+import { envNeedingConsent } from '../../../shared/profiles/consent';
+import { EnvConsent } from '../profiles/EnvConsent';
 import { CommandPreview } from './CommandPreview';
 import { FeasibilityCard } from './FeasibilityCard';
 import { SaveProfile } from './SaveProfile';
@@ -20,9 +22,13 @@ export function ReviewStep() {
   const setSetting = useApp((s) => s.setSetting);
   const patchSpec = useApp((s) => s.patchSpec);
   const applySuggestion = useApp((s) => s.applySuggestion);
+  const allowEnv = useApp((s) => s.wizard.allowEnv);
+  const setEnvConsent = useApp((s) => s.setEnvConsent);
+  const removeEnv = useApp((s) => s.removeEnv);
   const recipe = recipeOf(spec.recipe);
   const toggles = editableFlags(recipe, spec.mode).filter((f) => f.type === 'bool');
   const mode = summary?.modes.find((m) => m.id === spec.mode);
+  const consentNames = envNeedingConsent(spec.env, recipe);
 
   return (
     <section aria-labelledby="review-step-title">
@@ -69,6 +75,7 @@ export function ReviewStep() {
           </label>
         </div>
       </div>
+      <EnvConsent names={consentNames} env={spec.env ?? {}} allowed={allowEnv} onToggle={setEnvConsent} onRemove={removeEnv} />
       {plan ? (
         <LoadableView value={plan} what={t('what.plan')}>
           {(p) => <CommandPreview plan={p} />}

@@ -9,13 +9,14 @@ export function SaveProfile() {
   const { t } = useTranslation();
   const client = useApi();
   const spec = useApp((s) => s.wizard.spec);
+  const allowEnv = useApp((s) => s.wizard.allowEnv);
   const refresh = useApp((s) => s.refreshProfiles);
   const [name, setName] = useState('');
   const [state, setState] = useState<{ kind: 'idle' | 'saving' | 'saved' } | { kind: 'error'; message: string }>({ kind: 'idle' });
   const save = async () => {
     setState({ kind: 'saving' });
     try {
-      await client.saveProfile({ profile: profileFromSpec(spec, name.trim(), true), allowEnv: Object.keys(spec.env ?? {}) });
+      await client.saveProfile({ profile: profileFromSpec(spec, name.trim(), true), allowEnv });
       setState({ kind: 'saved' });
       void refresh();
     } catch (e) {

@@ -6,7 +6,7 @@ export const ui = {
   en: {
     copyFailed: 'Select and copy',
     shell: {
-      skip: 'Skip to content', nav: 'Main', home: 'Home', newRun: 'New run', history: 'History', running: 'Running now',
+      skip: 'Skip to content', nav: 'Main', home: 'Home', newRun: 'New run', history: 'History', profiles: 'Profiles', settings: 'Settings', running: 'Running now',
       langAuto: 'Language: system',
       unauthorizedTitle: 'This page needs its access token',
       unauthorizedShort: 'Not authorised: open the URL with its token.',
@@ -131,7 +131,7 @@ export const ui = {
   zh: {
     copyFailed: '请手动选中复制',
     shell: {
-      skip: '跳到正文', nav: '主导航', home: '首页', newRun: '新建运行', history: '历史', running: '正在运行',
+      skip: '跳到正文', nav: '主导航', home: '首页', newRun: '新建运行', history: '历史', profiles: '配置', settings: '设置', running: '正在运行',
       langAuto: '语言：跟随系统',
       unauthorizedTitle: '此页面需要访问令牌',
       unauthorizedShort: '未授权：请打开带令牌的网址。',
