@@ -108,6 +108,10 @@ function placeGpus(hardware: HardwareGpu[], indexes: number[] | undefined): Hard
 
 export function planFor(r: Resolved, spec: RunSpec, used: HardwareGpu[] = []): MemoryPlan | null {
   if (!r.profile) return null;
+  const env = { ...r.recipe.env, ...(spec.env ?? {}) };
+  // NCCL_P2P_DISABLE=1 (common advice for RTX 4090 boxes) sends NCCL through host memory even on
+  // NVLink parts, with the smaller buffers measured in docs/validation-data/nccl-no-p2p-h200x4.
+  const p2pOff = /^(1|true|yes)$/i.test(env.NCCL_P2P_DISABLE ?? '');
   return planMemory({
     recipe: r.recipe,
     mode: r.mode,
@@ -115,9 +119,9 @@ export function planFor(r: Resolved, spec: RunSpec, used: HardwareGpu[] = []): M
     nproc: r.nproc,
     profile: r.profile,
     components: r.components,
-    env: { ...r.recipe.env, ...(spec.env ?? {}) },
+    env,
     cpu: r.needGpus === 0,
-    nvlink: used.length > 0 && used.every(likelyNvlink),
+    nvlink: !p2pOff && used.length > 0 && used.every(likelyNvlink),
   });
 }
 

@@ -28,9 +28,15 @@ export const MODEL = {
    */
   ncclBaseBytes: 0.7 * GiB,
   ncclPerPeerBytes: 0.45 * GiB,
-  /** Over PCIe NCCL uses a few channels instead of dozens: an estimate, not yet measured. */
-  ncclPcieBaseBytes: 0.3 * GiB,
-  ncclPciePerPeerBytes: 0.1 * GiB,
+  /**
+   * Without P2P (consumer cards such as the RTX 4090, or NCCL_P2P_DISABLE=1) NCCL goes through host
+   * shared memory with 4 channels instead of 32. Measured on 4× H200 with NCCL_P2P_DISABLE=1
+   * (docs/validation-data/nccl-no-p2p-h200x4): device-used minus torch-reserved was 1.20 GB on
+   * FSDP-2 and 1.22–1.26 GB on TPP-4 ranks, i.e. 0.47–0.61 GB of NCCL over a 0.65–0.73 GB context,
+   * hardly growing with peers. Base + per peer here covers the top of that range.
+   */
+  ncclPcieBaseBytes: 0.45 * GiB,
+  ncclPciePerPeerBytes: 0.05 * GiB,
   /**
    * Caching-allocator slack over the torch-allocated peak (fragmentation, rounding to 2 MiB blocks,
    * blocks cached between phases). Applied to the peak phase's allocated bytes.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './helpers';
+import { checkFeasibility, parseHardwareSpec } from '../../../shared/feasibility';
 import { getRecipe } from '../../../shared/recipes';
 
 /** Issue #13: "Each graphics card should have at least 80 GB of VRAM". Every Live Avatar mode on 24 GB cards. */
@@ -31,5 +32,26 @@ describe('Live Avatar on 4× and 5× RTX 4090 (24 GB) does not fit, with per-GPU
   it('the DiT ranks of the 5-GPU layout need about twice a 4090 (fp8, T5 resident)', () => {
     const r = check(la.id, 'tpp-5gpu', '5xRTX 4090', { fp8: true });
     for (const g of r.perGpu.slice(1, 4)) expect(g.requiredBytes / 1e9).toBeGreaterThan(44);
+  });
+});
+
+/** NCCL's own memory without P2P, from docs/validation-data/nccl-no-p2p-h200x4 (4× H200, NCCL_P2P_DISABLE=1). */
+describe('NCCL memory over host shared memory (no P2P) is the measured, smaller figure', () => {
+  const nccl = (hw: string, env?: Record<string, string>) => {
+    const r = checkFeasibility({ spec: { recipe: 'liveavatar-s2v-14b', mode: 'tpp-4gpu', settings: { fp8: true }, env }, hardware: parseHardwareSpec(hw) });
+    return r.perGpu.map((g) => (g.breakdown.find((p) => p.key === 'nccl')?.bytes ?? 0) / 1e9);
+  };
+  it('RTX 4090s (no P2P): 0.54–0.59 GB per rank, inside the 0.47–0.61 GB measured', () => {
+    for (const gb of nccl('4xRTX 4090').filter((x) => x > 0)) {
+      expect(gb).toBeGreaterThanOrEqual(0.53);
+      expect(gb).toBeLessThanOrEqual(0.61);
+    }
+  });
+  it('NCCL_P2P_DISABLE=1 on H200s switches to the same figure; without it NVLink ranks carry ~1.2–1.7 GB', () => {
+    const nvlink = nccl('4xH200').filter((x) => x > 0);
+    const shm = nccl('4xH200', { NCCL_P2P_DISABLE: '1' }).filter((x) => x > 0);
+    expect(Math.min(...nvlink)).toBeGreaterThan(1.2);
+    expect(Math.max(...shm)).toBeLessThanOrEqual(0.61);
+    expect(shm.length).toBe(nvlink.length);
   });
 });
