@@ -5,7 +5,7 @@
 #
 #   OUT=docs/validation-data/nccl-no-p2p bash scripts/gpu/nccl-no-p2p.sh     # on a 4-GPU box
 #
-# Writes one log per run and peaks.ndjson (one LAL_PEAK per rank, tagged with layout and p2p).
+# ONLY="fsdp4 tpp4" runs a subset. Writes one log per run and peaks.ndjson (one LAL_PEAK per rank, tagged with layout and p2p).
 set -u
 OUT=${OUT:?set OUT to a folder}
 mkdir -p "$OUT"
@@ -15,6 +15,7 @@ python3 -c 'import torch; print(torch.__version__, torch.cuda.nccl.version())' >
 : > "$OUT/peaks.ndjson"
 run() { # name nproc p2p_disable flags...
   local name=$1 n=$2 p2p=$3; shift 3
+  case " ${ONLY:-$name} " in *" $name "*) ;; *) return ;; esac
   local log="$OUT/$name-p2p$((1 - p2p)).log"
   NCCL_NVLS_ENABLE=0 NCCL_P2P_DISABLE=$p2p NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=INIT \
     timeout 90 python3 -m torch.distributed.run --standalone --nproc_per_node "$n" "$W" \

@@ -398,7 +398,9 @@ def run_fsdp(run):
 
     heads = d.num_heads // sp
     cache_dev = torch.device("cpu") if a.offload_kv_cache else run.device
-    cond_cap = shapes.COND_CAPACITY_SINGLE if d.scale == "full" else g.cond_tokens
+    # Ulysses pads the conditioning tokens to a multiple of the ranks before its all-to-all, so a
+    # tiny-scale capacity must be padded too (30 tokens over 4 ranks arrive as 32).
+    cond_cap = shapes.COND_CAPACITY_SINGLE if d.scale == "full" else -(-g.cond_tokens // sp) * sp
     shared = None if a.offload_kv_cache else new_kv_cache(d, 0, cond_cap, heads, run.dtype, run.device)
     caches = {}
     for gpu_id in range(4):
