@@ -11,13 +11,31 @@ export function describeFix(f: FixAction): string {
   }
 }
 
+/**
+ * Cards to show: a rank's bare exit ("rank 2 exited with code 1") is folded into the card that says
+ * why that rank failed, so the reader sees one card per cause instead of the same rank twice.
+ */
+export function cardsOf(diagnoses: Diagnosis[]): { diagnosis: Diagnosis; exit?: Diagnosis }[] {
+  const isExit = (d: Diagnosis) => d.code === 'RANK_EXIT';
+  const causes = diagnoses.filter((d) => !isExit(d));
+  const folded = new Set<Diagnosis>();
+  const cards = causes.map((d) => {
+    const exit = d.rank === null ? undefined : diagnoses.find((x) => isExit(x) && x.rank === d.rank && !folded.has(x));
+    if (exit) folded.add(exit);
+    return { diagnosis: d, exit };
+  });
+  return [...cards, ...diagnoses.filter((d) => isExit(d) && !folded.has(d)).map((diagnosis) => ({ diagnosis }))];
+}
+
 /** A failure turned into a next step: what happened, on which rank, why, and the fix to apply. */
-export function FailureCard({ diagnosis, onRelaunch, onShowRank }: { diagnosis: Diagnosis; onRelaunch: (d: Diagnosis) => Promise<unknown>; onShowRank: (rank: number) => void }) {
+export function FailureCard({ diagnosis, exit, onRelaunch, onShowRank }: { diagnosis: Diagnosis; exit?: Diagnosis; onRelaunch: (d: Diagnosis) => Promise<unknown>; onShowRank: (rank: number) => void }) {
   const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
   const fixes = diagnosis.fixes ?? [];
   // The record keeps the words in every language; show the one the user reads now.
-  const text = diagnosis.texts?.[i18n.language === 'zh-CN' ? 'zh-CN' : 'en'] ?? diagnosis;
+  const lang = i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
+  const text = diagnosis.texts?.[lang] ?? diagnosis;
+  const exitText = exit ? (exit.texts?.[lang] ?? exit) : null;
   return (
     <article className="card failure" role="alert" data-testid="failure-card" data-code={diagnosis.code}>
       <header>
@@ -26,6 +44,7 @@ export function FailureCard({ diagnosis, onRelaunch, onShowRank }: { diagnosis: 
           <button type="button" className="link" onClick={() => onShowRank(diagnosis.rank!)}>{t('run.failure.rank', { rank: diagnosis.rank })}</button>
         )}
       </header>
+      {exitText && <p className="muted small" data-testid="failure-exit">{exitText.title}</p>}
       <p>{text.explanation}</p>
       <p className="fix" data-testid="failure-fix"><span className="fix-label">{t('home.warnings.fix')}</span> {text.fix}</p>
       {diagnosis.evidence && (

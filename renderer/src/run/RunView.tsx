@@ -8,7 +8,7 @@ import { useLang } from '../lib/use-lang';
 import { useApp, useApi } from '../state/context';
 import { emptyLive, firstFailingRank, isActive } from '../state/live-run';
 import { recipeOf } from '../state/spec';
-import { FailureCard } from './FailureCard';
+import { cardsOf, FailureCard } from './FailureCard';
 import { GpuCharts } from './GpuCharts';
 import { LogPanel } from './LogPanel';
 import { ProgressPanel } from './ProgressPanel';
@@ -87,8 +87,8 @@ export function RunView({ runId }: { runId: string }) {
         <p className="note info" data-testid="output-path">{t('run.outputAt')} <code>{live.runDir}</code> <CopyButton text={live.runDir} /></p>
       )}
       {live.stall && <StallBanner stall={live.stall} active={active} onStop={() => void stopRun(runId)} />}
-      {diagnoses.map((d) => (
-        <FailureCard key={`${d.code}-${d.rank}`} diagnosis={d} onRelaunch={(x) => relaunch(runId, x)} onShowRank={showRank} />
+      {cardsOf(diagnoses).map(({ diagnosis: d, exit }) => (
+        <FailureCard key={`${d.code}-${d.rank}`} diagnosis={d} exit={exit} onRelaunch={(x) => relaunch(runId, x)} onShowRank={showRank} />
       ))}
       {ended && live.status !== 'succeeded' && diagnoses.length === 0 && (
         <article className="card failure" role="alert" data-testid="failure-card" data-code="unexplained">

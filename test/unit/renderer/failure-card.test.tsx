@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import '../../../renderer/src/i18n';
 import { setLanguage } from '../../../renderer/src/i18n';
-import { FailureCard } from '../../../renderer/src/run/FailureCard';
+import { cardsOf, FailureCard } from '../../../renderer/src/run/FailureCard';
 import type { Diagnosis } from '../../../shared/failures/types';
 
 afterEach(() => {
@@ -36,5 +36,25 @@ describe('failure card', () => {
     setLanguage('zh-CN');
     render(<FailureCard diagnosis={{ ...stall, texts: undefined }} onRelaunch={async () => undefined} onShowRank={() => undefined} />);
     expect(screen.getByText('The run stopped making progress')).toBeTruthy();
+  });
+});
+
+describe('one card per cause', () => {
+  const d = (code: string, rank: number | null, title = `${code} ${rank}`): Diagnosis => ({ code, rank, title, explanation: '', fix: '', evidence: null });
+  it('folds a rank’s bare exit into the card that says why that rank failed', () => {
+    const oom = d('CUDA_OOM', 2);
+    const exit2 = d('RANK_EXIT', 2, 'Rank 2 exited with code 1');
+    const exit0 = d('RANK_EXIT', 0);
+    const cards = cardsOf([exit2, oom, exit0]);
+    expect(cards).toEqual([{ diagnosis: oom, exit: exit2 }, { diagnosis: exit0 }]);
+  });
+  it('keeps an exit with no cause, and a cause with no rank, as their own cards', () => {
+    const port = d('PORT_IN_USE', null);
+    const exit1 = d('RANK_EXIT', 1);
+    expect(cardsOf([port, exit1])).toEqual([{ diagnosis: port, exit: undefined }, { diagnosis: exit1 }]);
+  });
+  it('shows the folded exit as a line on the cause card', () => {
+    render(<FailureCard diagnosis={d('CUDA_OOM', 2, 'GPU 2 ran out of memory')} exit={d('RANK_EXIT', 2, 'Rank 2 exited with code 1')} onRelaunch={async () => undefined} onShowRank={() => undefined} />);
+    expect(screen.getByTestId('failure-exit').textContent).toBe('Rank 2 exited with code 1');
   });
 });
