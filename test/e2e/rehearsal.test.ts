@@ -38,13 +38,20 @@ describe('CPU rehearsal run from the UI', () => {
     expect(total).toBeGreaterThan(0);
     expect(done).toBe(total);
     expect(await page.locator('[data-testid=log-tab]').count()).toBeGreaterThan(1);
-    // The exit event can overtake the last coalesced console batch (and xterm writes in slices),
-    // so give the final lines a moment to land before reading them.
+    // xterm's DOM holds only the rows in view, and under load other ranks' last lines can follow
+    // rank 0's "Finished." in the merged stream; rank 0's own tab ends with it (then LAL_PEAK).
+    // The exit event can also overtake the last console batch, so give it a moment to land.
+    await page.click('[data-testid=log-tab][data-stream="0"]');
     await page
-      .waitForFunction(() => (document.querySelector('[data-testid=log-console]')?.textContent ?? '').includes('Finished.'), null, { timeout: 15_000, polling: 100 })
+      .waitForFunction(() => {
+        const el = document.querySelector('[data-testid=log-console]');
+        return el?.getAttribute('data-settled') === '0' && (el.textContent ?? '').includes('Finished.');
+      }, null, { timeout: 15_000, polling: 100 })
       .catch(() => undefined);
-    const merged = await page.textContent('[data-testid=log-console]');
-    expect(merged).toContain('Finished.');
+    await settle(page);
+    const rank0 = (await page.textContent('[data-testid=log-console]')) ?? '';
+    expect(rank0).toContain('Finished.');
+    await page.click('[data-testid=log-tab][data-stream="all"]');
     await settle(page);
     await screenshot(page, 'run-done-en');
 

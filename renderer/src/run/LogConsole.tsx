@@ -85,6 +85,15 @@ export function LogConsole({ runId, stream, label, staticText }: { runId: string
     if (!term) return;
     term.reset();
     setSkipped(0);
+    const el = host.current;
+    // data-settled names the stream once everything received for it has been parsed into the
+    // terminal, so a reader (or a test) knows the view is no longer catching up.
+    const markSettled = (settled: boolean) => {
+      if (!el) return;
+      if (settled) el.dataset.settled = String(stream);
+      else delete el.dataset.settled;
+    };
+    markSettled(false);
     const con = runConsole(runId);
     let pending = '';
     let frame = 0;
@@ -106,10 +115,12 @@ export function LogConsole({ runId, stream, label, staticText }: { runId: string
         inFlight++;
         term.write(piece, () => {
           inFlight--;
+          if (live && inFlight === 0 && !pending) markSettled(true);
         });
       }
     };
     const onData = (d: string) => {
+      markSettled(false);
       pending += d;
       if (pending.length > MAX_PENDING) {
         dropped += pending.length - MAX_PENDING;

@@ -11,8 +11,11 @@ except ImportError:  # torch boxes often lack it
 
 
 def progress(iterable):
+    # Every rank iterates every step and skips the ones that are not its own in microseconds, so
+    # tqdm's 0.1 s rate limit would hide that a rank got past them before blocking in a send. The
+    # launcher's stall rule names the rank that got least far; it needs each tick (a handful per block).
     if _tqdm is not None:
-        return _tqdm(iterable)
+        return _tqdm(iterable, mininterval=0)
     return _MiniBar(iterable)
 
 
