@@ -1,9 +1,11 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../../shared/api/result';
 import type { FlagSpec } from '../../../shared/recipes/types';
 import { valueOf } from '../lib/loadable';
 import { useApp, useApi } from '../state/context';
 import { editableFlags, PRIMARY_INPUTS, recipeOf, settingValue, validateSetting } from '../state/spec';
+import { pathReason } from '../settings/draft';
 import { FlagField } from './FlagField';
 
 /** A service's BAD_INPUT names its field (`settings.image`); show it under that field. */
@@ -22,26 +24,34 @@ function CheckoutField({ canPick, error }: { canPick: boolean; error: string | n
   const value = useApp((s) => s.wizard.spec.checkout);
   const patchSpec = useApp((s) => s.patchSpec);
   const updateSettings = useApp((s) => s.updateSettings);
+  const [saveError, setSaveError] = useState<string | null>(null);
   const shown = value ?? saved;
   const commit = (path: string) => {
     patchSpec({ checkout: path || undefined });
-    if (path && path !== saved) void updateSettings({ checkoutPath: path });
+    if (!path || path === saved) return setSaveError(null);
+    // Remembering it can be refused (a relative path): say so here, or it is silently not kept.
+    void updateSettings({ checkoutPath: path }).then((r) => {
+      if (r.state !== 'error') return setSaveError(null);
+      const why = pathReason(r.error);
+      setSaveError(why ? t(`settings:errors.${why.reason}`, { field: t('settings:fields.checkoutPath.label'), value: why.value }) : r.error.message);
+    });
   };
+  const shownError = error ?? saveError;
   const pick = async () => {
     const r = await client.pickPath({ kind: 'folder', title: t('wizard.inputs.checkout') }).catch(() => null);
     if (r?.path) commit(r.path);
   };
   return (
-    <div className={`field checkout${error ? ' invalid' : ''}`}>
+    <div className={`field checkout${shownError ? ' invalid' : ''}`}>
       <label htmlFor="checkout-path">{t('wizard.inputs.checkout')}</label>
       <span className="row">
         <input id="checkout-path" type="text" spellCheck={false} value={shown} placeholder="/home/me/LiveAvatar" data-testid="checkout-path"
-          aria-invalid={error ? true : undefined} aria-describedby="checkout-help"
+          aria-invalid={shownError ? true : undefined} aria-describedby="checkout-help"
           onChange={(e) => patchSpec({ checkout: e.target.value || undefined })} onBlur={(e) => commit(e.target.value.trim())} />
         {canPick && <button type="button" className="secondary small" onClick={() => void pick()}>{t('wizard.inputs.browse')}</button>}
       </span>
       <p id="checkout-help" className="help">{t('wizard.inputs.checkoutHelp')}</p>
-      {error && <p className="field-error" role="alert">{error}</p>}
+      {shownError && <p className="field-error" role="alert" data-testid="checkout-error">{shownError}</p>}
     </div>
   );
 }

@@ -23,6 +23,8 @@ export function ReviewStep() {
   const patchSpec = useApp((s) => s.patchSpec);
   const applySuggestion = useApp((s) => s.applySuggestion);
   const allowEnv = useApp((s) => s.wizard.allowEnv);
+  // A run without its own choice gets the Settings default (runs/api.ts); show that, not 'notify'.
+  const defaultStall = useApp((s) => valueOf(s.settings)?.stallAction ?? 'notify');
   const setEnvConsent = useApp((s) => s.setEnvConsent);
   const removeEnv = useApp((s) => s.removeEnv);
   const recipe = recipeOf(spec.recipe);
@@ -62,7 +64,7 @@ export function ReviewStep() {
           )}
           <label className="field">
             <span>{t('wizard.review.stall')}</span>
-            <select value={spec.stallAction ?? 'notify'} onChange={(e) => patchSpec({ stallAction: e.target.value as 'notify' | 'stop' })} data-testid="stall-action">
+            <select value={spec.stallAction ?? defaultStall} onChange={(e) => patchSpec({ stallAction: e.target.value as 'notify' | 'stop' })} data-testid="stall-action">
               <option value="notify">{t('wizard.review.stallNotify')}</option>
               <option value="stop">{t('wizard.review.stallStop')}</option>
             </select>

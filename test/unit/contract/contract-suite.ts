@@ -45,6 +45,14 @@ export function contractSuite(name: string, make: () => Promise<Harness>): void 
       expect((err as ApiFailure).error.field).toBe('stallAction');
     });
 
+    it('refuses a relative path with BAD_INPUT naming the field and the reason, and keeps the old value', async () => {
+      const before = await h.client.getSettings(undefined);
+      const err = await h.client.setSettings({ outputDir: 'relative/out' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiFailure);
+      expect((err as ApiFailure).error).toMatchObject({ code: 'BAD_INPUT', field: 'outputDir', details: { reason: 'not-absolute', value: 'relative/out' } });
+      expect((await h.client.getSettings(undefined)).outputDir).toBe(before.outputDir);
+    });
+
     it('rejects unknown fields instead of ignoring them', async () => {
       const err = await h.client.setSettings({ nope: 1 } as never).catch((e: unknown) => e);
       expect((err as ApiFailure).error.code).toBe('BAD_INPUT');
