@@ -59,13 +59,48 @@ def _patch_elastic_std():
             module.to_map = to_map
 
 
+_tails = []
+
+
+def _track_tails():
+    """Remember every TailLog (the `--tee` threads) so they can be told to finish at exit.
+
+    Why: when the agent's SIGTERM shutdown is cut short (seen in CI after the launcher was
+    SIGKILLed), `PContext.close()` never reaches `TailLog.stop()`. The tee threads then poll their
+    log files forever, and the agent hangs in interpreter shutdown joining them, a leftover that
+    holds no GPU but never exits. Setting their `finished` events lets them drain to EOF and end.
+    """
+    from torch.distributed.elastic.multiprocessing import tail_log
+
+    cls = getattr(tail_log, "TailLog", None)
+    if cls is None or not hasattr(cls, "start"):
+        return
+    original_start = cls.start
+
+    def start(self, *args, **kwargs):
+        _tails.append(self)
+        return original_start(self, *args, **kwargs)
+
+    cls.start = start
+
+
+def _finish_tails():
+    for tail in _tails:
+        for event in getattr(tail, "_finished_events", {}).values():
+            event.set()
+
+
 def main():
     # Import the launcher first so every module that binds `to_map` by name is loaded, then patch.
     from torch.distributed import run
 
     _patch_elastic_std()
+    _track_tails()
     sys.argv[0] = "torchrun"
-    return run.main()
+    try:
+        return run.main()
+    finally:
+        _finish_tails()
 
 
 if __name__ == "__main__":

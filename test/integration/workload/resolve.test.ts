@@ -116,3 +116,34 @@ describe('resolveTorchrun', () => {
     expect((err as Error).message).toContain('apt-get install -y python3-torch python3-tqdm');
   });
 });
+
+/**
+ * A tee thread (TailLog) that nobody stopped keeps a torch 1.13 agent alive forever in interpreter
+ * shutdown: CI caught one after the launcher was SIGKILLed. The wrapper tells every TailLog to finish
+ * on the way out; this runs both ways so the test proves the hang is real, not just the fix.
+ */
+describe('lal_torchrun.py finishes --tee threads at exit', () => {
+  const script = (finish: boolean) => `
+import sys, tempfile
+sys.path.insert(0, ${JSON.stringify(join(RESOURCES, 'torchrun'))})
+import lal_torchrun as w
+w._track_tails()
+from torch.distributed.elastic.multiprocessing.tail_log import TailLog
+f = tempfile.NamedTemporaryFile('w', delete=False); f.write('line\\n'); f.close()
+TailLog('default', {0: f.name}, sys.stdout).start()
+${finish ? 'w._finish_tails()' : ''}
+print('main done', flush=True)
+`;
+  beforeAll(() => torchrunOrFail());
+
+  it('without the hook the interpreter never exits; with it, at once', async () => {
+    const hung = await execa(REAL_PYTHON, ['-c', script(false)], { reject: false, timeout: 4000 });
+    expect(hung.stdout).toContain('main done');
+    expect(hung.timedOut).toBe(true);
+    const t0 = Date.now();
+    const ok = await execa(REAL_PYTHON, ['-c', script(true)], { reject: false, timeout: 20_000 });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout).toContain('[default0]:line');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});
