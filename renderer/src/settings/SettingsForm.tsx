@@ -5,7 +5,7 @@ import type { ApiError } from '../../../shared/api/result';
 import type { DetectReport } from '../../../shared/detect/types';
 import { valueOf } from '../lib/loadable';
 import { useApp } from '../state/context';
-import { errorPlace, errorTargetId, isDirty, patchFrom, pathReason, PATH_FIELDS, toDraft, type Draft, type ErrorPlace, type PathKey } from './draft';
+import { errorPlace, errorTargetId, isDirty, patchFrom, pathErrorText, PATH_FIELDS, toDraft, type Draft, type ErrorPlace, type PathKey } from './draft';
 import { PathField } from './PathField';
 import { PythonPicks } from './PythonPicks';
 import { StallActionField } from './StallActionField';
@@ -94,10 +94,7 @@ export function SettingsForm({ saved }: { saved: Settings }) {
     else if (!draft.trustedFolders.includes(picked)) edit({ trustedFolders: [...draft.trustedFolders, picked] });
   };
 
-  const messageFor = (e: ApiError, field: string): string => {
-    const why = pathReason(e);
-    return why ? t(`settings:errors.${why.reason}`, { field, value: why.value }) : e.message;
-  };
+  const messageFor = (e: ApiError, field: string): string => pathErrorText(t, e, field);
   const pathError = (key: PathKey) => (error && place?.kind === 'path' && place.key === key ? messageFor(error, t(`settings:fields.${key}.label`)) : null);
   const trustedErrors: Record<number, string> = error && place?.kind === 'trusted' ? { [place.index]: messageFor(error, t('settings:trusted.one')) } : {};
   const report = valueOf(detect);

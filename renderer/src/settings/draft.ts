@@ -77,3 +77,9 @@ export function pathReason(error: ApiError): { reason: 'notAbsolute' | 'controlC
   if (d?.reason === 'control-char') return { reason: 'controlChar', value };
   return null;
 }
+
+/** A refused path in the reader's language, named by its field label; other errors as core worded them. */
+export function pathErrorText(t: (key: string, vars: Record<string, string>) => string, error: ApiError, field: string): string {
+  const why = pathReason(error);
+  return why ? t(`settings:errors.${why.reason}`, { field, value: why.value }) : error.message;
+}

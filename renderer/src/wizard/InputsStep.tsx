@@ -5,7 +5,7 @@ import type { FlagSpec } from '../../../shared/recipes/types';
 import { valueOf } from '../lib/loadable';
 import { useApp, useApi } from '../state/context';
 import { editableFlags, PRIMARY_INPUTS, recipeOf, settingValue, validateSetting } from '../state/spec';
-import { pathReason } from '../settings/draft';
+import { pathErrorText } from '../settings/draft';
 import { FlagField } from './FlagField';
 
 /** A service's BAD_INPUT names its field (`settings.image`); show it under that field. */
@@ -31,9 +31,7 @@ function CheckoutField({ canPick, error }: { canPick: boolean; error: string | n
     if (!path || path === saved) return setSaveError(null);
     // Remembering it can be refused (a relative path): say so here, or it is silently not kept.
     void updateSettings({ checkoutPath: path }).then((r) => {
-      if (r.state !== 'error') return setSaveError(null);
-      const why = pathReason(r.error);
-      setSaveError(why ? t(`settings:errors.${why.reason}`, { field: t('settings:fields.checkoutPath.label'), value: why.value }) : r.error.message);
+      setSaveError(r.state === 'error' ? pathErrorText(t, r.error, t('settings:fields.checkoutPath.label')) : null);
     });
   };
   const shownError = error ?? saveError;
