@@ -59,6 +59,9 @@ export interface RunDetail {
   consoleTail: string;
 }
 
+/** The most text one profile import may carry (a profile or script is a few KB). */
+export const MAX_IMPORT_SOURCE = 5_000_000;
+
 const m = <I extends z.ZodType, O>(input: I) => ({ input, output: undefined as unknown as O });
 
 export const methods = {
@@ -109,7 +112,7 @@ export const methods = {
   renameProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
   duplicateProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
   pinProfile: m<z.ZodType<{ name: string; pinned: boolean }>, ProfileSummary>(z.object({ name: z.string().min(1), pinned: z.boolean() }).strict()),
-  previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(5_000_000) }).strict()),
+  previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(MAX_IMPORT_SOURCE) }).strict()),
   exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' }>, { text: string; filename: string }>(
     z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh']) }).strict(),
   ),

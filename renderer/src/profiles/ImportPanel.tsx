@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MAX_IMPORT_SOURCE } from '../../../shared/api/contract';
 import type { ApiError } from '../../../shared/api/result';
 import type { FieldError, ImportPreview, UnparsedLine } from '../../../shared/profiles/schema';
 import { toApiError } from '../lib/loadable';
 import { useLang } from '../lib/use-lang';
 import { useApi } from '../state/context';
 import { ImportPreviewView } from './ImportPreviewView';
+import { UnparsedList } from './UnparsedList';
 
-/** The contract's limit on one import (previewImport's input schema). */
-const MAX_SOURCE = 5_000_000;
 
 type State =
   | { kind: 'idle' }
@@ -36,8 +36,8 @@ export function ImportPanel() {
   };
   const openFile = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > MAX_SOURCE) {
-      setState({ kind: 'error', error: { code: 'BAD_INPUT', field: 'source', message: `${file.name}: larger than ${MAX_SOURCE} bytes` }, errors: [], unparsed: [] });
+    if (file.size > MAX_IMPORT_SOURCE) {
+      setState({ kind: 'error', error: { code: 'BAD_INPUT', field: 'source', message: t('library:import.tooLarge', { file: file.name, size: Math.round(MAX_IMPORT_SOURCE / 1e6) }) }, errors: [], unparsed: [] });
       return;
     }
     const text = await file.text();
@@ -52,7 +52,7 @@ export function ImportPanel() {
       <form onSubmit={(e) => { e.preventDefault(); if (source.trim()) void preview(source); }}>
         <label className="field">
           <span>{t('library:import.source')}</span>
-          <textarea className="import-source" rows={6} spellCheck={false} value={source} maxLength={MAX_SOURCE}
+          <textarea className="import-source" rows={6} spellCheck={false} value={source} maxLength={MAX_IMPORT_SOURCE}
             onChange={(e) => setSource(e.target.value)} data-testid="import-source" />
         </label>
         <div className="row">
@@ -88,24 +88,5 @@ function ImportErrors({ error, errors, unparsed }: { error: ApiError; errors: Fi
       )}
       {unparsed.length > 0 && <UnparsedList lines={unparsed} />}
     </div>
-  );
-}
-
-export function UnparsedList({ lines }: { lines: UnparsedLine[] }) {
-  const { t } = useTranslation();
-  const { zhOr } = useLang();
-  return (
-    <details className="unparsed" open data-testid="import-unparsed">
-      <summary>{t('library:import.unparsed', { count: lines.length })}</summary>
-      <p className="muted small">{t('library:import.unparsedHelp')}</p>
-      <ul>
-        {lines.map((l, i) => (
-          // One line can carry several problems (a pipe and a substitution), so the index keeps keys apart.
-          <li key={`${i}-${l.line}`}>
-            <span className="muted">{t('library:import.line', { line: l.line })}</span> <code>{l.text}</code> — {zhOr(l.reason, l.reasonZh)}
-          </li>
-        ))}
-      </ul>
-    </details>
   );
 }

@@ -7,8 +7,8 @@ import { useApi, useApp } from '../state/context';
 import { specFromProfile } from '../state/spec';
 import { CommandPreview } from '../wizard/CommandPreview';
 import { FeasibilityCard } from '../wizard/FeasibilityCard';
-import { EnvConsent } from './EnvConsent';
-import { UnparsedList } from './ImportPanel';
+import { EnvConsent } from '../components/EnvConsent';
+import { UnparsedList } from './UnparsedList';
 
 /**
  * What an import would run, before anything is saved: argv and env, variables that need consent,

@@ -5,7 +5,7 @@ import { valueOf } from '../lib/loadable';
 import { useApp } from '../state/context';
 import { editableFlags, recipeOf, settingValue } from '../state/spec';
 import { envNeedingConsent } from '../../../shared/profiles/consent';
-import { EnvConsent } from '../profiles/EnvConsent';
+import { EnvConsent } from '../components/EnvConsent';
 import { CommandPreview } from './CommandPreview';
 import { FeasibilityCard } from './FeasibilityCard';
 import { SaveProfile } from './SaveProfile';

@@ -30,6 +30,7 @@ export const library = {
       fit: 'Memory check on this machine', fitUnavailable: 'The memory check is not available: {{message}}',
       save: 'Save', saveOpen: 'Save and open', saved: 'Saved as “{{name}}”.', pinIt: 'Pin to home screen',
       needConsent: 'Tick or remove each variable marked below before saving.',
+      tooLarge: '{{file}} is larger than {{size}} MB: a profile or launch script is a few KB. Check that you opened the right file.',
     },
     consent: {
       title: 'Environment variables that need your consent', help: 'These can change which code runs. Allow only what you understand and expect.',
@@ -74,6 +75,7 @@ export const library = {
       fit: '本机显存检查', fitUnavailable: '显存检查不可用：{{message}}',
       save: '保存', saveOpen: '保存并打开', saved: '已保存为“{{name}}”。', pinIt: '固定到首页',
       needConsent: '保存前，请逐个勾选允许或删除下面标出的变量。',
+      tooLarge: '{{file}} 超过 {{size}} MB：配置或启动脚本通常只有几 KB，请确认打开的是正确的文件。',
     },
     consent: {
       title: '需要你同意的环境变量', help: '这些变量可能改变实际运行的代码。只允许你理解并预期的项。',

@@ -160,6 +160,14 @@ describe('Profiles screen: importing something a stranger shared', () => {
     expect((fake.calls.find((c) => c.method === 'saveProfile')!.input as { allowEnv: string[] }).allowEnv).toEqual([]);
   });
 
+  it('an opened file too large to be a profile is refused by name, without calling the service', async () => {
+    const fake = await openProfiles({ listProfiles: async () => [], previewImport: async () => previewOf(imported) });
+    const big = new File(['x'.repeat(5_000_001)], 'weights.bin');
+    fireEvent.change(screen.getByTestId('import-file'), { target: { files: [big] } });
+    await waitFor(() => expect(screen.getByTestId('import-error').textContent).toContain('weights.bin is larger than 5 MB'));
+    expect(fake.calls.some((c) => c.method === 'previewImport')).toBe(false);
+  });
+
   it('a name already taken must be changed before saving', async () => {
     await openProfiles({ listProfiles: async () => [], previewImport: async () => previewOf({ ...imported, env: {} }, { nameTaken: true }) });
     fireEvent.change(screen.getByTestId('import-source'), { target: { value: '{}' } });
