@@ -11,6 +11,9 @@ import { acceptOutput, runConsole } from './console-hub';
 import { emptyLive, foldEvent, mergeRecord, type LiveRun } from './live-run';
 import { applyChange, applyFixes, defaultRecipe, newSpec, specFromProfile } from './spec';
 
+/** A run that started held consent for every env name in its spec, so running it again keeps that consent. */
+const consentedIn = (r: RunRecord): string[] => Object.keys(r.spec.env ?? {});
+
 /** Diagnoses of a run started here come back in the language the user is reading. */
 const uiLang = (): 'en' | 'zh-CN' | undefined => (i18next.language === 'zh-CN' || i18next.language === 'en' ? i18next.language : undefined);
 
@@ -293,14 +296,16 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
       },
 
       runAgain(record) {
-        // It ran before with these variables, so the consent given then still stands.
-        get().openWizard({ ...record.spec }, 'review', null, Object.keys(record.spec.env ?? {}));
+        get().openWizard({ ...record.spec }, 'review', null, consentedIn(record));
       },
 
       async applyFixAndRelaunch(runId, diagnosis) {
         const record = get().live[runId]?.record ?? valueOf(get().runs)?.find((r) => r.runId === runId);
         if (!record) return null;
-        const { spec, allowEnv } = applyFixes(record.spec, diagnosis.fixes ?? []);
+        const fixed = applyFixes(record.spec, diagnosis.fixes ?? []);
+        const spec = fixed.spec;
+        // The fix's own variables are consented by clicking it; the run's earlier ones were already.
+        const allowEnv = [...new Set([...consentedIn(record), ...fixed.allowEnv])];
         try {
           const { runId: next } = await api.startRun({ spec, allowEnv, lang: uiLang() });
           set((s) => ({ live: { ...s.live, [next]: emptyLive(next) } }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeasibilityReport } from '../../../shared/feasibility/types';
-import type { RunSpec } from '../../../shared/run/types';
+import type { RunRecord, RunSpec } from '../../../shared/run/types';
 import { ApiFailure } from '../../../shared/api/result';
 import { createAppStore } from '../../../renderer/src/state/app-store';
 import { runConsole } from '../../../renderer/src/state/console-hub';
@@ -101,5 +101,31 @@ describe('app store over the contract', () => {
     const w = store.getState().wizard;
     expect(w.launchError?.state).toBe('error');
     expect(store.getState().route).toEqual({ name: 'wizard' });
+  });
+});
+
+describe('env consent across relaunches', () => {
+  const record = { runId: 'r1', status: 'failed', spec: { recipe: 'liveavatar-s2v-14b', mode: 'tpp-4gpu', settings: {}, env: { LD_PRELOAD: '/opt/hook.so' } } } as unknown as RunRecord;
+  const fix = { code: 'NCCL_ERROR', rank: 1, title: '', explanation: '', fix: '', evidence: null, fixes: [{ kind: 'env' as const, name: 'NCCL_P2P_DISABLE', value: '1' }] };
+
+  it('apply-fix-and-relaunch keeps the consent the run started with and adds the fix’s own variable', async () => {
+    const starts: { allowEnv?: string[]; spec: RunSpec }[] = [];
+    const { api } = fakeApi({ listRuns: async () => [record], startRun: async (i: { allowEnv?: string[]; spec: RunSpec }) => { starts.push(i); return { runId: 'r2' }; } });
+    const store = createAppStore(api, { recheckDelayMs: 0 });
+    await store.getState().init();
+    expect(await store.getState().applyFixAndRelaunch('r1', fix)).toBe('r2');
+    expect(starts[0].allowEnv?.sort()).toEqual(['LD_PRELOAD', 'NCCL_P2P_DISABLE']);
+    expect(starts[0].spec.env).toEqual({ LD_PRELOAD: '/opt/hook.so', NCCL_P2P_DISABLE: '1' });
+  });
+
+  it('run again opens Review with the same consent; a preset opened fresh has none', async () => {
+    const { api } = fakeApi({ listRecipes: async () => recipes, getProfile: async () => ({ format: 'lavprofile', version: 2, name: 'p', recipe: 'liveavatar-s2v-14b', mode: 'tpp-4gpu', inputs: {}, settings: {}, env: { LD_PRELOAD: '/x.so' } }) });
+    const store = createAppStore(api, { recheckDelayMs: 0 });
+    await store.getState().init();
+    store.getState().runAgain(record);
+    expect(store.getState().wizard.allowEnv).toEqual(['LD_PRELOAD']);
+    await store.getState().openPreset('p');
+    expect(store.getState().wizard.allowEnv).toEqual([]);
+    expect(store.getState().wizard.spec.env).toEqual({ LD_PRELOAD: '/x.so' });
   });
 });
