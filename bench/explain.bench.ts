@@ -29,7 +29,7 @@ function makeLog(): string {
     parts.push(l);
     size += l.length + 1;
   }
-  parts.push(readFileSync(new URL('../../shared/fixtures/logs/fail-oom.log', import.meta.url), 'utf8'));
+  parts.push(readFileSync(new URL('../test/fixtures/captured/logs/fail-oom.log', import.meta.url), 'utf8'));
   return parts.join('\n');
 }
 

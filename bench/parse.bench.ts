@@ -1,5 +1,5 @@
 // Parser throughput on a generated 100 MB NCCL INFO log (real lines from
-// shared/fixtures/logs/progress-nccl-info.log, repeated), against `grep -E -c` with the same
+// test/fixtures/captured/logs/progress-nccl-info.log, repeated), against `grep -E -c` with the same
 // patterns on the same file. Ratio = our time / grep's time (lower is better; grep only counts
 // matching lines, we also split on \r, decode UTF-8, track bars per rank and phases).
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { ProgressTracker } from '../shared/progress/tracker';
 import { splitRankPrefix } from '../shared/progress/prefix';
 import type { BenchResult } from './types';
 
-const fixture = new URL('../../shared/fixtures/logs/progress-nccl-info.log', import.meta.url).pathname;
+const fixture = new URL('../test/fixtures/captured/logs/progress-nccl-info.log', import.meta.url).pathname;
 const TARGET = 100 * 1024 * 1024;
 const PHASES = [
   { phase: 'loading' as const, match: 'Creating WanS2V pipeline' },

@@ -9,4 +9,5 @@ export function tempDir(prefix = 'lal-test-'): { path: string; remove(): void } 
 }
 
 export const repoRoot = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
-export const fixturesRoot = join(repoRoot, '..', 'shared', 'fixtures');
+/** Real captures kept in the repository (test/fixtures/captured/README.md says where each came from). */
+export const fixturesRoot = join(repoRoot, 'test', 'fixtures', 'captured');

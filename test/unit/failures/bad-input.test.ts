@@ -7,7 +7,7 @@ import { explainApi } from '../../../electron/core/explain/api';
 import { ApiFailure } from '../../../shared/api/result';
 import type { CoreContext } from '../../../electron/core/context';
 import { lal } from '../../support/cli';
-import { repoRoot, tempDir } from '../../support/temp';
+import { fixturesRoot, repoRoot, tempDir } from '../../support/temp';
 
 let tmp: ReturnType<typeof tempDir> | null = null;
 afterEach(() => tmp?.remove());
@@ -103,7 +103,7 @@ describe('lal explain', () => {
   }, 60_000);
 
   it('nothing wrong says so (exit 0); a missing file is exit 2', async () => {
-    const ok = await lal(['explain', '--lang', 'en', join(repoRoot, '..', 'shared', 'fixtures', 'logs', 'progress-nccl-info.log')]);
+    const ok = await lal(['explain', '--lang', 'en', join(fixturesRoot, 'logs', 'progress-nccl-info.log')]);
     expect(ok.exitCode).toBe(0);
     expect(String(ok.stdout)).toMatch(/No failure found/);
     const bad = await lal(['explain', '/nonexistent/run.log']);
