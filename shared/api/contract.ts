@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { nodesSchema } from '../nodes/schema';
 import type { DetectReport } from '../detect/types';
 import type { FeasibilityReport } from '../feasibility/types';
 import type { Diagnosis } from '../failures/types';
 import type { LeftoverRun, RunEvent, RunOutputBatch, RunPlan, RunRecord, RunSpec } from '../run/types';
 import type { ImportPreview, Profile, ProfileSummary } from '../profiles/schema';
 import { profileSchema } from '../profiles/schema';
+import type { StacksReport } from '../stacks/types';
 
 /**
  * The one API contract. Every method and event is declared here once; the Electron IPC adapter,
@@ -23,6 +25,7 @@ export const runSpecSchema = z.object({
   checkout: z.string().optional(),
   outputDir: z.string().optional(),
   stallAction: z.enum(['notify', 'stop']).optional(),
+  nodes: nodesSchema.optional(),
 });
 
 const none = z.object({}).strict().optional();
@@ -84,12 +87,13 @@ export const methods = {
   check: m<z.ZodType<{ spec: RunSpec; hardware?: string }>, FeasibilityReport>(
     z.object({ spec: runSpecSchema, hardware: z.string().optional() }).strict(),
   ),
-  planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[] }>, RunPlan>(
-    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional() }).strict(),
+  /** allowPaths: paths outside the output and trusted folders the user consented to (a value as given, or a folder holding it). */
+  planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[] }>, RunPlan>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional() }).strict(),
   ),
   /** `lang`: the language of this run's diagnoses — the client that starts the run says which. */
-  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
-    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
+  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
   stopRun: m<z.ZodType<{ runId: string }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1) }).strict()),
   listRuns: m<typeof none, RunRecord[]>(none),
@@ -98,6 +102,8 @@ export const methods = {
     z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
   ),
   findLeftovers: m<typeof none, LeftoverRun[]>(none),
+  /** "Where is it now?": every rank's Python stack (faulthandler on SIGUSR1) and where each one waits (issue 22). */
+  dumpStacks: m<z.ZodType<{ runId: string }>, StacksReport>(z.object({ runId: z.string().min(1) }).strict()),
   reapLeftovers: m<z.ZodType<{ runIds?: string[] }>, { stopped: string[] }>(z.object({ runIds: z.array(z.string()).optional() }).strict()),
   explain: m<z.ZodType<{ text?: string; runId?: string; lang?: 'en' | 'zh-CN' }>, Diagnosis[]>(
     z.object({ text: z.string().optional(), runId: z.string().optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),

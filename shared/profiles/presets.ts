@@ -3,7 +3,7 @@ import { PROFILE_FORMAT, PROFILE_VERSION, type Profile } from './schema';
 
 /**
  * Built-in presets: read-only profiles that ship with the app. The Live Avatar ones carry
- * upstream's shipped-script flags (liveavatar-facts §2) where they differ from the recipe's
+ * upstream's shipped-script flags (Alibaba-Quark/LiveAvatar infinite_inference_*.sh) where they differ from the recipe's
  * defaults; the recipe already defaults to the rest (fp8, 48 frames, seed 420, LoRA, solver).
  */
 export const LIVEAVATAR = 'liveavatar-s2v-14b';

@@ -13,4 +13,4 @@ export function getRecipe(id: string): Recipe | undefined {
 
 export { buildArgs, resolveSettings, resolveNproc, requiredGpus, findMode, requireMode, roleOf, coerceFlag } from './settings';
 export type { Values } from './settings';
-export { envNameAllowed, ENV_ALLOW_COMMON, ENV_NEVER_ALLOWED } from './env';
+export { envNameAllowed, envNameRisky, ENV_ALLOW_COMMON, ENV_NEVER_ALLOWED } from './env';

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { CliError, EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
@@ -24,6 +25,7 @@ interface RunOptions {
   mode?: string;
   set: string[];
   allowEnv: string[];
+  allowPath: string[];
   dryRun?: boolean;
   jsonEvents?: boolean;
 }
@@ -40,6 +42,7 @@ export function registerRun(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
     .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH, checkout=DIR, output_dir=DIR; repeatable', collect, [])
     .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
+    .option('--allow-path <path>', 'allow a path outside the output and trusted folders (a file, or a folder holding it); repeatable', collect, [])
     .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing (with --json: exactly that object)')
     .option('--json-events', 'print one JSON event per line (NDJSON); --json alone prints the final run record')
     .action((opts: RunOptions) => run((g) => runCommand(g, opts)));
@@ -75,7 +78,18 @@ async function buildSpec(g: GlobalOptions, o: RunOptions): Promise<RunSpec> {
   let spec: RunSpec;
   if (o.recipe && o.mode) spec = { recipe: o.recipe, mode: o.mode, settings: {} };
   else spec = await loadRunSpec({ profile: o.profile, preset: o.preset, dataDir: defaultDataDir() });
+  // The run's own folders are resolved here, against the folder lal was started in, as a user means
+  // `--set checkout=.`; the planner takes only absolute ones.
+  for (const key of ['checkout', 'output_dir'] as const) {
+    const v = sets[key];
+    if (typeof v === 'string' && v !== '' && !v.startsWith('-') && !isAbsolute(v)) sets[key] = resolvePath(v);
+  }
   return { ...spec, settings: { ...spec.settings, ...sets } };
+}
+
+/** `--allow-path` values as typed (matched against the profile's own spelling) and, when relative, made absolute. */
+function allowedPaths(o: RunOptions): string[] {
+  return [...new Set(o.allowPath.flatMap((p) => (isAbsolute(p) || p.startsWith('~') ? [p] : [p, resolvePath(p)])))];
 }
 
 async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
@@ -86,7 +100,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
   const api = core.api;
   try {
     if (o.dryRun) {
-      const plan = await api.planRun({ spec, allowEnv: o.allowEnv });
+      const plan = await api.planRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o) });
       if (g.json || o.jsonEvents) {
         printJson({ argv: plan.argv, env: plan.env, cwd: plan.cwd });
       } else {
@@ -137,7 +151,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
     };
     process.stdout.on('error', onStdoutError);
     try {
-      const started = await api.startRun({ spec, allowEnv: o.allowEnv });
+      const started = await api.startRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o) });
       runId = started.runId;
       for (const ev of early.splice(0)) onEvent(ev);
       if (interrupts > 0) void api.stopRun({ runId }).catch(() => undefined);

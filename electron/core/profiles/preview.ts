@@ -47,8 +47,9 @@ export function planFor(ctx: CoreContext, profile: Profile): { plan: ImportPrevi
       torchrun: { argv: ['torchrun'], python: settings.pythonPath ?? 'python3', patched: false, reason: 'preview' },
       port: 29500,
       checkoutFallback: settings.checkoutPath ?? CHECKOUT_PLACEHOLDER,
-      // Consent is reported separately; the preview still shows what would run.
+      // Consent is reported separately (envNeedsConsent, flaggedPaths); the preview still shows what would run.
       allowEnv: Object.keys(spec.env ?? {}),
+      skipPathConsent: true,
     });
     return { plan: built.plan, error: null };
   } catch (e) {

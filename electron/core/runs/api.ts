@@ -9,6 +9,8 @@ import { pickLanguage, type Lang } from '../../../shared/i18n';
 import type { CoreContext } from '../context';
 import { resolveTorchrun, TorchrunUnavailableError } from '../torchrun/resolve';
 import { buildPlan, type BuiltPlan } from './plan';
+import { splitRunnerSettings } from './args';
+import { trustedFolders } from '../profiles/preview';
 import { freePort, portIsFree } from './port';
 import { newRunId, RUN_ID_RE } from './run-id';
 import { RunRecords } from './records';
@@ -42,15 +44,19 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     return l === 'auto' ? pickLanguage(process.env.LAL_LANG || process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG) : l;
   };
 
-  const prepare = async (input: RunSpec, allowEnv: string[] | undefined, runId: string): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
+  const prepare = async (input: RunSpec, consent: { allowEnv?: string[]; allowPaths?: string[] }, runId: string): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
     const recipe = getRecipe(input.recipe);
     if (!recipe) throw new ApiFailure({ code: 'BAD_INPUT', field: 'recipe', message: `unknown recipe "${input.recipe}"` });
     const settings = ctx.settings.get();
-    const base = input.outputDir ?? settings.outputDir ?? ctx.dataDir;
+    // `--set output_dir=DIR` arrives as a setting; the planner moves it to spec.outputDir, so read it
+    // the same way here (it used to be ignored). The planner also asks consent for it.
+    const base = splitRunnerSettings(input).spec.outputDir ?? settings.outputDir ?? ctx.dataDir;
+    const { allowEnv, allowPaths } = consent;
+    const trusted = trustedFolders(ctx);
     const runDir = join(base, 'runs', runId);
     // Validate everything that does not need Python first, so bad input fails fast (exit 2).
     const probe = { argv: ['torchrun'], python: 'python3', patched: false, reason: '' };
-    const first = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun: probe, port: 0, checkoutFallback: settings.checkoutPath, allowEnv });
+    const first = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun: probe, port: 0, checkoutFallback: settings.checkoutPath, allowEnv, allowPaths, trusted });
     const python = first.spec.python ?? ctx.overrides.python ?? settings.pythonPath ?? undefined;
     let torchrun;
     try {
@@ -60,7 +66,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
       throw e;
     }
     const port = await freePort();
-    const built = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun, port, checkoutFallback: settings.checkoutPath, allowEnv });
+    const built = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun, port, checkoutFallback: settings.checkoutPath, allowEnv, allowPaths, trusted });
     // The app-wide setting decides when neither the profile nor a --set did.
     built.spec.stallAction ??= settings.stallAction;
     return { built, recipe, runDir, port, note: torchrun.reason };
@@ -100,13 +106,13 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
   };
 
   return {
-    planRun: async ({ spec, allowEnv }) => (await prepare(spec, allowEnv, newRunId())).built.plan,
+    planRun: async ({ spec, allowEnv, allowPaths }) => (await prepare(spec, { allowEnv, allowPaths }, newRunId())).built.plan,
 
-    startRun: async ({ spec, allowEnv, lang: runLang }) => {
+    startRun: async ({ spec, allowEnv, allowPaths, lang: runLang }) => {
       const runId = newRunId();
-      let prepared = await prepare(spec, allowEnv, runId);
+      let prepared = await prepare(spec, { allowEnv, allowPaths }, runId);
       // The port was free when planned; check again right before launch (another run may have taken it).
-      for (let i = 0; i < 5 && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, allowEnv, runId);
+      for (let i = 0; i < 5 && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, { allowEnv, allowPaths }, runId);
       const { built, recipe, runDir } = prepared;
       mkdirSync(join(runDir, 'logs'), { recursive: true });
       const record: RunRecord = {

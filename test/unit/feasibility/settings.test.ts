@@ -37,7 +37,9 @@ describe('recipes as data', () => {
   it('env allow-list: NCCL/CUDA knobs yes, code-loading variables never', () => {
     for (const r of recipes) {
       expect(envNameAllowed(r.envAllow, 'NCCL_P2P_DISABLE')).toBe(true);
-      expect(envNameAllowed(r.envAllow, 'NCCL_SOMETHING_NEW')).toBe(true);
+      // Exact names only: a name the list does not hold needs consent (issue 14).
+      expect(envNameAllowed(r.envAllow, 'NCCL_SOMETHING_NEW')).toBe(false);
+      expect(r.envAllow.filter((n) => n.includes('*'))).toEqual([]);
       expect(envNameAllowed(r.envAllow, 'PYTORCH_CUDA_ALLOC_CONF')).toBe(true);
       for (const k of ['LD_PRELOAD', 'PYTHONPATH', 'LD_LIBRARY_PATH']) {
         expect(envNameAllowed(r.envAllow, k)).toBe(false);

@@ -103,7 +103,8 @@ describe('import preview', () => {
     const p = profile({ name: 'shared', inputs: { prompt: '$(rm -rf ~)' }, settings: { save_file: '/home/victim/.bashrc', device: 'cpu' }, env: { LD_PRELOAD: '/tmp/hook.so', TRITON_CACHE_DIR: '/srv/media/triton' } });
     const preview = await api.previewImport({ source: JSON.stringify(p) });
     expect(preview.kind).toBe('json');
-    expect(preview.envNeedsConsent).toEqual(['LD_PRELOAD']);
+    // TRITON_CACHE_DIR names a folder: it needs consent like LD_PRELOAD, even inside a trusted folder.
+    expect(preview.envNeedsConsent).toEqual(['LD_PRELOAD', 'TRITON_CACHE_DIR']);
     expect(preview.flaggedPaths).toEqual([{ field: 'settings.save_file', path: '/home/victim/.bashrc' }, { field: 'env.LD_PRELOAD', path: '/tmp/hook.so' }]);
     expect(preview.plan!.argv).toContain('$(rm -rf ~)');
     expect(preview.plan!.argv[preview.plan!.argv.indexOf('--prompt') + 1]).toBe('$(rm -rf ~)');
