@@ -1,5 +1,6 @@
 import { eventNames, methodNames, type ApiClient, type EventName, type Events, type MethodName } from './contract';
-import { ApiFailure, type Result } from './result';
+import { unwrap } from './envelope';
+import { ApiFailure } from './result';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -23,21 +24,39 @@ export function createHttpClient(opts: HttpClientOptions): ApiClient & { close()
   let abort: AbortController | null = null;
   let closed = false;
 
+  /**
+   * One method call. Whatever comes back (a Result, a transport refusal with its own status, a body
+   * that is not JSON, no answer at all) ends as the value or an ApiFailure carrying the envelope.
+   */
   const call = async (name: MethodName, input: unknown) => {
-    const res = await doFetch(`${base}/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
-    if (res.status === 401 || res.status === 403) {
-      throw new ApiFailure({ code: 'BAD_INPUT', message: res.status === 401 ? 'unauthorized' : 'forbidden' });
+    let res: Response;
+    try {
+      res = await doFetch(`${base}/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
+    } catch (err) {
+      throw new ApiFailure({ code: 'UNAVAILABLE', message: `cannot reach the service: ${err instanceof Error ? err.message : String(err)}` });
     }
-    const body = (await res.json()) as Result<unknown>;
-    if (!body.ok) throw new ApiFailure(body.error);
-    return body.value;
+    // The renderer shows its sign-in state for these two words.
+    if (res.status === 401) throw new ApiFailure({ code: 'BAD_INPUT', message: 'unauthorized' });
+    if (res.status === 403 || res.status === 421) throw new ApiFailure({ code: 'BAD_INPUT', message: 'forbidden' });
+    let body: unknown;
+    try {
+      body = JSON.parse(await res.text());
+    } catch {
+      throw new ApiFailure({ code: res.status >= 500 ? 'UNAVAILABLE' : 'BAD_INPUT', message: `HTTP ${res.status} without an answer` });
+    }
+    return unwrap(body);
   };
 
   const dispatch = (event: string, data: string) => {
     if (!eventNames.includes(event as EventName)) return;
     const set = listeners.get(event as EventName);
     if (!set?.size) return;
-    const payload = JSON.parse(data) as unknown;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return; // a torn frame is dropped, not a reason to drop the stream
+    }
     for (const l of set) l(payload);
   };
 

@@ -11,10 +11,20 @@ export interface ApiError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
+/**
+ * The envelope as an exception. Its fields are also its own properties, so a caller reads `.code`
+ * the same whether it caught this or the bare envelope the Electron preload rejects with.
+ */
 export class ApiFailure extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly details?: unknown;
   constructor(public readonly error: ApiError) {
     super(error.message);
     this.name = 'ApiFailure';
+    this.code = error.code;
+    if (error.field !== undefined) this.field = error.field;
+    if (error.details !== undefined) this.details = error.details;
   }
 }
 
