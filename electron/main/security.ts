@@ -3,7 +3,7 @@ import type { BrowserWindowConstructorOptions, IpcMainInvokeEvent, WebContents }
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/** The Electron security baseline (architecture-notes §4.1). */
+/** The Electron security baseline (docs/upstream-notes.md §13). */
 export const secureWebPreferences = (preload: string): BrowserWindowConstructorOptions['webPreferences'] => ({
   preload,
   contextIsolation: true,

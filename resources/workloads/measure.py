@@ -23,7 +23,7 @@ SHIM = os.path.join(os.path.dirname(HERE), "torchrun", "lal_torchrun.py")
 
 COMMON = ["--size", "704*384", "--infer_frames", "48", "--load_lora"]
 
-# name, processes, flags, what a real run is expected to do (liveavatar-facts.md §3.8)
+# name, processes, flags, what a real run is expected to do (docs/upstream-notes.md §3.8)
 LAYOUTS = [
     # quick ones first (~20-30 s each on H200); the offload-KV pair moves every cache across PCIe
     # per step, as upstream does, and takes ~200 s each: give them their own call.

@@ -61,7 +61,7 @@ def _pick_device(args, local_rank):
 
 
 def _choose_layout(args, world, device):
-    """Upstream's checks, in upstream's order and words (liveavatar-facts.md §1.1, failure-catalog C18)."""
+    """Upstream's checks, in upstream's order and words (docs/upstream-notes.md §1.1, §10.18)."""
     if world > 1:
         if args.dit_fsdp or args.ulysses_size > 1:
             if args.ulysses_size > 1:

@@ -125,7 +125,7 @@ export function deriveWarnings(r: Omit<DetectReport, 'warnings'>, inputs: Warnin
   const mig = r.gpus.filter((g) => g.migEnabled === true);
   if (mig.length) out.push(warning('mig-enabled', 'migEnabled', { gpus: mig.map((g) => g.index).join(', ') }, 'warn', mig.map((g) => g.index)));
 
-  // accelerate's check_cuda_p2p_ib_support (launcher-landscape.md): RTX 40xx + driver < 550.40.07.
+  // accelerate's check_cuda_p2p_ib_support (docs/upstream-notes.md §15): RTX 40xx + driver < 550.40.07.
   const rtx40 = r.gpus.filter((g) => /RTX\s*40\d0/i.test(g.name));
   if (rtx40.length >= 2 && driver && compareVersions(driver, '550.40.07') < 0) {
     out.push(warning('rtx40-old-driver', 'rtx40OldDriver', { gpus: rtx40.map((g) => g.index).join(', '), name: rtx40[0]!.name, driver }, 'warn', rtx40.map((g) => g.index)));

@@ -1,5 +1,5 @@
 /**
- * What the torchrun agent says about how each worker ended (failure-catalog C10/C11): the
+ * What the torchrun agent says about how each worker ended (docs/upstream-notes.md §10.10–§10.11): the
  * `failed (exitcode: N) local_rank: L (pid: P)` line of every torch version, the ChildFailedError
  * table ("Failures:" rows and the "Root Cause (first observed failure)" row, same layout in 1.13
  * and 2.x), `Sending process P closing signal SIGTERM` (victims) and the SIGTERM→SIGKILL escalation

@@ -2,9 +2,9 @@ import type { Bilingual } from '../i18n';
 import type { FailureCode, FixAction } from './types';
 
 /**
- * The failure catalog as data. Patterns and wording come from ../shared/docs/failure-catalog.md
+ * The failure catalog as data. Patterns and wording come from docs/upstream-notes.md
  * (C01–C20, Appendix A; "[tested]" regexes there matched real torch 1.13–2.11 logs) and
- * liveavatar-facts.md §6/§8. JS regex syntax; named groups become diagnosis fields. Patterns run
+ * docs/upstream-notes.md §6/§8. JS regex syntax; named groups become diagnosis fields. Patterns run
  * on one de-decorated line (line.ts) or on a few lines joined back when a terminal hard-wrapped
  * them, so they must be unanchored unless a field is meant to be the whole line, and linear:
  * every `*`/`+` is followed by a literal that the repeated part cannot contain.
@@ -26,7 +26,7 @@ export interface PatternSpec {
 
 export interface CatalogEntry {
   code: FailureCode;
-  /** Lower = more specific, more likely the first cause (failure-catalog §22 order). */
+  /** Lower = more specific, more likely the first cause (upstream-notes §12 order). */
   priority: number;
   /** 'agent': printed by torchrun itself, belongs to no rank. */
   scope: 'rank' | 'agent';
@@ -53,7 +53,7 @@ export const CATALOG: CatalogEntry[] = [
     scope: 'rank',
     trigger: /expanded size of the tensor/,
     patterns: [
-      // liveavatar-facts §6 #4 (issues #14/#15): the conditioning KV cache is hard-coded to 3000 tokens (2800 single GPU).
+      // upstream-notes §6 #4 (issues #14/#15): the conditioning KV cache is hard-coded to 3000 tokens (2800 single GPU).
       { re: re(String.raw`The expanded size of the tensor \((?<cacheTokens>3000|2800)\) must match the existing size \((?<needTokens>\d+)\) at non-singleton dimension 1`) },
     ],
     title: { en: 'Resolution too large for Live Avatar', zh: '分辨率超出 Live Avatar 的上限' },
@@ -119,7 +119,7 @@ export const CATALOG: CatalogEntry[] = [
     scope: 'rank',
     trigger: /_scaled_mm|Float8_e4m3fn|float8/,
     patterns: [
-      // liveavatar-facts §1 item 8: Ampere (A100/A800/3090) fails at the first FP8 matmul.
+      // upstream-notes §1.1 item 8: Ampere (A100/A800/3090) fails at the first FP8 matmul.
       { re: /_scaled_mm is only supported on (?:CUDA )?devices with compute capability >= ?9\.0 or 8\.9/ },
       { re: /not implemented for 'Float8_e4m3fn'/ },
       { re: /torch\._scaled_mm.{0,40}(?:not supported|only supported)/, weak: true },
@@ -163,7 +163,7 @@ export const CATALOG: CatalogEntry[] = [
     scope: 'rank',
     trigger: /No such file or directory|Please specify the checkpoint|does not appear to have a file|treating as local path|Can't load|Incorrect path_or_model_id/,
     patterns: [
-      // liveavatar-facts §6 #12/#13: T5 first, then tokenizer, VAE, DiT shards, wav2vec2, LoRA.
+      // upstream-notes §6 #12/#13: T5 first, then tokenizer, VAE, DiT shards, wav2vec2, LoRA.
       {
         re: /(?:FileNotFoundError|OSError|No such file or directory)[^']{0,200}'(?<path>[^']{0,400}?(?:\.pth|\.safetensors|\.bin|\.ckpt|\.pt|\.json|umt5-xxl|wav2vec2[^'/]{0,80}|Live-Avatar|Wan2\.2-S2V-14B\/?))'/,
       },
@@ -385,7 +385,7 @@ export const CATALOG: CatalogEntry[] = [
       { re: /The server socket has failed to listen on any local network address\.(?: port: (?<port>\d+),)? useIpv6: (?:0|1|false|true), code: -98, name: EADDRINUSE/ },
       { re: /The server socket has failed to (?:bind to|listen on) (?:\[::\]|0\.0\.0\.0|\?UNKNOWN\?|[\w.:[\]-]{1,100}?):(?<port>\d+) \(errno: 98 - Address already in use\)/ },
       { re: /The server socket has failed to listen on any local network address\./, weak: true },
-      // Gradio (liveavatar-facts §6 #15).
+      // Gradio (upstream-notes §6 #15).
       { re: /Cannot find empty port in range: (?<port>\d+)-\d+/, set: { variant: 'gradio' } },
     ],
     title: { en: 'Port already in use', zh: '端口已被占用' },

@@ -1,5 +1,5 @@
 /**
- * torchelastic's per-rank error file (`TORCHELASTIC_ERROR_FILE`, failure-catalog C11), written by a
+ * torchelastic's per-rank error file (`TORCHELASTIC_ERROR_FILE`, docs/upstream-notes.md §10.11), written by a
  * worker whose entry point uses `@record`:
  * `{"message": {"message": "RuntimeError: …", "extraInfo": {"py_callstack": "…", "timestamp": "1732262906"}}}`;
  * `message` may also be a plain string with `timestamp` at the top level, and the agent's copy adds

@@ -2,7 +2,7 @@
  * One physical log line with its decorations taken off: terminal colours, paste prefixes, torchrun
  * `--tee` headers (`[default1]:`), worker prefixes (`[rank1]:`), glog headers
  * (`[E1016 03:31:38.877036871 ProcessGroupNCCL.cpp:621]`) and the agent's logger headers of every
- * torch version (failure-catalog §0.2). What is left is the message the catalog patterns match.
+ * torch version (docs/upstream-notes.md §9.2). What is left is the message the catalog patterns match.
  * Every regex here is anchored and linear; the first character decides which ones are tried, so a
  * noise line costs a handful of comparisons (bench/explain.bench.ts).
  */

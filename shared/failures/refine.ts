@@ -5,8 +5,8 @@ import type { FailureCode, FixAction } from './types';
 
 /**
  * Decisions that need arithmetic on the extracted fields, kept apart from the catalog data:
- * the OOM decision rules of failure-catalog C01 (b), the driver version code of C15, the known
- * assertion messages of C18 / liveavatar-facts §6 #8, and unit conversions for display.
+ * the OOM decision rules of docs/upstream-notes.md §10.1, the driver version code of C15, the known
+ * assertion messages of §10.18 / §6 #8, and unit conversions for display.
  */
 export interface Refinement {
   fields?: Fields;
@@ -135,7 +135,7 @@ interface KnownAssertion {
   fixes?: FixAction[];
 }
 
-/** liveavatar-facts §6 #8 and failure-catalog C18 (exact upstream messages). */
+/** upstream-notes §6 #8 and §10.18 (exact upstream messages). */
 const KNOWN_ASSERTIONS: KnownAssertion[] = [
   {
     match: /At least 5 GPUs are supported for distributed inference/,

@@ -46,7 +46,7 @@ const EVIDENCE_CHARS = 400;
 
 const ANY_TRIGGER = new RegExp(CATALOG.map((e) => `(?:${e.trigger.source})`).join('|'));
 const EXCEPTION_LINE = /^(?:[A-Za-z_][\w.]{0,120}(?:Error|Exception|Interrupt)(?::|$)|terminate called after|Fatal Python error|Segmentation fault|Bus error|Killed$)/;
-/** Exception lines that say nothing about the cause (failure-catalog §0.4, C10). */
+/** Exception lines that say nothing about the cause (docs/upstream-notes.md §9.4, §10.10). */
 const BENIGN_EXCEPTION = /ChildFailedError|SignalException|KeyboardInterrupt|Warning:|Traceback \(most recent call last\)/;
 
 interface Entry {
@@ -287,7 +287,7 @@ export class SourceScanner {
     }
     if (!weak) return null;
     // Wrapped by a terminal that trimmed the trailing blank, or cut mid-token: join the next lines
-    // with a space and with nothing (failure-catalog §0.2) and retry the strong patterns.
+    // with a space and with nothing (upstream-notes §9.2) and retry the strong patterns.
     let joinedSp = text;
     let joinedNo = text;
     for (let k = used; k < ahead.length; k++) {

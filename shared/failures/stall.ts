@@ -16,7 +16,7 @@ export interface StallInput {
 
 /**
  * The STALL diagnosis the run manager raises when ranks stop progressing while alive
- * (failure-catalog C20: a hang prints nothing until the NCCL timeout). The culprit is a stalled
+ * (docs/upstream-notes.md §10.20: a hang prints nothing until the NCCL timeout). The culprit is a stalled
  * rank that is also behind the others, else the first stalled rank.
  */
 export function stallDiagnosis(input: StallInput): Diagnosis {

@@ -7,7 +7,7 @@ import { render, type Fields } from './template';
 import type { Diagnosis, FailureCode, FixAction } from './types';
 
 /**
- * Root-cause logic (failure-catalog §0.3, §22): hits are grouped per code; causes come before
+ * Root-cause logic (docs/upstream-notes.md §9.3, §12): hits are grouped per code; causes come before
  * consequences (watchdog timeouts, peer resets); among causes the first failure wins, judged by
  * error-file timestamps, then line timestamps, then arrival order in a shared stream, then
  * torchrun's "Root Cause" row, then how specific the code is. Ranks that were only sent SIGTERM
@@ -244,7 +244,7 @@ function earlier(a: Group, b: Group, c: Collector, tableRoot: number | null): bo
 }
 
 /**
- * Which rank fell behind in a timed-out collective (failure-catalog C03 (b)1): a rank of the job
+ * Which rank fell behind in a timed-out collective (upstream-notes §10.3 cause 1): a rank of the job
  * that printed no watchdog line while others did, else the rank whose last enqueued work is the
  * lowest (it never issued the collective the others wait in).
  */

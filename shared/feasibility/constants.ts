@@ -1,7 +1,7 @@
 /**
  * Every tunable number of the memory model, in one table. Calibrate here and nowhere else.
  *
- * Component sizes and cache formulas are not here: they are exact (recipes and liveavatar-facts §3).
+ * Component sizes and cache formulas are not here: they are exact (recipes and upstream-notes §3).
  * What is here are the estimates around them, each with its source. The lead's GPU rehearsal
  * (resources/workloads/measure.py: LAL_PEAK next to LAL_PLAN) is how they get calibrated;
  * docs/feasibility.md lists which measurement moves which constant.
@@ -17,7 +17,7 @@ export const MODEL = {
    * §3.8: "Add roughly 2–5 GB for CUDA context, activations and compile workspace".
    */
   cudaContextBytes: 0.7 * GiB,
-  /** A context another process opens on GPU 0 (upstream's t5.py default argument, liveavatar-facts §3.8: ~0.3–0.5 GB each). */
+  /** A context another process opens on GPU 0 (upstream's t5.py default argument, upstream-notes §3.8: ~0.3–0.5 GB each). */
   extraContextOnGpu0Bytes: 0.4 * GiB,
   /**
    * NCCL communicator buffers per rank: a base plus one share per peer the rank talks to (TPP ranks
@@ -73,7 +73,7 @@ export const MODEL = {
   // --- host RAM ---
   /** Python + torch + CUDA runtime libraries resident per process (RSS before any model). */
   hostProcessBaseBytes: 3 * GiB,
-  /** Host copies of the decoded video at save time: float32 list + torch.cat + clamp/uint8 copies (liveavatar-facts §3.9: 3–4×). */
+  /** Host copies of the decoded video at save time: float32 list + torch.cat + clamp/uint8 copies (upstream-notes §3.9: 3–4×). */
   hostSaveCopies: 3.5,
   /** Audio length assumed for host-RAM of decoded frames when the clip count is open (num_clip 10000 = "whole audio"). */
   assumedAudioSeconds: 60,

@@ -8,7 +8,7 @@ import { both } from './text';
 
 /**
  * The rules a run must meet before memory even matters, each with upstream's own wording
- * (liveavatar-facts §1.1 constraints 1–8, §1.4, §4 attention backends; Wan2.2 generate.py;
+ * (upstream-notes §1.1 constraints 1–8, §1.4, §4 attention backends; Wan2.2 generate.py;
  * Step-Video README §4.3).
  */
 export interface RuleContext {

@@ -2,7 +2,7 @@ import type { MemoryProfile } from '../recipes/types';
 import type { Values } from '../recipes/settings';
 
 /**
- * Token geometry of one clip (liveavatar-facts §1.4, §3.7): H×W from the `--size` budget (16:9
+ * Token geometry of one clip (upstream-notes §1.4, §3.7): H×W from the `--size` budget (16:9
  * reference image), fsl = (H/16)(W/16) tokens per latent frame, latent frames per clip, the rolling
  * KV length and the conditioning tokens 2.5·fsl.
  */
@@ -56,7 +56,7 @@ export function geometry(profile: MemoryProfile, values: Values): Geometry {
   };
 }
 
-/** Upstream's clip count for an audio length (liveavatar-facts §5.4). */
+/** Upstream's clip count for an audio length (upstream-notes §5.4). */
 export function clipsForAudio(seconds: number, inferFrames: number): number {
   const samples = Math.round(seconds * 16000);
   const tW2v = Math.max(0, Math.floor((samples - 400) / 320) + 1);

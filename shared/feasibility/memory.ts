@@ -6,7 +6,7 @@ import { clipsForAudio, geometry, type Geometry } from './geometry';
 
 /**
  * Bytes per rank, phase by phase (load, encode, denoise, decode), then the peak phase plus fixed
- * overheads. The causal-s2v layouts follow upstream's control flow (liveavatar-facts §3.7–§4) and
+ * overheads. The causal-s2v layouts follow upstream's control flow (upstream-notes §3.7–§4) and
  * the rehearsal's own plan (resources/workloads/lalwork/plan.py) term by term, so a measured
  * LAL_PEAK can be compared with each part.
  */
@@ -99,7 +99,7 @@ function overheads(input: MemoryInput, rank: number, role: string, phase: string
     out.push(part('nccl', nccl));
   }
   if (rank === 0 && input.profile.extraContextsOnGpu0 && input.nproc > 1) out.push(part('extra_contexts_gpu0', (input.nproc - 1) * MODEL.extraContextOnGpu0Bytes));
-  // Upstream compiles unless ENABLE_COMPILE is set to anything but "true" (liveavatar-facts §4).
+  // Upstream compiles unless ENABLE_COMPILE is set to anything but "true" (upstream-notes §4).
   const compile = !!input.profile.compiles && (input.env.ENABLE_COMPILE ?? 'true').toLowerCase() === 'true';
   if (compile && !loading) out.push(part('compile_workspace', MODEL.compileWorkspaceBytes));
   const unshard = phaseParts.filter((p) => p.key === 'fsdp_unshard').reduce((a, p) => a + p.bytes, 0);
@@ -350,7 +350,7 @@ function fullSeqFsdpPlan(input: MemoryInput): MemoryPlan {
     ranks.push(finish(input, rank, roleOf(mode, rank), phases));
   }
   const host: MemoryPart[] = [part('process_base', nproc * MODEL.hostProcessBaseBytes), part('t5_load', nproc * t5Params * profile.t5HostLoadBytesPerParam)];
-  // Wan builds the whole DiT on the CPU in every process before FSDP shards it (liveavatar-facts §4).
+  // Wan builds the whole DiT on the CPU in every process before FSDP shards it (upstream-notes §4).
   host.push(part('dit_cpu_load', nproc * (comp(components, 'dit')?.params ?? 0) * eb));
   const kept = host.filter((p) => p.bytes > 0);
   return { ranks, host: { bytes: sum(kept), parts: kept }, geometry: geo, unmodelled: [] };

@@ -1,5 +1,5 @@
 /**
- * CR-aware line splitting for child output (architecture-notes §5.4). tqdm redraws with a bare
+ * CR-aware line splitting for child output (docs/upstream-notes.md §14.3). tqdm redraws with a bare
  * `\r`; execa splits on `\n` only and readline treats `\r` as a newline, so neither keeps the
  * "overwrite" meaning. A segment ended by `\r` is a progress overwrite, one ended by `\n` (or
  * `\r\n`) a committed line. Input must already be decoded text (StringDecoder keeps UTF-8 whole).

@@ -1,7 +1,7 @@
 /**
  * Which rank printed a console line. torchrun `--tee` prefixes `[<role><local_rank>]:` (tail_log.py
  * `TailLog` header, `[default3]:` with the default role); torch >= 2.2 workers prefix their own
- * stderr with `[rankN]:` once the process group exists (failure-catalog §0.2).
+ * stderr with `[rankN]:` once the process group exists (docs/upstream-notes.md §9.2).
  */
 const TEE = /^\[([A-Za-z_][\w-]*?)(\d+)\]:/;
 const RANK = /^\[rank(\d+)\]:\s?/;

@@ -6,14 +6,14 @@ import type { RankProgress } from '../run/types';
  * for longer than the recipe's startup budget since the run started. Ranks that finished all their
  * bars or are saving are not judged: the save/mux phase prints nothing for a long time on purpose.
  * Default floor 30 s: the NCCL watchdog would otherwise leave a dead peer's siblings waiting 10 min
- * (failure-catalog C03/§21).
+ * (docs/upstream-notes.md §10.3, §11).
  */
 export interface StallRule {
   floorSec: number;
   multiplier: number;
   startupBudgetSec: number;
   /**
-   * The workload compiles during its first clip (Live Avatar's ENABLE_COMPILE, liveavatar-facts
+   * The workload compiles during its first clip (Live Avatar's ENABLE_COMPILE, upstream-notes
    * §5.3): a rank still in clip 1 gets the startup budget too, or a healthy run would be "stalled"
    * (and stopped, with stall_action=stop) while torch.compile works.
    */

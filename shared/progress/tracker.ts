@@ -6,7 +6,7 @@ import { median } from './stats';
 /**
  * Turns per-rank output segments into clip i/N, step, phase, FPS and ETA.
  *
- * Live Avatar prints no clip index (liveavatar-facts §5.3): each rank draws one tqdm bar per block
+ * Live Avatar prints no clip index (upstream-notes §5.3): each rank draws one tqdm bar per block
  * over the sampling steps, so clip = finished bars / bars per clip, counted on the ranks the recipe
  * names (`frameRanks`: the VAE rank in TPP, rank 0 single-GPU). FPS = frames per bar / time
  * between bars on those ranks, leaving out the first clip when later ones exist, because it

@@ -6,7 +6,7 @@ import { ENV_ALLOW_COMMON, NCCL_ENV } from './env';
 /**
  * Live Avatar (Alibaba-Quark/LiveAvatar) through `minimal_inference/s2v_streaming_interact.py`.
  * Only two layouts run unmodified: 1 process, or exactly 5 with 4 DiT ranks + a VAE rank and 4
- * steps (liveavatar-facts §1.1 items 1–4, §8 item 1). The 4-GPU layout (3 steps + VAE rank) is the
+ * steps (upstream-notes §1.1 items 1–4, §8 item 1). The 4-GPU layout (3 steps + VAE rank) is the
  * issue #11 workaround: gradio_app.py accepts it, the CLI's asserts (L372–373) need relaxing (§2.1).
  */
 const lora: FlagSpec[] = [
@@ -108,5 +108,5 @@ export const liveAvatar: Recipe = {
   envAllow: ENV_ALLOW_COMMON,
   needsCheckout: true,
   needsFlashAttn: true,
-  sources: ['liveavatar-facts.md §1–§5, §7–§8'],
+  sources: ['docs/upstream-notes.md §1–§5, §7–§8'],
 };

@@ -76,5 +76,5 @@ export const rehearsal: Recipe = {
   env: { ...NCCL_ENV },
   envAllow: ENV_ALLOW_COMMON,
   needsCheckout: false,
-  sources: ['resources/workloads/lalwork/plan.py', 'docs/rehearsal.md', 'liveavatar-facts.md §3'],
+  sources: ['resources/workloads/lalwork/plan.py', 'docs/rehearsal.md', 'docs/upstream-notes.md §3'],
 };

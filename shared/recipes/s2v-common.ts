@@ -5,7 +5,7 @@ import { blockParams, ditFp8Params, ditParams, loraParams, t5Params, type S2vDim
 
 export const t = (en: string, zh: string): Text => ({ en, zh });
 
-/** `--size` keys (liveavatar-facts §1.3) and the H×W upstream picks for a 16:9 image (§1.4 table). */
+/** `--size` keys (upstream-notes §1.3) and the H×W upstream picks for a 16:9 image (§1.4 table). */
 export const SIZE_TO_HW: Record<string, [number, number]> = {
   '720*400': [384, 704],
   '704*384': [384, 704],
@@ -64,7 +64,7 @@ const bool = (name: string, label: Text, def: boolean, style: 'switch' | 'value'
 });
 
 /**
- * The flags of `s2v_streaming_interact.py` that change layout, memory or output (liveavatar-facts
+ * The flags of `s2v_streaming_interact.py` that change layout, memory or output (upstream-notes
  * §1.1), with the defaults a launcher must pass explicitly (§8 item 2). Bool styles follow argparse:
  * `store_true` flags are switches, `str2bool` ones (`--offload_model`) take a value.
  */
@@ -103,7 +103,7 @@ export function s2vLayoutFlags(): FlagSpec[] {
   ];
 }
 
-/** Progress per liveavatar-facts §5.3/§5.4 and §8 item 8: one bar per 12-frame block. */
+/** Progress per upstream-notes §5.3/§5.4 and §8 item 8: one bar per 12-frame block. */
 export function s2vProgress(startupBudgetSec: number, frameRanks: number[]): ProgressSpec {
   return {
     frameRanks,

@@ -1,6 +1,6 @@
 /**
  * Parameter counts of the Wan2.2-S2V-14B family from its dimensions, per the formulas in
- * liveavatar-facts §3.1 (DiT), §3.2 (umT5-XXL encoder), §3.5 (LoRA) and §3.6 (fp8 elements).
+ * upstream-notes §3.1 (DiT), §3.2 (umT5-XXL encoder), §3.5 (LoRA) and §3.6 (fp8 elements).
  * The full-size results are pinned by tests (16,295,755,609 DiT params etc.); the rehearsal's tiny
  * scale uses the same formulas on toy dimensions (resources/workloads/lalwork/shapes.py TINY).
  */

@@ -32,7 +32,7 @@ export interface ComponentSize {
   dtype: 'bf16' | 'fp16' | 'fp32' | 'fp8';
   /** Part of the params that fp8 quantises (the DiT linear layers). */
   fp8Fraction?: number;
-  /** Exact element count that `--fp8` stores in 1 byte (liveavatar-facts §3.6); wins over fp8Fraction. */
+  /** Exact element count that `--fp8` stores in 1 byte (upstream-notes §3.6); wins over fp8Fraction. */
   fp8Params?: number;
   /** Quantised tensors, each with one fp32 scale (10 Linears per block + 5 per audio injector). */
   fp8Tensors?: number;
@@ -111,7 +111,7 @@ export interface MemoryProfile {
   /** 'causal-s2v': Live Avatar's streaming pipelines (KV + cond caches); 'full-seq': Wan2.2 S2V / Step-Video (whole clip at once). */
   family: 'causal-s2v' | 'full-seq';
   attention: AttentionDims;
-  /** Output H×W in pixels for each `--size` key (16:9 reference image, liveavatar-facts §1.4). */
+  /** Output H×W in pixels for each `--size` key (16:9 reference image, upstream-notes §1.4). */
   sizeToHw?: Record<string, [number, number]>;
   /** Fixed H×W when the recipe takes height/width flags (Step-Video) or for the tiny rehearsal. */
   fixedHw?: [number, number];
@@ -119,12 +119,12 @@ export interface MemoryProfile {
   pixelsPerToken: number;
   /** Pixel frames per latent frame (4 for Wan VAE, 8 for Step-Video's). */
   framesPerLatent: number;
-  /** Conditioning KV capacity hard-coded upstream: TPP 3000, single 2800 (liveavatar-facts §1.4, §3.7). */
+  /** Conditioning KV capacity hard-coded upstream: TPP 3000, single 2800 (upstream-notes §1.4, §3.7). */
   condCapacityTpp?: number;
   condCapacitySingle?: number;
   /** Size the conditioning cache to the actual tokens (2.5·fsl) instead of the capacity (the tiny rehearsal). */
   condCacheFromTokens?: boolean;
-  /** Single-GPU simulates the TPP stages with this many KV caches (liveavatar-facts §1.1 item 5). */
+  /** Single-GPU simulates the TPP stages with this many KV caches (upstream-notes §1.1 item 5). */
   singleKvCaches?: number;
   /** Upstream creates a CUDA context on GPU 0 in every process (t5.py default argument, §3.8). */
   extraContextsOnGpu0?: boolean;
@@ -134,7 +134,7 @@ export interface MemoryProfile {
   t5BuiltOnHost?: 'always' | 'when-on-host';
   /** fp8 weights are dequantised per Linear at run time (a ffn×dim bf16 transient) rather than fed to torch._scaled_mm. */
   fp8Dequantises?: boolean;
-  /** Lowest compute capability `--fp8` runs on (8.9: torch._scaled_mm, liveavatar-facts §1.1 item 8); absent: any. */
+  /** Lowest compute capability `--fp8` runs on (8.9: torch._scaled_mm, upstream-notes §1.1 item 8); absent: any. */
   fp8MinCc?: number;
   /** torch.compile runs (upstream Live Avatar reads ENABLE_COMPILE, default on): add the compile workspace. */
   compiles?: boolean;
@@ -165,7 +165,7 @@ export interface Recipe {
   envAllow: string[];
   /** Needs a checkout of upstream code (false for the rehearsal that ships with the app). */
   needsCheckout: boolean;
-  /** Needs flash-attn in the Python env (liveavatar-facts §4 "Attention backends"). */
+  /** Needs flash-attn in the Python env (upstream-notes §4 "Attention backends"). */
   needsFlashAttn?: boolean;
   /** Where the numbers come from, for the docs and the UI's "why" link. */
   sources?: string[];

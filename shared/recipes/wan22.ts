@@ -6,7 +6,7 @@ import { ENV_ALLOW_COMMON, NCCL_ENV } from './env';
 /**
  * Wan2.2-S2V-14B with Wan's own generate.py (Wan-Video/Wan2.2): the non-causal speech-to-video
  * pipeline, sharded with `--dit_fsdp --t5_fsdp --ulysses_size N` over N processes. Same weights as
- * Live Avatar (liveavatar-facts §3.1–§3.4) but no KV caches: each clip's whole token sequence goes
+ * Live Avatar (upstream-notes §3.1–§3.4) but no KV caches: each clip's whole token sequence goes
  * through the DiT, split over the ranks by Ulysses; Wan asserts ulysses_size == world size and
  * num_heads (40) % ulysses_size == 0.
  */
@@ -75,5 +75,5 @@ export const wan22: Recipe = {
   envAllow: ENV_ALLOW_COMMON,
   needsCheckout: true,
   needsFlashAttn: true,
-  sources: ['Wan-Video/Wan2.2 generate.py', 'liveavatar-facts.md §3, §4 (--t5_fsdp/--dit_fsdp)'],
+  sources: ['Wan-Video/Wan2.2 generate.py', 'docs/upstream-notes.md §3, §4 (--t5_fsdp/--dit_fsdp)'],
 };

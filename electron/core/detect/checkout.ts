@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { CheckoutInfo, CheckoutLayout, CheckpointComponent } from '../../../shared/detect';
 import { readSafetensorsHeader } from './safetensors';
 
-/** Entry points and launch scripts of Alibaba-Quark/LiveAvatar (liveavatar-facts.md §0, §2). */
+/** Entry points and launch scripts of Alibaba-Quark/LiveAvatar (docs/upstream-notes.md §0, §2). */
 const ENTRIES = [
   'minimal_inference/s2v_streaming_interact.py',
   'minimal_inference/gradio_app.py',
@@ -45,7 +45,7 @@ export function scanAsserts(source: string): AssertScan {
 
 /**
  * Which recipe modes (issue 7: single-offload, tpp-4gpu = 3 DiT ranks + VAE rank, tpp-5gpu =
- * 4 DiT ranks + VAE rank) one entry script lets through (liveavatar-facts.md §1.1 items 1–4, §1.2).
+ * 4 DiT ranks + VAE rank) one entry script lets through (docs/upstream-notes.md §1.1 items 1–4, §1.2).
  */
 export function layoutsFor(entry: string, scan: AssertScan): CheckoutLayout[] {
   const at = (l: { line: number } | null) => (l ? `${entry}:${l.line}` : entry);
@@ -117,7 +117,7 @@ async function findLora(root: string): Promise<string | null> {
 /**
  * Inspects a Live Avatar checkout: entry scripts, layouts its asserts allow, checkpoint components
  * with exact tensor bytes from safetensors headers, and the pieces that are missing (the six items of
- * liveavatar-facts.md §6 #13 plus the LoRA and training config). Throws only if `dir` is unreadable.
+ * docs/upstream-notes.md §6 #13 plus the LoRA and training config). Throws only if `dir` is unreadable.
  */
 export async function inspectCheckout(dir: string, ckptDir?: string): Promise<CheckoutInfo> {
   const root = resolve(dir);

@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 /**
  * Length of a PCM WAV file in seconds, from its RIFF header (fmt byte rate, data chunk size), or
  * null when it is not one. Upstream derives the clip count from the driving audio and caps it by
- * --num_clip (liveavatar-facts §5.4); without this, clip i/N would show the 10000 of the shipped
+ * --num_clip (upstream-notes §5.4); without this, clip i/N would show the 10000 of the shipped
  * scripts' --num_clip.
  */
 export function wavSeconds(file: string): number | null {

@@ -8,7 +8,7 @@ import type { RunPlan } from '../../../shared/run/types';
  * tree can be signalled at once and a Ctrl-C in the user's terminal reaches only lal, which then
  * tears down in order. Where util-linux `setpriv --pdeathsig TERM` exists, it is put in front: it
  * sets PR_SET_PDEATHSIG and then exec()s torchrun (same pid), so if the launcher is SIGKILLed the
- * agent gets SIGTERM and stops its workers (architecture-notes §5.2 step 2). The setting does not
+ * agent gets SIGTERM and stops its workers (docs/upstream-notes.md §14.1 item 2). The setting does not
  * survive fork, hence the group kill and the LAL_RUN_ID sweep as well. One window it cannot cover:
  * a SIGTERM that reaches torch's agent while it is still spawning workers aborts its spawn loop before
  * it records them, so the agent exits and the workers already forked live on. The next launcher's

@@ -1,7 +1,7 @@
 import type { RunOutputBatch } from '../../../shared/run/types';
 
 /**
- * The lossy UI view of a run's console (architecture-notes §5.4). The lossless copy goes to
+ * The lossy UI view of a run's console (docs/upstream-notes.md §14.3). The lossless copy goes to
  * console.log; this one batches chunks per tick (at most 1000/intervalMs batches a second, 20 by
  * default), collapses tqdm `\r` overwrites when a tick is over budget, counts what it dropped, and
  * keeps a ring buffer so a window that reloads or a web client that reconnects can replay the tail.

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 /**
  * Linux /proc helpers for proving which processes belong to a run. A pid alone can be reused; pid +
  * start time (/proc/<pid>/stat field 22, proc_pid_stat(5)) + LAL_RUN_ID in /proc/<pid>/environ is
- * proof (architecture-notes §5.2 step 3). Other users' environ is unreadable, which is fine: we only
+ * proof (docs/upstream-notes.md §14.1 item 3). Other users' environ is unreadable, which is fine: we only
  * ever started processes as ourselves.
  */
 

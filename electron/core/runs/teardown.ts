@@ -3,7 +3,7 @@ import type { GpuProcessSample, TeardownReport } from '../../../shared/run/types
 import { isAlive, pidsWithRunId, signalQuiet, sleep } from './proc';
 
 /**
- * Stop order (architecture-notes §5.2–5.3):
+ * Stop order (docs/upstream-notes.md §14.1–§14.2):
  * 1. SIGTERM to the torchrun agent only. It forwards the signal to its workers and reaps them;
  *    killing workers first would make the agent restart or report them.
  * 2. After `graceMs`, SIGKILL to the agent's process group (everything still in it).

@@ -3,7 +3,7 @@ import type { RunOutputBatch } from '../../../shared/run/types';
 
 /**
  * Raw console bytes per run, kept outside React and zustand: log text is high-rate and xterm is
- * its only reader (architecture-notes §6–7). The merged stream is kept as it came (tqdm `\r`
+ * its only reader (docs/upstream-notes.md §14.4). The merged stream is kept as it came (tqdm `\r`
  * intact); per-rank streams are split by torchrun's `[defaultN]:` / `[rankN]:` line prefixes.
  */
 export type StreamKey = 'all' | number;

@@ -1,5 +1,5 @@
 """Command line: Live Avatar's own flags (same names, types, defaults and value styles as
-`minimal_inference/s2v_streaming_interact.py`, liveavatar-facts.md §1.1) plus rehearsal extras.
+`minimal_inference/s2v_streaming_interact.py`, docs/upstream-notes.md §1.1) plus rehearsal extras.
 
 Upstream flags that do not shape memory or layout are accepted and ignored, so a real upstream
 command line parses unchanged.
@@ -7,7 +7,7 @@ command line parses unchanged.
 
 import argparse
 
-# liveavatar-facts.md §1.3 (SIZE_CONFIGS keys).
+# docs/upstream-notes.md §1.3 (SIZE_CONFIGS keys).
 SIZE_KEYS = [
     "720*1280", "1280*720", "480*832", "832*480", "704*1280", "1280*704",
     "1024*704", "704*1024", "720*400", "704*384", "688*368", "384*256",

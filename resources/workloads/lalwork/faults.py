@@ -77,7 +77,7 @@ class Faults:
             torch.empty(int(total) + (1 << 30), dtype=torch.uint8, device=self.device)
             raise AssertionError("unreachable: allocation past device capacity succeeded")
         # CPU stand-in: the same exception type and the torch >= 2.2 wording seen in
-        # shared/fixtures/logs/fail-oom.log, with numbers for a simulated card of --sim_gpu_gib.
+        # test/fixtures/captured/logs/fail-oom.log, with numbers for a simulated card of --sim_gpu_gib.
         exc = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
         req = self.oom_request
         free = req // 2

@@ -1,4 +1,4 @@
-"""The three process layouts, following upstream's control flow (liveavatar-facts.md §4, §5;
+"""The three process layouts, following upstream's control flow (docs/upstream-notes.md §4, §5;
 causal_s2v_pipeline.py / causal_s2v_pipeline_tpp.py; Wan2.2's FSDP + Ulysses for the third).
 
 Each layout does, per rank: load (weights on the device where upstream keeps them), encode the

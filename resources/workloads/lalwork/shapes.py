@@ -1,6 +1,6 @@
 """Component shapes and the per-rank byte plan.
 
-Full-scale numbers are liveavatar-facts.md §3 (S2V-14B DiT, umT5-xxl encoder, Wan2.1 VAE,
+Full-scale numbers are docs/upstream-notes.md §3 (S2V-14B DiT, umT5-xxl encoder, Wan2.1 VAE,
 wav2vec2-large, LoRA rank 128, KV/cond caches of §3.7). docs/rehearsal.md restates every formula;
 keep the two in step, the feasibility model mirrors the doc.
 """
@@ -62,7 +62,7 @@ TINY = Dims(
 )
 
 # Output H x W (pixels) that upstream's get_size_less_than_area picks for a 16:9 / 9:16 reference
-# image at each --size budget (liveavatar-facts.md §1.4 table). Stored as (short side, long side).
+# image at each --size budget (docs/upstream-notes.md §1.4 table). Stored as (short side, long side).
 SIZE_TO_HW = {
     "720*400": (384, 704), "704*384": (384, 704), "688*368": (384, 640), "384*256": (256, 384),
     "480*832": (448, 832), "832*480": (448, 832), "1024*704": (640, 1088), "704*1024": (640, 1088),
@@ -190,7 +190,7 @@ def geometry(d: Dims, size: str, infer_frames: int, frame_hw=None) -> Geometry:
 
 
 def clips_for_audio(seconds: float, infer_frames: int) -> int:
-    """Upstream's clip count for an audio length (liveavatar-facts.md §5.4)."""
+    """Upstream's clip count for an audio length (docs/upstream-notes.md §5.4)."""
     samples = int(round(seconds * 16000))
     t_w2v = max(0, (samples - 400) // 320 + 1)
     audio_frames = int(0.6 * t_w2v)

@@ -1,7 +1,7 @@
 /**
  * Strings of the detect feature, owned by it. Keep en and zh with the same keys (a test checks).
  * `{{x}}` placeholders are filled by i18next in the renderer and by shared/detect/text.ts elsewhere.
- * Fixes cite shared/docs/failure-catalog.md (C08 shm/P2P, C14 arch, C15 driver) where they come from.
+ * Fixes cite docs/upstream-notes.md (§10.8 shm/P2P, §10.14 arch, §10.15 driver) where they come from.
  */
 export const detect = {
   en: {

@@ -80,7 +80,7 @@ describe('layouts', () => {
     const dir = newDir();
     const wav = join(dir, 'voice.wav');
     writeFileSync(wav, silentWav(3.0));
-    // infinite_inference_multi_gpu.sh, flag for flag (liveavatar-facts.md §2), plus the CI scale.
+    // infinite_inference_multi_gpu.sh, flag for flag (docs/upstream-notes.md §2), plus the CI scale.
     const shipped = [
       '--ulysses_size', '1', '--task', 's2v-14B', '--size', '720*400', '--base_seed', '420',
       '--training_config', 'liveavatar/configs/s2v_causal_sft.yaml', '--offload_model', 'False', '--convert_model_dtype',
@@ -94,7 +94,7 @@ describe('layouts', () => {
     expect(r.stdout.match(/Using TPP distributed inference\./g)).toHaveLength(5);
     expect(r.stdout.match(/Use LoRA: lora path: Quark-Vision\/Live-Avatar, lora rank: \d+ , lora alpha: {2}[\d.]+/g)).toHaveLength(5);
     expect(r.stdout).toContain('INFO: loading ckpt/Wan2.2-S2V-14B/models_t5_umt5-xxl-enc-bf16.pth');
-    // ⌊0.6·(⌊(48000−400)/320⌋+1) / (1.2·48)⌋ + 1 = 2 clips (liveavatar-facts.md §5.4)
+    // ⌊0.6·(⌊(48000−400)/320⌋+1) / (1.2·48)⌋ + 1 = 2 clips (docs/upstream-notes.md §5.4)
     expect(r.plans.every((p) => p.geometry.clips === 2)).toBe(true);
     expect(finishedBars(r.stderr, 4)).toBe(5 * 2 * BLOCKS);
     expect(readY4m(r.video).frames).toBe(2 * 48 - 3);
@@ -143,7 +143,7 @@ describe('fault injection (--inject KIND@CLIP:STEP[:RANK])', () => {
     const r = await runJob(tr, 4, [...TPP4, '--inject', 'oom@1:3']);
     expect(r.exitCode).toBe(1);
     expect(r.rootCause).toEqual({ rank: 2, exitcode: 1 });
-    // failure-catalog.md C01 CUDA_OOM_NEW, as the diagnosis engineer matches it.
+    // docs/upstream-notes.md §10.1 (C01, the 2.1+ wording), as the diagnosis engineer matches it.
     expect(r.stderr).toMatch(
       /(?:torch\.OutOfMemoryError|torch\.cuda\.OutOfMemoryError): CUDA out of memory\. Tried to allocate [\d.]+ MiB\. GPU 2 has a total capacity of 79\.25 GiB of which [\d.]+ MiB is free\. Including non-PyTorch memory, this process has [\d.]+ GiB memory in use\. Of the allocated memory [\d.]+ GiB is allocated by PyTorch, and [\d.]+ MiB is reserved by PyTorch but unallocated\. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation\. {2}See documentation for Memory Management {2}\(https:\/\/docs\.pytorch\.org\/docs\/stable\/notes\/cuda\.html#optimizing-memory-usage-with-pytorch-cuda-alloc-conf\)/,
     );

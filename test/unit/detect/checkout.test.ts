@@ -26,7 +26,7 @@ function touch(file: string, bytes = 16): void {
   writeFileSync(file, Buffer.alloc(bytes));
 }
 
-// The upstream asserts, as liveavatar-facts.md §1.1 quotes them (s2v_streaming_interact.py L372–374).
+// The upstream asserts, as docs/upstream-notes.md §1.1 quotes them (s2v_streaming_interact.py L372–374).
 const CLI_SOURCE = [
   'def _init(args, world_size):',
   '    if world_size > 1:',

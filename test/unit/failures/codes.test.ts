@@ -23,7 +23,7 @@ describe('explainLogs: every code on real excerpts', () => {
   });
 
   it('a normal 4-rank run with NCCL INFO noise and tqdm bars has nothing to explain', () => {
-    // shared/fixtures/logs/progress-nccl-info.log: "rank 3 initialisedrank 0 initialised" collisions included.
+    // test/fixtures/captured/logs/progress-nccl-info.log: "rank 3 initialisedrank 0 initialised" collisions included.
     const d = explainLogs([{ name: 'progress', text: EXCERPTS.length ? readShared('logs/progress-nccl-info.log') : '' }], { lang: 'en' });
     expect(d).toEqual([]);
   });

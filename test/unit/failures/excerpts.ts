@@ -6,7 +6,7 @@ import { fixturesRoot, repoRoot } from '../../support/temp';
  * Real excerpts, one or more per code. Sources: the shared fixtures (torch 2.11 on 4×H200), this
  * folder's own captures (Debian torch 1.13 CPU through resources/torchrun/lal_torchrun.py; the
  * scripts are in fixtures/scripts/), and texts quoted verbatim in
- * ../shared/docs/failure-catalog.md and liveavatar-facts.md §6 (section named per excerpt).
+ * docs/upstream-notes.md §10 and §6 (section named per excerpt).
  */
 export const shared = (p: string): string => readFileSync(join(fixturesRoot, p), 'utf8');
 export const own = (p: string): string => readFileSync(join(repoRoot, 'test/unit/failures/fixtures', p), 'utf8');
@@ -197,7 +197,7 @@ export const EXCERPTS: Excerpt[] = [
     text: '[rank2]:   File "/work/LiveAvatar/liveavatar/models/wan/wan_2_2/modules/attention.py", line 121, in flash_attention\n[rank2]:     assert FLASH_ATTN_2_AVAILABLE\n[rank2]: AssertionError',
   },
   {
-    name: 'liveavatar-facts §1 item 8 FP8 on Ampere',
+    name: 'upstream-notes §1.1 item 8 FP8 on Ampere',
     code: 'FP8_UNSUPPORTED',
     rank: 0,
     text: '[rank0]: RuntimeError: torch._scaled_mm is only supported on CUDA devices with compute capability >= 9.0 or 8.9, or ROCm MI300+',

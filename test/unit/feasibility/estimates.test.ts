@@ -5,7 +5,7 @@ import { getRecipe } from '../../../shared/recipes';
 
 const LA = 'liveavatar-s2v-14b';
 
-describe('liveavatar-facts §3.7 KV and conditioning caches', () => {
+describe('upstream-notes §3.7 KV and conditioning caches', () => {
   const profile = getRecipe(LA)!.memory!;
   const kvGb = (size: string) => (819_200 * geometry(profile, { size, infer_frames: 48 }).kvLen) / 1e9;
   it('819,200 B per KV token: 10.38 GB at 704×384, 9.44 at 688*368, 3.77 at 384*256 (48 frames)', () => {
@@ -19,7 +19,7 @@ describe('liveavatar-facts §3.7 KV and conditioning caches', () => {
   });
 });
 
-describe('liveavatar-facts §3.8 per-GPU estimates (weights + caches, GB)', () => {
+describe('upstream-notes §3.8 per-GPU estimates (weights + caches, GB)', () => {
   it('TPP as shipped (fp8, T5 resident): DiT ranks 41.1, VAE rank 28.3', () => {
     const r = weightsAndCaches(LA, 'tpp-5gpu', { fp8: true }, 'denoise');
     for (const dit of r.slice(0, 4)) expect(dit).toBeCloseTo(41.1, 1);
@@ -62,7 +62,7 @@ describe('liveavatar-facts §3.8 per-GPU estimates (weights + caches, GB)', () =
   });
 });
 
-describe("maintainers' hardware statements (liveavatar-facts §7)", () => {
+describe("maintainers' hardware statements (upstream-notes §7)", () => {
   it('5-GPU layout in bf16 needs an 80 GB card per GPU: fits 5×H800, not 5×48 GB', () => {
     const h800 = check(LA, 'tpp-5gpu', '5xH800', { fp8: false });
     expect(h800.verdict).not.toBe('does-not-fit');

@@ -7,7 +7,7 @@ export function check(recipe: string, mode: string, hardware: string, settings: 
   return checkFeasibility({ spec: { recipe, mode, settings }, hardware: parseHardwareSpec(hardware) });
 }
 
-/** Weights + caches of each rank in one phase (default: its peak phase), in GB: what liveavatar-facts §3.8 counts. */
+/** Weights + caches of each rank in one phase (default: its peak phase), in GB: what upstream-notes §3.8 counts. */
 export function weightsAndCaches(recipe: string, mode: string, settings: Record<string, SettingValue> = {}, phase?: string): number[] {
   const r = resolveSpec({ recipe, mode, settings });
   const plan = planMemory({ recipe: r.recipe, mode: r.mode, values: r.values, nproc: r.nproc, profile: r.profile!, components: r.components, env: {}, cpu: false });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { S2V_14B, blockParams, ditFp8Params, ditParams, loraParams, t5Params } from '../../../shared/recipes/s2v-dims';
 import { getRecipe } from '../../../shared/recipes';
 
-/** liveavatar-facts §3.1–§3.6: the component sizes every estimate rests on. */
+/** upstream-notes §3.1–§3.6: the component sizes every estimate rests on. */
 describe('S2V-14B parameter counts', () => {
   it('DiT: 351,394,304 per block, 16,295,755,609 in all (32.59 GB bf16)', () => {
     expect(blockParams(S2V_14B)).toBe(351_394_304);

@@ -50,7 +50,7 @@ describe('recipes as data', () => {
 });
 
 describe('buildArgs / resolveSettings', () => {
-  it('builds the shipped 5-GPU command line (liveavatar-facts §2) with the right bool styles', () => {
+  it('builds the shipped 5-GPU command line (upstream-notes §2) with the right bool styles', () => {
     const args = buildArgs(la, 'tpp-5gpu', { prompt: 'a cat' });
     const s = args.join(' ');
     expect(args.slice(0, 2)).toEqual(['--task', 's2v-14B']);

@@ -13,7 +13,7 @@ const DEMO = {
   audio: 'examples/dwarven_blacksmith.wav',
 };
 
-describe('import of upstream-style launch scripts (our re-creations, liveavatar-facts §2)', () => {
+describe('import of upstream-style launch scripts (our re-creations, upstream-notes §2)', () => {
   it('infinite_inference_multi_gpu.sh → 5-GPU TPP, nothing left over', async () => {
     const r = await read('infinite_inference_multi_gpu.sh');
     expect(r.errors).toEqual([]);
