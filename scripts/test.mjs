@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check in one command, in the order that fails fastest:
-// lint (layer rules) -> type-check -> web build (the e2e tests serve it) -> vitest (unit, renderer,
-// integration with real torchrun, e2e in Debian chromium). Ends with one "N passed, N failed" line.
+// stand-alone (nothing read or cited from beside the checkout) -> lint (layer rules) -> type-check
+// -> web build (the e2e tests serve it) -> vitest (unit, renderer, integration with real torchrun,
+// e2e in Debian chromium). Ends with one "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
@@ -17,6 +18,7 @@ function step(label, cmd, args) {
   }
 }
 
+step('stand-alone', process.execPath, ['scripts/check-standalone.mjs']);
 step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
 step('typecheck (node)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 step('typecheck (web)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.web.json']);
