@@ -3,7 +3,7 @@ import type { Lang } from '../../../shared/i18n';
 import { tr } from './text';
 
 /**
- * What torchrun itself says about how each worker ended (failure-catalog C10): the
+ * What torchrun itself says about how each worker ended (docs/upstream-notes.md §10.10): the
  * `failed (exitcode: N) local_rank: L (pid: P)` line (all versions' logger prefixes) and the
  * ChildFailedError table. Used for the RANK_EXIT summary; the failure explainer says *why*.
  */
@@ -43,7 +43,7 @@ export function parseWorkerExits(console: string): { exits: WorkerExit[]; rootCa
   return { exits, rootCause };
 }
 
-/** Exit codes of ranks that were stopped because of someone else (failure-catalog §0.3). */
+/** Exit codes of ranks that were stopped because of someone else (docs/upstream-notes.md §9.3). */
 const VICTIM = new Set([-15, -2, -1]);
 
 /**
