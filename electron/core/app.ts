@@ -13,6 +13,7 @@ import { checkApi } from './check/api';
 import { runsApi } from './runs/api';
 import { explainApi } from './explain/api';
 import { profilesApi } from './profiles/api';
+import { setupApi } from './setup/api';
 
 export interface CoreOptions {
   dataDir?: string;
@@ -75,6 +76,7 @@ export function createCore(opts: CoreOptions): Core {
   const ctx: CoreContext = { dataDir, resourcesDir, events, settings, detect: runDetect, overrides: { nvidiaSmi: opts.nvidiaSmi, python: opts.python } };
   const runs = runsApi(ctx);
   const { dispose: disposeRuns, ...runMethods } = runs;
+  const { dispose: disposeSetup, ...setupMethods } = setupApi(ctx);
 
   const api: Api = {
     appInfo: async () => ({
@@ -97,6 +99,7 @@ export function createCore(opts: CoreOptions): Core {
     ...runMethods,
     ...explainApi(ctx),
     ...profilesApi(ctx),
+    ...setupMethods,
     pickPath: async () => ({ path: null, supported: false }),
     openPath: async () => ({ opened: false }),
   };
@@ -108,6 +111,7 @@ export function createCore(opts: CoreOptions): Core {
     resourcesDir,
     dispose: async () => {
       await disposeRuns();
+      await disposeSetup();
     },
   };
 }

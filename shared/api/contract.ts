@@ -6,6 +6,9 @@ import type { Diagnosis } from '../failures/types';
 import type { LeftoverRun, RunEvent, RunOutputBatch, RunPlan, RunRecord, RunSpec } from '../run/types';
 import type { ImportPreview, Profile, ProfileSummary } from '../profiles/schema';
 import { profileSchema } from '../profiles/schema';
+import type { DownloadProgress, Endpoint } from '../setup/types';
+import type { ReadinessReport } from '../setup/checklist';
+import { FIX_IDS } from '../setup/fixes';
 import type { StacksReport } from '../stacks/types';
 
 /**
@@ -62,6 +65,23 @@ export interface RunDetail {
   consoleTail: string;
 }
 
+export interface SetupStatus {
+  /** Where weights go (`<checkout>/ckpt` unless the client names another allowed folder). */
+  dest: string | null;
+  destProblem: string | null;
+  endpoints: Endpoint[];
+  repos: { id: string; repo: string; modelscope: boolean }[];
+  progress: DownloadProgress | null;
+}
+
+/** One piece of a fix's console; `start` carries the argv line, `exit` the exit code. */
+export interface SetupFixOutput {
+  fixRunId: string;
+  stream: 'start' | 'stdout' | 'stderr' | 'exit';
+  text: string;
+  exitCode?: number | null;
+}
+
 /** The most text one profile import may carry (a profile or script is a few KB). */
 export const MAX_IMPORT_SOURCE = 5_000_000;
 
@@ -84,6 +104,20 @@ export const methods = {
   ),
   detect: m<z.ZodType<{ refresh?: boolean }>, DetectReport>(z.object({ refresh: z.boolean().optional() }).strict()),
   listRecipes: m<typeof none, RecipeSummary[]>(none),
+  /** Weights: where they go, the default endpoints, and the current or last download. */
+  setupStatus: m<typeof none, SetupStatus>(none),
+  /** Starts (or resumes) the weight download; returns at once, progress comes as `setupProgress`. */
+  setupDownloadStart: m<z.ZodType<{ endpoints?: string[]; dest?: string; repos?: string[] }>, DownloadProgress>(
+    z.object({ endpoints: z.array(z.string().max(300)).max(8).optional(), dest: z.string().max(4096).optional(), repos: z.array(z.enum(['wan-s2v', 'liveavatar-lora'])).optional() }).strict(),
+  ),
+  /** Stops the transfer and keeps every `.part`, to resume later (also after a restart). */
+  setupDownloadPause: m<typeof none, DownloadProgress>(none),
+  /** Stops and removes the unfinished `.part` files; verified files stay. */
+  setupDownloadCancel: m<typeof none, DownloadProgress>(none),
+  /** The readiness checklist of the real recipe, each item with its fix command. */
+  readiness: m<typeof none, ReadinessReport>(none),
+  /** Runs one fix from the fixed table, as argv with this machine's settings; output as `setupFixOutput`. */
+  runFix: m<z.ZodType<{ fixId: (typeof FIX_IDS)[number] }>, { fixRunId: string; argv: string[] }>(z.object({ fixId: z.enum(FIX_IDS) }).strict()),
   check: m<z.ZodType<{ spec: RunSpec; hardware?: string }>, FeasibilityReport>(
     z.object({ spec: runSpecSchema, hardware: z.string().optional() }).strict(),
   ),
@@ -140,9 +174,11 @@ export interface Events {
   runOutput: RunOutputBatch;
   detectUpdated: DetectReport;
   runsChanged: { runId: string };
+  setupProgress: DownloadProgress;
+  setupFixOutput: SetupFixOutput;
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['runEvent', 'runOutput', 'detectUpdated', 'runsChanged'];
+export const eventNames: EventName[] = ['runEvent', 'runOutput', 'detectUpdated', 'runsChanged', 'setupProgress', 'setupFixOutput'];
 export const methodNames = Object.keys(methods) as MethodName[];
 
 /** What every transport exposes to a client, and what core implements. */
