@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FeasibilityReport } from '../feasibility/types';
+import { profileNodesSchema } from '../nodes/schema';
 
 /**
  * A profile is data only: recipe, mode, GPU choice, inputs, typed settings, env and notes. There is
@@ -66,6 +67,8 @@ export const profileSchema = z
     env: z.record(envName, text(8_192)).default({}),
     notes: text(MAX_TEXT).optional(),
     pinned: z.boolean().optional(),
+    /** Machines of a multi-node run; interpreter and checkout per node are this machine's settings, not a profile's. */
+    nodes: profileNodesSchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,6 @@
 import type { Diagnosis } from '../failures/types';
+import type { NodeSpec } from '../nodes/schema';
+import type { StacksReport } from '../stacks/types';
 
 export type SettingValue = string | number | boolean;
 
@@ -17,6 +19,8 @@ export interface RunSpec {
   /** Where run folders go; defaults to the app's data folder. */
   outputDir?: string;
   stallAction?: 'notify' | 'stop';
+  /** Machines of a multi-node run, the first hosting the rendezvous (docs/multi-node.md). */
+  nodes?: NodeSpec[];
 }
 
 /** The exact process to start: no shell is ever involved. */

@@ -12,6 +12,7 @@ import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared
 import type { Lang } from '../../../shared/i18n';
 import { getRecipe } from '../../../shared/recipes';
 
+import { parseNodes } from '../../core/nodes/cli';
 /**
  * `lal run` and `lal runs`. `lal run` is itself the launcher: it owns the torchrun process group,
  * so Ctrl-C (SIGINT to lal's own group; torchrun runs detached in its own session and does not see
@@ -28,6 +29,7 @@ interface RunOptions {
   allowPath: string[];
   dryRun?: boolean;
   jsonEvents?: boolean;
+  node: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -42,6 +44,7 @@ export function registerRun(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
     .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH, checkout=DIR, output_dir=DIR; repeatable', collect, [])
     .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
+    .option('--node <[user@]host[:nproc]>', 'run across machines over ssh: one per node, the first hosts the rendezvous; repeatable (docs/multi-node.md)', collect, [])
     .option('--allow-path <path>', 'allow a path outside the output and trusted folders (a file, or a folder holding it); repeatable', collect, [])
     .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing (with --json: exactly that object)')
     .option('--json-events', 'print one JSON event per line (NDJSON); --json alone prints the final run record')
@@ -84,7 +87,8 @@ async function buildSpec(g: GlobalOptions, o: RunOptions): Promise<RunSpec> {
     const v = sets[key];
     if (typeof v === 'string' && v !== '' && !v.startsWith('-') && !isAbsolute(v)) sets[key] = resolvePath(v);
   }
-  return { ...spec, settings: { ...spec.settings, ...sets } };
+  const nodes = parseNodes(o.node ?? [], lang);
+  return { ...spec, settings: { ...spec.settings, ...sets }, ...(nodes ? { nodes } : {}) };
 }
 
 /** `--allow-path` values as typed (matched against the profile's own spelling) and, when relative, made absolute. */

@@ -19,6 +19,8 @@ import { findLeftovers, reapLeftovers, launcherAlive } from './reaper';
 import { procStartTimeSync } from './proc';
 import { hardwareFromDetect, predictPerGpu } from '../../../shared/feasibility';
 import { recordCalibration } from '../check/calibration';
+import { prepareNodes, type NodesLaunchFacts } from '../nodes/prepare';
+import { nodesPreflightGate } from '../nodes/preflight';
 
 type RunMethods = 'planRun' | 'startRun' | 'stopRun' | 'listRuns' | 'getRun' | 'readRunLog' | 'findLeftovers' | 'reapLeftovers';
 
@@ -44,7 +46,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     return l === 'auto' ? pickLanguage(process.env.LAL_LANG || process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG) : l;
   };
 
-  const prepare = async (input: RunSpec, consent: { allowEnv?: string[]; allowPaths?: string[] }, runId: string): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
+  const prepare = async (input: RunSpec, consent: { allowEnv?: string[]; allowPaths?: string[] }, runId: string, facts?: NodesLaunchFacts | null): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
     const recipe = getRecipe(input.recipe);
     if (!recipe) throw new ApiFailure({ code: 'BAD_INPUT', field: 'recipe', message: `unknown recipe "${input.recipe}"` });
     const settings = ctx.settings.get();
@@ -57,6 +59,8 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     // Validate everything that does not need Python first, so bad input fails fast (exit 2).
     const probe = { argv: ['torchrun'], python: 'python3', patched: false, reason: '' };
     const first = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun: probe, port: 0, checkoutFallback: settings.checkoutPath, allowEnv, allowPaths, trusted });
+    // Several machines: torchrun runs on the nodes, started over ssh (electron/core/nodes/).
+    if (input.nodes?.length) return { ...prepareNodes(ctx, first.spec.nodes ? first.spec : input, recipe, first, runId, runDir, facts ?? null), recipe, runDir };
     const python = first.spec.python ?? ctx.overrides.python ?? settings.pythonPath ?? undefined;
     let torchrun;
     try {
@@ -110,9 +114,11 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
 
     startRun: async ({ spec, allowEnv, allowPaths, lang: runLang }) => {
       const runId = newRunId();
-      let prepared = await prepare(spec, { allowEnv, allowPaths }, runId);
+      // Nodes: preflight on every node first (refuses with every result and its fix), then the plan.
+      const facts = spec.nodes?.length ? await nodesPreflightGate(ctx, spec) : null;
+      let prepared = await prepare(spec, { allowEnv, allowPaths }, runId, facts);
       // The port was free when planned; check again right before launch (another run may have taken it).
-      for (let i = 0; i < 5 && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, { allowEnv, allowPaths }, runId);
+      for (let i = 0; i < 5 && !facts && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, { allowEnv, allowPaths }, runId);
       const { built, recipe, runDir } = prepared;
       mkdirSync(join(runDir, 'logs'), { recursive: true });
       const record: RunRecord = {
@@ -143,7 +149,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
         events: ctx.events,
         records,
         lang: runLang ?? lang(),
-        nvidiaSmi: ctx.overrides.nvidiaSmi ?? settings.nvidiaSmiPath ?? 'nvidia-smi',
+        nvidiaSmi: spec.nodes?.length ? null : ctx.overrides.nvidiaSmi ?? settings.nvidiaSmiPath ?? 'nvidia-smi',
         graceMs: opts.graceMs,
       });
       sessions.set(runId, session);
