@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
-import { methods, type Api, type AppInfo, type MethodName, type RecipeSummary } from '../../shared/api/contract';
+import { methods, type Api, type AppInfo, type MethodInput, type MethodName, type MethodOutput, type RecipeSummary } from '../../shared/api/contract';
 import { ApiFailure } from '../../shared/api/result';
 import { recipes } from '../../shared/recipes';
 import type { DetectReport } from '../../shared/detect/types';
@@ -23,6 +23,14 @@ export interface CoreOptions {
   /** Overrides settings for this process (CLI flags like --nvidia-smi). */
   nvidiaSmi?: string | null;
   python?: string | null;
+  /** Electron's dialog and file manager; without them pickPath says unsupported and openPath opens nothing. */
+  native?: NativeCapabilities;
+}
+
+export interface NativeCapabilities {
+  pickPath(input: MethodInput<'pickPath'>): Promise<MethodOutput<'pickPath'>>;
+  /** Opens a folder in the file manager; true when it opened. */
+  openFolder(path: string): Promise<boolean>;
 }
 
 export interface Core {
@@ -100,8 +108,14 @@ export function createCore(opts: CoreOptions): Core {
     ...explainApi(ctx),
     ...profilesApi(ctx),
     ...setupMethods,
-    pickPath: async () => ({ path: null, supported: false }),
-    openPath: async () => ({ opened: false }),
+    pickPath: async (input) => (opts.native ? opts.native.pickPath(input) : { path: null, supported: false }),
+    // A run id, never a path: a client can only open a folder this launcher made for a run, and
+    // only a folder (the file manager would run a file).
+    openPath: async ({ runId }) => {
+      const { record } = await runMethods.getRun({ runId });
+      if (!opts.native || !isDir(record.runDir)) return { opened: false };
+      return { opened: await opts.native.openFolder(record.runDir) };
+    },
   };
 
   return {
@@ -114,6 +128,14 @@ export function createCore(opts: CoreOptions): Core {
       await disposeSetup();
     },
   };
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Every call goes through the contract's zod schema first, whatever the transport. */

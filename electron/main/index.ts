@@ -1,8 +1,8 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
-import { eventNames, ipcChannel, methodNames, type MethodName } from '../../shared/api/contract';
-import { ApiFailure } from '../../shared/api/result';
 import { createCore, type Core } from '../core/app';
+import { forwardEvents, registerIpc } from './ipc';
+import { nativeCapabilities } from './native';
 import { CSP, lockNavigation, secureWebPreferences, senderAllowed } from './security';
 
 /** Thin adapter: Electron lifecycle and IPC over the same core the server and CLI use. */
@@ -13,23 +13,11 @@ function appOrigin(): string {
   return process.env.ELECTRON_RENDERER_URL ? new URL(process.env.ELECTRON_RENDERER_URL).origin : 'file://';
 }
 
-function registerIpc(): void {
-  for (const name of methodNames) {
-    ipcMain.handle(ipcChannel(name), async (event, input: unknown) => {
-      if (!senderAllowed(event, appOrigin(), windows)) return { ok: false, error: { code: 'BAD_INPUT', message: 'sender not allowed' } };
-      try {
-        const fn = core.api[name as MethodName] as (i: unknown) => Promise<unknown>;
-        return { ok: true, value: await fn(input) };
-      } catch (err) {
-        return { ok: false, error: err instanceof ApiFailure ? err.error : { code: 'INTERNAL', message: (err as Error).message } };
-      }
-    });
-  }
-  for (const name of eventNames) {
-    core.events.on(name, (payload) => {
-      for (const w of BrowserWindow.getAllWindows()) if (windows.has(w.webContents.id)) w.webContents.send(ipcChannel(name), payload);
-    });
-  }
+function wireIpc(): void {
+  registerIpc(ipcMain, core.api, (event) => senderAllowed(event, appOrigin(), windows));
+  forwardEvents(core.events, (channel, payload) => {
+    for (const w of BrowserWindow.getAllWindows()) if (windows.has(w.webContents.id)) w.webContents.send(channel, payload);
+  });
 }
 
 function createWindow(): void {
@@ -68,14 +56,10 @@ if (!app.requestSingleInstanceLock()) {
       dataDir: app.getPath('userData'),
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined,
       version: app.getVersion(),
+      // Electron-only capabilities, behind the same contract validation as every other method.
+      native: nativeCapabilities(dialog, shell),
     });
-    // Electron-only capabilities replace the web fallbacks.
-    core.api.pickPath = async ({ kind, title }) => {
-      const r = await dialog.showOpenDialog({ title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] });
-      return { path: r.canceled ? null : (r.filePaths[0] ?? null), supported: true };
-    };
-    core.api.openPath = async ({ path }) => ({ opened: (await shell.openPath(path)) === '' });
-    registerIpc();
+    wireIpc();
     createWindow();
   });
   app.on('window-all-closed', () => {

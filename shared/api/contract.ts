@@ -158,9 +158,10 @@ export const methods = {
   ),
   /** Native dialog in Electron; the browser falls back to typing a path. */
   pickPath: m<z.ZodType<{ kind: 'file' | 'folder'; title?: string }>, { path: string | null; supported: boolean }>(
-    z.object({ kind: z.enum(['file', 'folder']), title: z.string().optional() }).strict(),
+    z.object({ kind: z.enum(['file', 'folder']), title: z.string().max(200).optional() }).strict(),
   ),
-  openPath: m<z.ZodType<{ path: string }>, { opened: boolean }>(z.object({ path: z.string().min(1) }).strict()),
+  /** Opens a run's output folder in the file manager (Electron); a run id, never a path. */
+  openPath: m<z.ZodType<{ runId: string }>, { opened: boolean }>(z.object({ runId: z.string().min(1) }).strict()),
 } as const;
 
 export type Methods = typeof methods;

@@ -93,3 +93,8 @@ export function unwrapPlain(v: unknown): unknown {
   if (!r.ok) throw r.error;
   return r.value;
 }
+
+/** A transport's own failure (no handler, a dropped channel) as a plain envelope rejection. */
+export function rejectPlain(err: unknown): never {
+  throw toEnvelope(err);
+}

@@ -1,4 +1,5 @@
-import { ApiFailure, type ApiError } from '../../../shared/api/result';
+import { toEnvelope } from '../../../shared/api/envelope';
+import type { ApiError } from '../../../shared/api/result';
 
 /**
  * What a screen knows about one piece of data it asked the services for. "unavailable" is its own
@@ -26,11 +27,8 @@ export function failed<T>(e: unknown, prev?: Loadable<T>): Loadable<T> {
   return { state: 'error', error, value: valueOf(prev) };
 }
 
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiFailure) return e.error;
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e as ApiError;
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
-}
+/** Whatever a client threw (ApiFailure over HTTP, the bare envelope from the Electron preload), as the envelope. */
+export const toApiError = (e: unknown): ApiError => toEnvelope(e);
 
 export async function load<T>(p: Promise<T>, prev?: Loadable<T>): Promise<Loadable<T>> {
   try {

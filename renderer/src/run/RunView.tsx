@@ -13,6 +13,7 @@ import { GpuCharts } from './GpuCharts';
 import { LogPanel } from './LogPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { StallBanner } from './StallBanner';
+import { StacksPanel } from './StacksPanel';
 
 /** After a stop or crash: did every process go, and is the GPU memory free again? */
 function TeardownNote({ teardown }: { teardown: TeardownReport }) {
@@ -61,7 +62,7 @@ export function RunView({ runId }: { runId: string }) {
 
   const openFolder = async () => {
     if (!live.runDir) return;
-    const r = await client.openPath({ path: live.runDir }).catch(() => ({ opened: false }));
+    const r = await client.openPath({ runId: live.runId }).catch(() => ({ opened: false }));
     setOpened(r.opened ? 'yes' : 'shown');
   };
 
@@ -87,6 +88,7 @@ export function RunView({ runId }: { runId: string }) {
         <p className="note info" data-testid="output-path">{t('run.outputAt')} <code>{live.runDir}</code> <CopyButton text={live.runDir} /></p>
       )}
       {live.stall && <StallBanner stall={live.stall} active={active} onStop={() => void stopRun(runId)} />}
+      <StacksPanel runId={runId} active={active} />
       {cardsOf(diagnoses).map(({ diagnosis: d, exit }) => (
         <FailureCard key={`${d.code}-${d.rank}`} diagnosis={d} exit={exit} onRelaunch={(x) => relaunch(runId, x)} onShowRank={showRank} />
       ))}

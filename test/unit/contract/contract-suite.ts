@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../../shared/api/contract';
-import { ApiFailure } from '../../../shared/api/result';
+import type { ApiError } from '../../../shared/api/result';
 import type { Core } from '../../../electron/core/app';
 
 export interface Harness {
@@ -10,9 +10,23 @@ export interface Harness {
 }
 
 /**
+ * What a client caught, read the way the renderer reads it: `.code`, `.field`, `.details` on the
+ * rejection itself (an ApiFailure over HTTP and in-process, the bare envelope from the preload).
+ */
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'the call should have failed').not.toBeNull();
+  const { code, message, field, details } = err as ApiError;
+  return { code, message, field, details };
+}
+
+/**
  * One behavioural suite for the contract, run against every transport: whatever a client can do
- * in-process it must be able to do over HTTP+SSE (and through Electron IPC, which is generated
- * from the same table).
+ * in-process it must be able to do over HTTP+SSE and over Electron IPC (main's handlers wired to
+ * the preload's api through an in-memory ipcMain/ipcRenderer/contextBridge).
  */
 export function contractSuite(name: string, make: () => Promise<Harness>): void {
   describe(`contract over ${name}`, () => {
@@ -39,26 +53,40 @@ export function contractSuite(name: string, make: () => Promise<Harness>): void 
     });
 
     it('rejects bad input with BAD_INPUT naming the field', async () => {
-      const err = await h.client.setSettings({ stallAction: 'explode' } as never).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ApiFailure);
-      expect((err as ApiFailure).error.code).toBe('BAD_INPUT');
-      expect((err as ApiFailure).error.field).toBe('stallAction');
+      const err = await rejection(h.client.setSettings({ stallAction: 'explode' } as never));
+      expect(err.code).toBe('BAD_INPUT');
+      expect(err.field).toBe('stallAction');
+      expect(err.message).toMatch(/stallAction/);
     });
 
     it('refuses a relative path with BAD_INPUT naming the field and the reason, and keeps the old value', async () => {
       const before = await h.client.getSettings(undefined);
-      const err = await h.client.setSettings({ outputDir: 'relative/out' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ApiFailure);
-      expect((err as ApiFailure).error).toMatchObject({ code: 'BAD_INPUT', field: 'outputDir', details: { reason: 'not-absolute', value: 'relative/out' } });
+      const err = await rejection(h.client.setSettings({ outputDir: 'relative/out' }));
+      expect(err).toMatchObject({ code: 'BAD_INPUT', field: 'outputDir', details: { reason: 'not-absolute', value: 'relative/out' } });
       expect((await h.client.getSettings(undefined)).outputDir).toBe(before.outputDir);
     });
 
     it('rejects unknown fields instead of ignoring them', async () => {
-      const err = await h.client.setSettings({ nope: 1 } as never).catch((e: unknown) => e);
-      expect((err as ApiFailure).error.code).toBe('BAD_INPUT');
+      expect((await rejection(h.client.setSettings({ nope: 1 } as never))).code).toBe('BAD_INPUT');
     });
 
-    it('reports the host through detect, even without a GPU', async () => {
+    it('answers NOT_FOUND naming the field for a run that does not exist', async () => {
+      expect(await rejection(h.client.getRun({ runId: 'r-20000101-000000-nope' }))).toMatchObject({ code: 'NOT_FOUND', field: 'runId' });
+    });
+
+    it('answers UNAVAILABLE naming the field when the Python has no torchrun', async () => {
+      const err = await rejection(h.client.planRun({ spec: { recipe: 'rehearsal', mode: 'single-offload', settings: { device: 'cpu' }, python: '/nonexistent/python3' } }));
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', field: 'python' });
+    });
+
+    it('validates pickPath and openPath like every other method; openPath takes a run id, not a path', async () => {
+      expect(await rejection(h.client.pickPath({ kind: 'device' } as never))).toMatchObject({ code: 'BAD_INPUT', field: 'kind' });
+      expect((await rejection(h.client.openPath({ path: '/etc' } as never))).code).toBe('BAD_INPUT');
+      expect(await rejection(h.client.openPath({ runId: 'r-20000101-000000-nope' }))).toMatchObject({ code: 'NOT_FOUND', field: 'runId' });
+    });
+
+    // Detection runs real probes (Python, lspci); a loaded CI box needs more than the default 5 s.
+    it('reports the host through detect, even without a GPU', { timeout: 60_000 }, async () => {
       const report = await h.client.detect({});
       expect(report.host.cpuCores).toBeGreaterThan(0);
       expect(Array.isArray(report.gpus)).toBe(true);

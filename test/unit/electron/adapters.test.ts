@@ -20,15 +20,54 @@ describe('Electron preload', () => {
     expect(invoke).toHaveBeenCalledWith(ipcChannel('appInfo'), undefined);
   });
 
-  it('turns an error envelope into a rejected promise', async () => {
-    invoke.mockResolvedValueOnce({ ok: false, error: { code: 'BAD_INPUT', message: 'nope' } });
+  // Issue 14: the preload rejected with the envelope under `.error`, the renderer read `.code`,
+  // and contextBridge strips an Error's own properties anyway: every error showed as INTERNAL.
+  it('rejects with the bare envelope the renderer reads, not an Error wrapping it', async () => {
+    invoke.mockResolvedValueOnce({ ok: false, error: { code: 'BAD_INPUT', message: 'nope', field: 'refresh', details: { why: 1 } } });
     const api = exposed.api as Record<string, (i: unknown) => Promise<unknown>>;
-    await expect(api.detect({})).rejects.toThrow('nope');
+    const err = await api.detect({}).catch((e: unknown) => e);
+    expect(err).toEqual({ code: 'BAD_INPUT', message: 'nope', field: 'refresh', details: { why: 1 } });
+    expect(err).not.toBeInstanceOf(Error);
+  });
+
+  it('turns a malformed answer or a failed invoke into an INTERNAL envelope', async () => {
+    const api = exposed.api as Record<string, (i: unknown) => Promise<unknown>>;
+    invoke.mockResolvedValueOnce({ ok: false, error: { code: 'NOPE', message: 1 } });
+    expect(await api.detect({}).catch((e: unknown) => e)).toMatchObject({ code: 'INTERNAL' });
+    invoke.mockRejectedValueOnce(new Error('No handler registered'));
+    expect(await api.detect({}).catch((e: unknown) => e)).toEqual({ code: 'INTERNAL', message: 'No handler registered' });
   });
 
   it('refuses to subscribe to an undeclared event', () => {
     const api = exposed.api as { on: (e: string, l: () => void) => unknown };
     expect(() => api.on('shell', () => {})).toThrow(/unknown event/);
+  });
+});
+
+describe('Electron main IPC handlers', () => {
+  it('answer every method with the shared envelope, refuse a foreign sender, and never throw', async () => {
+    const { registerIpc } = await import('../../../electron/main/ipc');
+    const handlers = new Map<string, (e: unknown, i: unknown) => Promise<unknown>>();
+    const api = Object.fromEntries(methodNames.map((n) => [n, async () => 'ok'])) as never as Record<string, (i: unknown) => Promise<unknown>>;
+    api.detect = async () => {
+      throw new TypeError('boom');
+    };
+    let allowed = true;
+    registerIpc({ handle: (c, h) => handlers.set(c, h as never) }, api as never, () => allowed);
+    expect([...handlers.keys()].sort()).toEqual(methodNames.map((n) => ipcChannel(n)).sort());
+    expect(await handlers.get(ipcChannel('appInfo'))!({}, undefined)).toEqual({ ok: true, value: 'ok' });
+    expect(await handlers.get(ipcChannel('detect'))!({}, {})).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'boom' } });
+    allowed = false;
+    expect(await handlers.get(ipcChannel('appInfo'))!({}, undefined)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+
+  it('open a run folder only through core, by run id', async () => {
+    const { nativeCapabilities } = await import('../../../electron/main/native');
+    const opened: string[] = [];
+    const native = nativeCapabilities({ showOpenDialog: async () => ({ canceled: false, filePaths: ['/picked'] }) } as never, { openPath: async (p: string) => (opened.push(p), '') } as never);
+    expect(await native.pickPath({ kind: 'folder' })).toEqual({ path: '/picked', supported: true });
+    expect(await native.openFolder('/runs/r1')).toBe(true);
+    expect(opened).toEqual(['/runs/r1']);
   });
 });
 
