@@ -115,7 +115,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     startRun: async ({ spec, allowEnv, allowPaths, lang: runLang }) => {
       const runId = newRunId();
       // Nodes: preflight on every node first (refuses with every result and its fix), then the plan.
-      const facts = spec.nodes?.length ? await nodesPreflightGate(ctx, spec) : null;
+      const facts = spec.nodes?.length ? await nodesPreflightGate(ctx, spec, runLang ?? lang()) : null;
       let prepared = await prepare(spec, { allowEnv, allowPaths }, runId, facts);
       // The port was free when planned; check again right before launch (another run may have taken it).
       for (let i = 0; i < 5 && !facts && !(await portIsFree(prepared.port)); i++) prepared = await prepare(spec, { allowEnv, allowPaths }, runId);

@@ -1,0 +1,139 @@
+"""Preflight probe for one node of a multi-node run, run by the node's Python over SSH (`python -c`).
+
+Modes (argv):
+  probe RDZV_HOST IFNAME,... CHECKOUT  facts as one JSON line: host name, Python/torch/NCCL versions,
+                                 GPUs, name resolution and route toward the rendezvous host,
+                                 interfaces, /dev/shm, free disk, clock.
+  listen PORT [TRIES]            bind the rendezvous port (or the next free one), print
+                                 `LISTENING <port>`, accept connections until stdin closes.
+  connect HOST PORT              one TCP connect, as the workers will make it; JSON line.
+Standard library only; importing torch is the slow part (seconds).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+
+def probe(rdzv_host, ifnames, checkout):
+    out = {"hostname": socket.gethostname(), "python": sys.version.split()[0], "executable": sys.executable}
+    try:
+        import torch
+
+        out["torch"] = torch.__version__
+        out["cuda"] = bool(torch.cuda.is_available())
+        try:
+            v = torch.cuda.nccl.version() if out["cuda"] else None
+            out["nccl"] = ".".join(str(x) for x in v) if isinstance(v, tuple) else (str(v) if v else None)
+        except Exception:
+            out["nccl"] = None
+        gpus = []
+        if out["cuda"]:
+            for i in range(torch.cuda.device_count()):
+                p = torch.cuda.get_device_properties(i)
+                free = None
+                try:
+                    free = torch.cuda.mem_get_info(i)[0]
+                except Exception:
+                    pass
+                gpus.append({"name": p.name, "totalBytes": p.total_memory, "freeBytes": free})
+        out["gpus"] = gpus
+    except Exception as e:
+        out["torch"] = None
+        out["torchError"] = "%s: %s" % (type(e).__name__, e)
+    try:
+        infos = socket.getaddrinfo(rdzv_host, None, proto=socket.IPPROTO_TCP)
+        out["resolved"] = sorted({i[4][0] for i in infos})
+    except OSError as e:
+        out["resolved"] = []
+        out["resolveError"] = str(e)
+    out["route"] = None
+    if out["resolved"]:
+        try:
+            r = subprocess.run(["ip", "-o", "route", "get", out["resolved"][0]], capture_output=True, text=True, timeout=5)
+            words = r.stdout.split()
+            if "dev" in words:
+                out["route"] = words[words.index("dev") + 1]
+            if out["route"] == "lo" and not out["resolved"][0].startswith("127."):
+                # The rendezvous host is this node: the interface that holds the address is the one
+                # the other nodes come in through, not the loopback the kernel routes to itself by.
+                r = subprocess.run(["ip", "-o", "addr", "show"], capture_output=True, text=True, timeout=5)
+                for line in r.stdout.splitlines():
+                    w = line.split()
+                    if len(w) > 3 and w[3].split("/")[0] == out["resolved"][0]:
+                        out["route"] = w[1]
+        except (OSError, subprocess.SubprocessError):
+            pass
+    try:
+        out["interfaces"] = sorted(name for _, name in socket.if_nameindex())
+    except OSError:
+        out["interfaces"] = []
+    out["ifnamesMissing"] = [n for n in ifnames if n and not n.startswith("^") and n not in out["interfaces"]]
+    try:
+        st = os.statvfs("/dev/shm")
+        out["shmBytes"] = st.f_frsize * st.f_blocks
+    except OSError:
+        out["shmBytes"] = None
+    home = os.path.expanduser("~")
+    st = os.statvfs(home)
+    out["diskFreeBytes"] = st.f_frsize * st.f_bavail
+    if checkout:
+        out["checkoutMissing"] = not os.path.isdir(checkout)
+    out["time"] = time.time()
+    return out
+
+
+def listen(port, tries):
+    s = None
+    for p in range(port, port + tries):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # As torch's TCPStore does: our own probe connections in TIME_WAIT must not make the port look taken.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("0.0.0.0", p))
+            s.listen(64)
+            port = p
+            break
+        except OSError:
+            s.close()
+            s = None
+    if s is None:
+        print("BUSY %d" % port, flush=True)
+        return
+    print("LISTENING %d" % port, flush=True)
+    s.settimeout(0.2)
+    import threading
+
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    deadline = time.time() + 60
+    while not stop.is_set() and time.time() < deadline:
+        try:
+            c, _ = s.accept()
+            c.close()
+        except OSError:
+            pass
+    s.close()
+
+
+def connect(host, port):
+    t0 = time.time()
+    try:
+        c = socket.create_connection((host, port), timeout=4)
+        c.close()
+        print(json.dumps({"ok": True, "ms": round((time.time() - t0) * 1000, 1)}))
+    except OSError as e:
+        print(json.dumps({"ok": False, "error": "%s: %s" % (type(e).__name__, e), "ms": round((time.time() - t0) * 1000, 1)}))
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "probe":
+        print(json.dumps(probe(sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else [], sys.argv[4] if len(sys.argv) > 4 else "")))
+    elif mode == "listen":
+        listen(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    elif mode == "connect":
+        connect(sys.argv[2], int(sys.argv[3]))
