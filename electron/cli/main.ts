@@ -8,6 +8,8 @@ import { registerCheck } from './commands/check';
 import { registerRun } from './commands/run';
 import { registerExplain } from './commands/explain';
 import { registerProfile } from './commands/profile';
+import { registerSetup } from './commands/setup';
+import { registerDoctor } from './commands/doctor';
 
 /**
  * `lal`: the command line over core. Each command lives in commands/ and returns an exit code:
@@ -48,6 +50,8 @@ export function buildProgram(): { program: Command; result: Promise<number> } {
   registerRun(program, run);
   registerExplain(program, run);
   registerProfile(program, run);
+  registerSetup(program, run);
+  registerDoctor(program, run);
   return { program, result };
 }
 

@@ -7,13 +7,14 @@ import { profile } from './locales/profile';
 import { ui } from './locales/ui';
 import { library } from './locales/library';
 import { settings } from './locales/settings';
+import { setup } from './locales/setup';
 import { serve } from './locales/serve';
 
 /**
  * All user-facing text, zh-CN and en, one namespace per feature. i18next reads these resources in
  * the renderer and in the CLI; tests check that both languages have the same keys.
  */
-export const namespaces = { common, detect, check, run, explain, profile, ui, library, settings, serve } as const;
+export const namespaces = { common, detect, check, run, explain, profile, ui, library, settings, serve, setup } as const;
 export type Namespace = keyof typeof namespaces;
 export type Lang = 'en' | 'zh-CN';
 export const languages: Lang[] = ['en', 'zh-CN'];
