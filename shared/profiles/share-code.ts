@@ -35,7 +35,7 @@ export function decodeShareCode(text: string): DecodeResult {
       ? fail(`share code version lav${other[1]} is not one this app reads (lav1); update the app`, `本应用读不了 lav${other[1]} 版分享码（只读 lav1）；请更新应用`)
       : fail(`a share code starts with "${SHARE_PREFIX}"`, `分享码以"${SHARE_PREFIX}"开头`);
   }
-  if (code.length > MAX_CODE_CHARS) return fail(`too long for a share code (${code.length} characters)`, `作为分享码太长了（${code.length} 个字符）`);
+  if (code.length > MAX_CODE_CHARS) return fail(`too long for a share code (${code.length} characters; at most ${MAX_CODE_CHARS})`, `作为分享码太长了（${code.length} 个字符，上限 ${MAX_CODE_CHARS}）`);
   const body = code.slice(SHARE_PREFIX.length);
   const bad = /[^A-Za-z0-9_-]/.exec(body);
   if (bad) return fail(`character "${bad[0]}" at position ${SHARE_PREFIX.length + bad.index + 1} is not part of a share code (copy it again, whole)`, `第 ${SHARE_PREFIX.length + bad.index + 1} 个字符"${bad[0]}"不属于分享码（请重新完整复制）`);
@@ -45,6 +45,9 @@ export function decodeShareCode(text: string): DecodeResult {
   try {
     json = inflateLimited(bytes, MAX_JSON_BYTES);
   } catch (e) {
+    if (e instanceof ShareCodeTooLarge) {
+      return fail(`the code expands to more than ${MAX_JSON_BYTES / 1_000_000} MB, far more than any profile; it was not read`, `分享码解压后超过 ${MAX_JSON_BYTES / 1_000_000} MB，远超任何配置；已拒绝读取`);
+    }
     return fail(`the code is damaged or incomplete (${(e as Error).message}); copy it again, whole`, `分享码损坏或不完整（${(e as Error).message}）；请重新完整复制`);
   }
   let raw: unknown;
@@ -57,15 +60,34 @@ export function decodeShareCode(text: string): DecodeResult {
   return parsed.ok ? { ok: true, profile: parsed.profile } : { ok: false, errors: parsed.errors };
 }
 
+/**
+ * Compressed bytes handed to the inflater per step. Deflate expands at most ~1032:1, so one slice
+ * yields at most ~264 KB: the cap below is checked after every slice and a bomb is abandoned having
+ * produced little more than the cap, instead of inflating all of it in one push first.
+ */
+const INFLATE_SLICE = 256;
+
+/** The cap was hit while inflating (a decompression bomb or not a profile). */
+export class ShareCodeTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`it expands past ${limit} bytes`);
+  }
+}
+
 function inflateLimited(bytes: Uint8Array, limit: number): string {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const inflater = new Unzlib((chunk) => {
     total += chunk.length;
-    if (total > limit) throw new Error(`it expands past ${limit} bytes`);
-    chunks.push(chunk);
+    // Keep nothing past the cap; the loop below stops at the next slice boundary.
+    if (total <= limit) chunks.push(chunk);
   });
-  inflater.push(bytes, true);
+  for (let at = 0; at < bytes.length; at += INFLATE_SLICE) {
+    const end = Math.min(at + INFLATE_SLICE, bytes.length);
+    inflater.push(bytes.subarray(at, end), end === bytes.length);
+    if (total > limit) throw new ShareCodeTooLarge(limit);
+  }
+  if (bytes.length === 0) inflater.push(bytes, true);
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {

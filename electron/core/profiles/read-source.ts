@@ -5,6 +5,7 @@ import { decodeShareCode, looksLikeShareCode } from '../../../shared/profiles/sh
 import { importScript } from '../../../shared/profiles/script-import';
 import type { FieldError, ImportKind, Profile, UnparsedLine } from '../../../shared/profiles/schema';
 import { parseShellScript } from './sh-parse';
+import { PARSE_DEADLINE_MS } from './sh-worker';
 
 /**
  * One entry for everything a user can paste or open: a `.lavprofile.json` text, a `lav1.` share
@@ -16,6 +17,9 @@ export interface SourceResult {
   errors: FieldError[];
   unparsed: UnparsedLine[];
 }
+
+/** A launch script is a few KB; anything past this is not one worth reading (it is parsed before any preview). */
+export const MAX_SCRIPT_BYTES = 256 * 1024;
 
 export function kindOf(text: string): ImportKind {
   const t = text.replace(/^\uFEFF/, '').trimStart();
@@ -42,7 +46,21 @@ export async function readSource(input: string, fallbackName: string, recipes: r
   const notes: UnparsedLine[] = crlf
     ? [{ line: 1, text: '', reason: 'Windows line endings (CRLF) were read as Unix ones; bash itself would fail on this file as it is', reasonZh: 'Windows 换行符（CRLF）已按 Unix 换行读取；这个文件原样交给 bash 会出错' }]
     : [];
+  const bytes = new TextEncoder().encode(script).length;
+  if (bytes > MAX_SCRIPT_BYTES) {
+    const kb = Math.ceil(bytes / 1024);
+    return {
+      kind,
+      profile: null,
+      errors: [{ path: '(script)', message: `the script is ${kb} KB; a launch script to import is at most ${MAX_SCRIPT_BYTES / 1024} KB`, messageZh: `脚本有 ${kb} KB；可导入的启动脚本最多 ${MAX_SCRIPT_BYTES / 1024} KB` }],
+      unparsed: [],
+    };
+  }
   const parsed = await parseShellScript(script);
+  if (!parsed.ok && parsed.notSyntax) {
+    const zh = parsed.notSyntax === 'deadline' ? `读取脚本超时（上限 ${PARSE_DEADLINE_MS / 1000} 秒）` : '脚本解析器意外停止';
+    return { kind, profile: null, errors: [{ path: '(script)', message: `the script could not be read: ${parsed.message}`, messageZh: `无法读取脚本：${zh}` }], unparsed: notes };
+  }
   if (!parsed.ok) {
     return { kind, profile: null, errors: [{ path: `line ${parsed.line}`, message: `shell syntax error: ${parsed.message}`, messageZh: `shell 语法错误：${parsed.message}` }], unparsed: notes };
   }

@@ -187,7 +187,8 @@ describe('paths at run time over the contract (in-process and HTTP)', () => {
         expect(plan.argv[plan.argv.indexOf('--save_file') + 1]).toBe(target);
       }
     }
-  });
+    // Each consented plan resolves torchrun (a Python probe): seconds on a loaded machine.
+  }, 60_000);
 
   it('--set output_dir=DIR is honoured: the run folder moves there (with consent when outside)', async () => {
     const out = join(home.path, 'videos');
@@ -198,5 +199,5 @@ describe('paths at run time over the contract (in-process and HTTP)', () => {
       expect(plan.argv[plan.argv.indexOf('--log_dir') + 1].startsWith(join(out, 'runs') + '/'), name).toBe(true);
       expect(plan.argv[plan.argv.indexOf('--save_file') + 1].startsWith(join(out, 'runs') + '/'), name).toBe(true);
     }
-  });
+  }, 60_000);
 });
