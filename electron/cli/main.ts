@@ -10,6 +10,7 @@ import { registerExplain } from './commands/explain';
 import { registerProfile } from './commands/profile';
 import { registerSetup } from './commands/setup';
 import { registerDoctor } from './commands/doctor';
+import { registerStacks } from './commands/stacks';
 
 /**
  * `lal`: the command line over core. Each command lives in commands/ and returns an exit code:
@@ -48,6 +49,7 @@ export function buildProgram(): { program: Command; result: Promise<number> } {
   registerDetect(program, run);
   registerCheck(program, run);
   registerRun(program, run);
+  registerStacks(program, run);
   registerExplain(program, run);
   registerProfile(program, run);
   registerSetup(program, run);

@@ -14,6 +14,7 @@ import { runsApi } from './runs/api';
 import { explainApi } from './explain/api';
 import { profilesApi } from './profiles/api';
 import { setupApi } from './setup/api';
+import { stacksApi } from './runs/stacks';
 
 export interface CoreOptions {
   dataDir?: string;
@@ -108,6 +109,7 @@ export function createCore(opts: CoreOptions): Core {
     ...explainApi(ctx),
     ...profilesApi(ctx),
     ...setupMethods,
+    ...stacksApi(ctx),
     pickPath: async (input) => (opts.native ? opts.native.pickPath(input) : { path: null, supported: false }),
     // A run id, never a path: a client can only open a folder this launcher made for a run, and
     // only a folder (the file manager would run a file).

@@ -1,0 +1,162 @@
+import { stacks as strings } from '../i18n/locales/stacks';
+import type { Lang } from '../i18n';
+import { classifyStack } from './classify';
+import { frameLabel, mainThread, parseFaulthandler } from './parse';
+import type { FlightEntry, FlightRank, RankWhere, StackFrame } from './types';
+
+/** What the launcher collected for one rank: its dump text (null when none came back) and its progress. */
+export interface RankDumpInput {
+  rank: number;
+  pid: number | null;
+  text: string | null;
+  error?: RankWhere['error'];
+  clip?: number | null;
+  step?: number | null;
+}
+
+export interface ExplainOptions {
+  /**
+   * Pipeline layout (TPP): rank r receives from r-1 and sends to r+1, which names the peer of a
+   * point-to-point wait. Collectives have no single peer.
+   */
+  pipeline: boolean;
+  nproc: number;
+  /** Ranks the stall rule found least advanced: preferred as the culprit when stacks alone cannot tell. */
+  behind?: number[];
+  sourceLine?: (file: string, line: number) => string | null;
+}
+
+const MAX_FRAMES = 40;
+
+export function rankWhere(d: RankDumpInput, opts: ExplainOptions): RankWhere {
+  const threads = d.text ? parseFaulthandler(d.text) : [];
+  const main = mainThread(threads);
+  const frames = (main?.frames ?? []).slice(0, MAX_FRAMES);
+  const c = classifyStack(frames, opts.sourceLine);
+  let peer: number | null = null;
+  if (c.kind === 'comm' && c.p2p && opts.pipeline && c.op) {
+    const p = /recv/.test(c.op) ? d.rank - 1 : d.rank + 1;
+    peer = p >= 0 && p < opts.nproc ? p : null;
+  }
+  return {
+    rank: d.rank,
+    pid: d.pid,
+    kind: c.kind,
+    op: c.op,
+    phase: c.phase,
+    func: c.func,
+    site: c.site,
+    peer,
+    clip: d.clip ?? null,
+    step: d.step ?? null,
+    frames,
+    threads,
+    error: d.error ?? (threads.length ? null : 'no-dump'),
+  };
+}
+
+type Strings = (typeof strings)['en'];
+const S = (lang: Lang): Strings => (lang === 'zh-CN' ? strings.zh : strings.en);
+
+function fmt(text: string, vars: Record<string, string | number | null>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+const site = (f: StackFrame | null): string => (f ? frameLabel(f) : '?');
+
+/** One rank in one line: "waits in dist.recv (lalwork/pipeline.py:212) for rank 2". */
+export function describeRank(w: RankWhere, lang: Lang): string {
+  const s = S(lang);
+  let text: string;
+  if (w.kind === 'comm') text = w.peer !== null ? fmt(s.rankLine.commPeer, { op: w.op, site: site(w.site), peer: w.peer }) : fmt(s.rankLine.comm, { op: w.op, site: site(w.site) });
+  else if (w.kind === 'phase' && w.phase) text = fmt(s.rankLine.phase, { phase: s.phase[w.phase], site: site(w.site) });
+  else if (w.kind === 'compute') text = fmt(s.rankLine.compute, { func: w.func, site: site(w.site) });
+  else text = fmt(s.rankLine.none, { reason: s.error[w.error ?? 'no-dump'] });
+  if (w.clip !== null && w.step !== null) text += ` · ${fmt(s.rankLine.progress, { clip: w.clip, step: w.step })}`;
+  return text;
+}
+
+function stateOf(w: RankWhere | undefined, s: Strings): string {
+  if (!w) return s.stateAdvancing;
+  if (w.kind === 'comm') return fmt(s.stateWaiting, { op: w.op, site: site(w.site) });
+  if (w.kind === 'phase' && w.phase) return fmt(s.statePhase, { phase: s.phase[w.phase], site: site(w.site) });
+  if (w.kind === 'compute') {
+    return w.clip !== null && w.step !== null ? fmt(s.stateAt, { clip: w.clip, step: w.step, func: w.func, site: site(w.site) }) : fmt(s.stateIn, { func: w.func, site: site(w.site) });
+  }
+  return s.stateUnknown;
+}
+
+export interface Headline {
+  /** The rank the others wait for, or the one still computing; null when stacks cannot tell. */
+  culprit: number | null;
+  /** The waiting rank the sentence starts with, if any. */
+  waiter: number | null;
+  text: { en: string; zh: string };
+}
+
+/**
+ * One sentence for the card. Ranks not waiting on anyone (computing, or in a long phase) are the
+ * candidates; a rank whose point-to-point peer is one of them gives "rank W waits in OP for rank P,
+ * which is …". Collectives have no single peer, so the waiter is paired with the candidate the stall
+ * rule found least advanced. With no candidate at all, everyone waits on someone who is not there.
+ */
+export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
+  const by = new Map(ranks.map((r) => [r.rank, r]));
+  const waiting = ranks.filter((r) => r.kind === 'comm');
+  const free = ranks.filter((r) => r.kind === 'compute' || r.kind === 'phase');
+  const prefer = (list: RankWhere[]) => [...list].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))[0];
+
+  const both = (make: (s: Strings) => string) => ({ en: make(strings.en), zh: make(strings.zh) });
+
+  // A chain of point-to-point waits ending at a rank that is not waiting: name its last link.
+  for (const root of [...free].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))) {
+    // A receiver names its sender best: recv first, then by rank.
+    const w = waiting.filter((x) => x.peer === root.rank).sort((a, b) => Number(!/recv/.test(a.op ?? '')) - Number(!/recv/.test(b.op ?? '')) || a.rank - b.rank)[0];
+    if (w) return { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
+  }
+  // A p2p wait on a rank that was not dumped (still advancing) or gave no stack.
+  const dangling = waiting.find((x) => x.peer !== null && (!by.has(x.peer) || by.get(x.peer)!.kind === 'none'));
+  if (dangling && !free.length) {
+    const p = dangling.peer!;
+    return { culprit: p, waiter: dangling.rank, text: both((s) => fmt(s.waitsFor, { rank: dangling.rank, op: dangling.op, site: site(dangling.site), peer: p, state: stateOf(by.get(p), s) })) };
+  }
+  // Collectives have no single peer: pair a waiter with the rank that is not in one.
+  const collective = waiting.filter((x) => x.peer === null);
+  if (collective.length && free.length) {
+    const root = prefer(free);
+    const w = prefer(collective);
+    return { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
+  }
+  if (free.length) {
+    const root = prefer(free);
+    if (root.kind === 'phase' && root.phase) {
+      const ph = root.phase;
+      return { culprit: root.rank, waiter: null, text: both((s) => fmt(s.inPhase, { rank: root.rank, phase: s.phase[ph], site: site(root.site) })) };
+    }
+    const same = free.filter((r) => r.kind === 'compute' && r.func === root.func && site(r.site) === site(root.site));
+    if (same.length > 1) {
+      const list = same.map((r) => r.rank).sort((a, b) => a - b).join(', ');
+      return { culprit: null, waiter: null, text: both((s) => fmt(s.computingMany, { ranks: list, func: root.func, site: site(root.site) })) };
+    }
+    return { culprit: root.rank, waiter: null, text: both((s) => fmt(s.computing, { rank: root.rank, func: root.func, site: site(root.site) })) };
+  }
+  if (waiting.length) {
+    const list = waiting.map((r) => r.rank).join(', ');
+    const op = waiting[0].op;
+    return { culprit: null, waiter: waiting[0].rank, text: both((s) => fmt(s.allWaiting, { ranks: list, op })) };
+  }
+  return { culprit: null, waiter: null, text: both((s) => s.noStacks) };
+}
+
+function rankOrder(rank: number, behind: number[]): number {
+  const i = behind.indexOf(rank);
+  return i >= 0 ? i : 1000 + rank;
+}
+
+const entryText = (e: FlightEntry | null, s: Strings): string => (e ? `${e.op}${e.seq !== null ? ` #${e.seq}` : ''}${e.state ? ` (${e.state})` : ''}` : s.flightNone);
+
+/** "NCCL flight recorder, rank 3: last enqueued nccl:recv #12 (started), last completed nccl:send #11" */
+export function describeFlight(f: FlightRank, lang: Lang): string {
+  const s = S(lang);
+  return fmt(s.flight, { rank: f.rank, enqueued: entryText(f.lastEnqueued, s), completed: entryText(f.lastCompleted, s) });
+}

@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { readFlight } from '../../../electron/core/runs/stacks';
+import { flightRankOf, summarizeFlight } from '../../../shared/stacks/flight';
+import { describeFlight } from '../../../shared/stacks/explain';
+import { repoRoot, tempDir } from '../../support/temp';
+
+/**
+ * The NCCL flight recorder cannot run on CPU (gloo has none), so its dump is constructed here in
+ * the layout pytorch ProcessGroupNCCL.cpp writes (version "2.x": entries with profiling_name,
+ * collective_seq_id / p2p_seq_id, state, process_group, frames; pg_status), pickled by Python,
+ * and read back through resources/stacks/nccl_trace_json.py exactly as a run's dump would be.
+ */
+const PY = '/usr/bin/python3';
+const STACKS = join(repoRoot, 'resources', 'stacks');
+
+const makeDump = (file: string, entries: string) =>
+  execaSync(PY, ['-c', `import pickle,sys\nd={"version":"2.4","pg_config":{"0":{"name":"0","desc":"default_pg","ranks":"[0, 1, 2, 3]"}},"pg_status":{"0":{"last_enqueued_collective":7,"last_started_collective":7,"last_completed_collective":6}},"entries":[${entries}]}\nopen(sys.argv[1],"wb").write(pickle.dumps(d))`, file]);
+
+const entry = (seq: number, op: string, state: string, p2p = false) =>
+  `{"record_id":${seq},"pg_id":0,"process_group":("0","default_pg"),"collective_seq_id":${p2p ? 0 : seq},"p2p_seq_id":${p2p ? seq : 0},"op_id":${seq},"profiling_name":"${op}","time_created_ns":${seq}000,"input_sizes":[[4,4]],"output_sizes":[[4,4]],"state":"${state}","time_discovered_started_ns":None,"time_discovered_completed_ns":None,"retired":False,"timeout_ms":600000,"is_p2p":${p2p ? 'True' : 'False'},"frames":[{"name":"all_reduce","filename":"x.py","line":1}]}`;
+
+describe('NCCL flight recorder reader', () => {
+  const dir = tempDir('lal-flight-');
+  afterAll(() => dir.remove());
+
+  it('pickle → JSON → last enqueued and last completed per rank', async () => {
+    makeDump(join(dir.path, 'nccl_trace_rank_0'), [entry(5, 'nccl:all_reduce', 'completed'), entry(6, 'nccl:send', 'completed', true), entry(7, 'nccl:all_gather', 'started')].join(','));
+    makeDump(join(dir.path, 'nccl_trace_rank_1'), [entry(5, 'nccl:all_reduce', 'completed'), entry(6, 'nccl:recv', 'scheduled', true)].join(','));
+    writeFileSync(join(dir.path, 'nccl_trace_rank_x'), 'not a rank');
+    const flight = await readFlight(dir.path, PY, STACKS);
+    expect(flight.map((f) => f.rank)).toEqual([0, 1]);
+    expect(flight[0]).toMatchObject({
+      lastEnqueued: { op: 'nccl:all_gather', seq: 7, state: 'started', pg: '0' },
+      lastCompleted: { op: 'nccl:send', seq: 6, state: 'completed' },
+    });
+    expect(flight[1]).toMatchObject({ lastEnqueued: { op: 'nccl:recv', seq: 6, state: 'scheduled' }, lastCompleted: { op: 'nccl:all_reduce', seq: 5 } });
+    expect(describeFlight(flight[1], 'en')).toBe('NCCL flight recorder, rank 1: last enqueued nccl:recv #6 (scheduled), last completed nccl:all_reduce #5 (completed)');
+  });
+
+  it('a pickle that names any global is refused, never run; a truncated one is an error, not a crash', () => {
+    const bad = join(dir.path, 'evil');
+    const marker = join(dir.path, 'pwned');
+    execaSync(PY, ['-c', `import pickle,os,sys\nclass E:\n  def __reduce__(self): return (os.system, ("touch ${marker}",))\nopen(sys.argv[1],"wb").write(pickle.dumps({"entries":[E()]}))`, bad]);
+    const torn = join(dir.path, 'torn');
+    writeFileSync(torn, Buffer.from([0x80, 0x04, 0x95]));
+    const r = execaSync(PY, [join(STACKS, 'nccl_trace_json.py'), bad, torn]);
+    const out = JSON.parse(String(r.stdout)) as Record<string, { error?: string }>;
+    expect(out[bad].error).toMatch(/refusing .*system/);
+    expect(out[torn].error).toBeTruthy();
+    expect(() => execaSync('test', ['-e', marker])).toThrow();
+    expect(summarizeFlight(0, bad, out[bad])).toBeNull();
+  });
+
+  it('file names and shapes that are not dumps', () => {
+    expect(flightRankOf('nccl_trace_rank_12')).toBe(12);
+    expect(flightRankOf('nccl_trace_rank_')).toBeNull();
+    expect(flightRankOf('other_3')).toBeNull();
+    expect(summarizeFlight(0, 'f', 'text')).toBeNull();
+    expect(summarizeFlight(0, 'f', { entries: 'no' })).toBeNull();
+  });
+});
