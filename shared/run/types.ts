@@ -107,7 +107,7 @@ export interface RunRecord {
   /** Rendezvous port checked free right before launch. */
   masterPort?: number;
   /** The stall rule in force and the last stall seen. */
-  stall?: { floorSec: number; multiplier: number; startupBudgetSec: number; action: 'notify' | 'stop'; last?: { at: string; ranks: number[]; behind: number[] } };
+  stall?: { floorSec: number; multiplier: number; startupBudgetSec: number; action: 'notify' | 'stop'; last?: { at: string; ranks: number[]; behind: number[]; where?: StacksReport } };
   teardown?: TeardownReport;
   /** Per-rank `LAL_PEAK {json}` lines the workload printed (the rehearsal measures its own peaks). */
   workloadPeaks?: Record<string, Record<string, unknown>>;
@@ -144,6 +144,8 @@ export type RunEvent =
       /** What the GPUs were doing at that moment (empty without nvidia-smi). */
       gpus: GpuSample[];
       action?: 'notify' | 'stop';
+      /** Where the ranks are, from their Python stacks (issue 22); absent when none could be taken. */
+      where?: StacksReport;
     }
   | { type: 'diagnosis'; runId: string; code: string; rank: number | null; diagnosis: Diagnosis }
   | { type: 'exit'; runId: string; status: 'succeeded' | 'failed' | 'stopped'; exitCode: number | null };

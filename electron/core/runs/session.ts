@@ -22,6 +22,8 @@ import { teardown } from './teardown';
 import { pidsWithRunId, procStartTimeSync } from './proc';
 import { parseWorkerExits, pickRootCause, rankExitDiagnosis } from './exit-info';
 import { tr } from './text';
+import { stallStacks } from './stacks';
+import type { StacksReport } from '../../../shared/stacks/types';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -231,8 +233,16 @@ export class RunSession {
     if (key === this.lastStallKey) return;
     this.lastStallKey = key;
     const action = this.built.spec.stallAction ?? 'notify';
-    this.record.stall = { ...this.rule, action, last: { at: new Date().toISOString(), ranks: v.stalled, behind: v.behind } };
-    this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action });
+    const at = new Date().toISOString();
+    // Where each stuck rank is, from its Python stack (issue 22, stacks.ts): at most ~2 s more, so
+    // the event and the card can say "rank 4 waits in dist.recv for rank 3, which is …".
+    void stallStacks(this.built, this.recipe, this.record.runDir, v, this.workers, snap.ranks).then((where) => this.raiseStall(v, action, at, where));
+  }
+
+  private raiseStall(v: ReturnType<typeof judgeStall>, action: 'notify' | 'stop', at: string, where: StacksReport | null): void {
+    if (this.record.status !== 'running') return;
+    this.record.stall = { ...this.rule, action, last: { at, ranks: v.stalled, behind: v.behind, ...(where ? { where } : {}) } };
+    this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action, ...(where ? { where } : {}) });
     if (action === 'stop' && !this.stopReason) {
       // The failure explainer words STALL (shared/failures/stall.ts) so the app, `lal explain` and this agree.
       this.addDiagnosis(bilingual((lang) => [stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec, lang })], this.deps.lang)[0]);

@@ -109,7 +109,7 @@ export function mergeRecord(live: LiveRun, record: RunRecord): LiveRun {
     diagnoses: record.diagnoses.length ? record.diagnoses : live.diagnoses,
     // Opened after the fact (history, reload): the record remembers the last stall.
     stall: live.stall ?? (record.stall?.last
-      ? { type: 'stall', runId: record.runId, ranks: record.stall.last.ranks, advanced: [], behind: record.stall.last.behind, idleSec: record.stall.floorSec, gpus: [], action: record.stall.action }
+      ? { type: 'stall', runId: record.runId, ranks: record.stall.last.ranks, advanced: [], behind: record.stall.last.behind, idleSec: record.stall.floorSec, gpus: [], action: record.stall.action, ...(record.stall.last.where ? { where: record.stall.last.where } : {}) }
       : null),
     ...(p
       ? {
