@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, profileSchema, type FieldError, type Profile } from './schema';
+import { INPUT_KEYS, INPUT_TWICE_MESSAGE, PROFILE_FORMAT, PROFILE_VERSION, profileSchema, type FieldError, type Profile } from './schema';
 
 /**
  * Read any profile version into the current one, or say exactly which fields are wrong.
@@ -69,6 +69,7 @@ const ZH: Record<string, string> = {
   'recipe ids are lower-case letters, digits, . _ -': '配方 id 由小写字母、数字和 . _ - 组成',
   'mode ids are lower-case letters, digits, . _ -': '模式 id 由小写字母、数字和 . _ - 组成',
   'a GPU index is listed twice': '有 GPU 序号重复了',
+  [INPUT_TWICE_MESSAGE]: '"inputs" 里也设置了它：每个输入只在 "inputs" 里设置一次；请删掉其中一个',
 };
 
 function zhMessage(issue: z.core.$ZodIssue): string {

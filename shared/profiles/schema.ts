@@ -70,7 +70,17 @@ export const profileSchema = z
     /** Machines of a multi-node run; interpreter and checkout per node are this machine's settings, not a profile's. */
     nodes: profileNodesSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // One value per flag: with `prompt` in both inputs and settings, one screen would show one and the
+    // run would use the other. Refused rather than silently picking a winner (docs/profiles.md).
+    for (const key of Object.keys(p.inputs)) {
+      if (key in p.settings) ctx.addIssue({ code: 'custom', path: ['settings', key], message: INPUT_TWICE_MESSAGE });
+    }
+  });
+
+/** Field error for an input key set in both `inputs` and `settings`. */
+export const INPUT_TWICE_MESSAGE = 'also set in "inputs": a profile sets each input once, in "inputs"; remove one of the two';
 
 export type Profile = z.output<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;

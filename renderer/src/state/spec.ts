@@ -1,6 +1,7 @@
 import type { RecipeSummary } from '../../../shared/api/contract';
 import type { FixAction } from '../../../shared/failures/types';
-import { INPUT_KEYS, PROFILE_FORMAT, PROFILE_VERSION, type Profile } from '../../../shared/profiles/schema';
+import type { Profile } from '../../../shared/profiles/schema';
+import { profileToRunSpec, runSpecToProfile } from '../../../shared/profiles/spec';
 import { getRecipe } from '../../../shared/recipes';
 import type { FlagSpec, Recipe } from '../../../shared/recipes/types';
 import type { RunSpec, SettingValue } from '../../../shared/run/types';
@@ -22,20 +23,16 @@ export function newSpec(recipe: RecipeSummary | undefined, gpuCount: number): Ru
   return { recipe: recipe.id, mode: defaultMode(recipe, gpuCount), settings: {} };
 }
 
-/** Profiles keep per-run media (prompt, image, audio) in `inputs`; on argv they are flags like any other. */
+/**
+ * Profiles keep per-run media (prompt, image, audio) in `inputs`; on argv they are flags like any
+ * other. The one builder in shared/profiles/spec.ts, so the wizard runs what the import preview showed.
+ */
 export function specFromProfile(p: Profile): RunSpec {
-  const env = p.env && Object.keys(p.env).length ? { ...p.env } : undefined;
-  return { recipe: p.recipe, mode: p.mode, settings: { ...(p.inputs ?? {}), ...p.settings }, gpus: p.gpus, env };
+  return profileToRunSpec(p);
 }
 
 export function profileFromSpec(spec: RunSpec, name: string, pinned: boolean): Profile {
-  const inputs: Record<string, string> = {};
-  const settings: Record<string, SettingValue> = {};
-  for (const [k, v] of Object.entries(spec.settings)) {
-    if ((INPUT_KEYS as readonly string[]).includes(k) && typeof v === 'string') inputs[k] = v;
-    else settings[k] = v;
-  }
-  return { format: PROFILE_FORMAT, version: PROFILE_VERSION, name, recipe: spec.recipe, mode: spec.mode, gpus: spec.gpus, inputs, settings, env: spec.env ?? {}, pinned };
+  return { ...runSpecToProfile(spec, name), pinned };
 }
 
 /** A feasibility suggestion's `change` is `--set` shaped; `mode` moves the layout, the rest are flags. */
