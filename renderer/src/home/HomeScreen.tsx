@@ -8,6 +8,7 @@ import { EnvironmentPanel } from './EnvironmentPanel';
 import { GpuCard } from './GpuCard';
 import { LeftoversBanner } from './LeftoversBanner';
 import { QuickLaunch } from './QuickLaunch';
+import { ReadinessPanel } from './ReadinessPanel';
 import { RecentRuns } from './RecentRuns';
 import { TopologySummary } from './TopologySummary';
 import { WarningsPanel } from './WarningsPanel';
@@ -32,6 +33,7 @@ export function HomeScreen() {
           {(report) => <Hardware report={report} />}
         </LoadableView>
       </section>
+      <ReadinessPanel />
       <RecentRuns />
     </div>
   );

@@ -8,6 +8,7 @@ import { InputsStep } from './InputsStep';
 import { ModeStep } from './ModeStep';
 import { ReviewStep } from './ReviewStep';
 import { Stepper } from './Stepper';
+import { WizardReadiness } from '../setup/WizardReadiness';
 
 /** Hardware → Mode → Inputs → Review → Run. Each step is reachable; Run waits for a plan. */
 export function Wizard() {
@@ -37,6 +38,7 @@ export function Wizard() {
         {step === 'inputs' && <InputsStep />}
         {step === 'review' && <ReviewStep />}
       </div>
+      {step === 'review' && <WizardReadiness />}
       {launchError && launchError.state !== 'ready' && launchError.state !== 'loading' && (
         <p className="note error" role="alert" data-testid="launch-error">
           {launchError.state === 'error' ? t('wizard.launchFailed', { message: launchError.error.message })
