@@ -30,7 +30,23 @@ export interface RunPlan {
   cwd: string;
 }
 
-export type RunStatus = 'starting' | 'running' | 'stopping' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+/**
+ * `interrupted`: the launcher that ran it died while it was active (a later start noticed; the
+ * record's `interruption` says why). `lost` is what older launchers wrote for the same case.
+ */
+export type RunStatus = 'starting' | 'running' | 'stopping' | 'succeeded' | 'failed' | 'stopped' | 'interrupted' | 'lost';
+
+/** Why a run is `interrupted`, written by the launcher that found it so. */
+export interface RunInterruption {
+  reason: 'launcher-gone';
+  /** The launcher that ran it, no longer alive (or its pid now belongs to another process). */
+  launcherPid: number;
+  detectedAt: string;
+  /** The launcher (serve, app, lal) that noticed. */
+  detectedByPid: number;
+  /** Set once a leftover scan found no process of the run, so later scans skip it. */
+  noProcessesLeft?: boolean;
+}
 export type RankPhase = 'starting' | 'loading' | 'compiling' | 'generating' | 'saving' | 'done' | 'failed';
 
 export interface RankProgress {
@@ -109,6 +125,7 @@ export interface RunRecord {
   /** The stall rule in force and the last stall seen. */
   stall?: { floorSec: number; multiplier: number; startupBudgetSec: number; action: 'notify' | 'stop'; last?: { at: string; ranks: number[]; behind: number[]; where?: StacksReport } };
   teardown?: TeardownReport;
+  interruption?: RunInterruption;
   /** Per-rank `LAL_PEAK {json}` lines the workload printed (the rehearsal measures its own peaks). */
   workloadPeaks?: Record<string, Record<string, unknown>>;
   /** Worker processes seen during the run, by rank (RANK in their environment). */

@@ -7,7 +7,7 @@ import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
 import { defaultDataDir } from '../../core/paths';
 import { tr } from '../../core/runs/text';
-import { pidsWithRunId, signalQuiet } from '../../core/runs/proc';
+import { killRunNow } from '../../core/runs/teardown';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
 import { getRecipe } from '../../../shared/recipes';
@@ -141,10 +141,8 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
         void api.stopRun({ runId }).catch(() => undefined);
       } else {
         // Second Ctrl-C: no more waiting.
-        void api.getRun({ runId }).then(async ({ record }) => {
-          if (record.pgid) signalQuiet(-record.pgid, 'SIGKILL');
-          for (const p of await pidsWithRunId(record.runId)) signalQuiet(p, 'SIGKILL');
-        });
+        // Still only what is proven this run's: the agent may be gone and its group id reused.
+        void api.getRun({ runId }).then(({ record }) => killRunNow(record)).catch(() => undefined);
       }
     };
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);

@@ -36,6 +36,8 @@ const KEEP_FINISHED = 8;
 /** Runs over the contract. Owned by the run manager feature. */
 export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, RunMethods> & { dispose(): Promise<void> } {
   const records = new RunRecords(ctx.dataDir);
+  // Reading every record once at start marks the runs of a launcher that died `interrupted` (records.ts).
+  records.list();
   const sessions = new Map<string, RunSession>();
   const finished: string[] = [];
   const getRecipe = opts.getRecipe ?? defaultGetRecipe;
@@ -174,7 +176,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
       }
       const rec = records.get(runId);
       if (!rec) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run ${runId}` });
-      if (['starting', 'running', 'stopping'].includes(rec.status)) {
+      if (['starting', 'running', 'stopping', 'interrupted'].includes(rec.status)) {
         if (await launcherAlive(rec)) {
           throw new ApiFailure({ code: 'CONFLICT', field: 'runId', message: `run ${runId} is managed by another launcher (pid ${rec.launcherPid}); stop it there` });
         }

@@ -73,6 +73,72 @@ export async function pidsWithRunId(runId: string): Promise<number[]> {
   return hits.filter((p) => p > 0).sort((a, b) => a - b);
 }
 
+/** The LAL_RUN_ID entry a process of this run carries. */
+export const runIdEntry = (runId: string) => `LAL_RUN_ID=${runId}`;
+
+/**
+ * Proof that `pid` is this run's process and not a stranger that got its number: alive, the
+ * recorded start time (field 22), and the run's LAL_RUN_ID in its environment. Without a recorded
+ * start time there is no proof.
+ */
+export async function provenOwn(pid: number | null, startTime: string | null | undefined, runId: string): Promise<boolean> {
+  if (!pid || !startTime || !Number.isSafeInteger(pid) || pid <= 1) return false;
+  return (await isAlive(pid, startTime)) && (await environHas(pid, runIdEntry(runId))) && (await isAlive(pid, startTime));
+}
+
+/** Every live process whose process group is `pgid`, with its start time. */
+export async function groupMembers(pgid: number): Promise<{ pid: number; startTime: string | null }[]> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const out: { pid: number; startTime: string | null }[] = [];
+  await Promise.all(
+    names
+      .filter((n) => /^\d+$/.test(n))
+      .map(async (n) => {
+        const st = await procStat(Number(n));
+        if (st && st.pgid === pgid && st.state !== 'Z' && st.state !== 'X') out.push({ pid: Number(n), startTime: st.startTime });
+      }),
+  );
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * Proof that process group `pgid` is the one this run's agent made (the agent runs detached, so its
+ * group id is its pid), before a signal goes to the whole group:
+ * - the leader still lives: it must be proven ours (pid + start time + LAL_RUN_ID);
+ * - the leader is gone (the agent exited, or a second Ctrl-C after the first teardown): a group id
+ *   stays taken while any member lives, so the group is ours when a member carries our LAL_RUN_ID
+ *   and no member started before the agent did (a group made by someone who later got the agent's
+ *   number would hold only strangers). Without the agent's start time every member must carry it.
+ * An empty group, or any doubt, is no proof: then only individually proven processes are signalled.
+ */
+export async function provenGroup(pgid: number | null, agentStartTime: string | null | undefined, runId: string): Promise<boolean> {
+  if (!pgid || !Number.isSafeInteger(pgid) || pgid <= 1 || pgid === process.pid) return false;
+  const leader = await procStat(pgid);
+  if (leader && leader.state !== 'Z' && leader.state !== 'X') return provenOwn(pgid, agentStartTime, runId);
+  const members = await groupMembers(pgid);
+  if (!members.length) return false;
+  const carries = await Promise.all(members.map((m) => environHas(m.pid, runIdEntry(runId))));
+  if (!carries.some(Boolean)) return false;
+  if (!agentStartTime) return carries.every(Boolean);
+  const t0 = Number(agentStartTime);
+  return members.every((m) => m.startTime !== null && Number(m.startTime) >= t0);
+}
+
+/** SIGKILL (or `sig`) to each process of the run, re-checking its start time right before the signal. */
+export async function signalRunProcesses(runId: string, sig: NodeJS.Signals = 'SIGKILL'): Promise<number[]> {
+  const hit: number[] = [];
+  for (const pid of await pidsWithRunId(runId)) {
+    const st = procStartTimeSync(pid);
+    if (st && (await isAlive(pid, st)) && (await environHas(pid, runIdEntry(runId))) && signalQuiet(pid, sig)) hit.push(pid);
+  }
+  return hit;
+}
+
 export async function cmdline(pid: number): Promise<string[] | null> {
   try {
     const buf = await readFile(`/proc/${pid}/cmdline`);

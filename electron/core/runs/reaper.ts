@@ -1,6 +1,6 @@
 import type { LeftoverRun, RunRecord } from '../../../shared/run/types';
 import type { RunRecords } from './records';
-import { environHas, isAlive, pidsWithRunId } from './proc';
+import { isAlive, pidsWithRunId, provenOwn } from './proc';
 import { teardown } from './teardown';
 
 /**
@@ -19,25 +19,29 @@ export async function launcherAlive(rec: RunRecord): Promise<boolean> {
 
 export async function provenPids(rec: RunRecord): Promise<number[]> {
   const pids = new Set<number>();
-  if (rec.pid && (await isAlive(rec.pid, rec.procStartTime)) && (await environHas(rec.pid, `LAL_RUN_ID=${rec.runId}`))) pids.add(rec.pid);
+  if (await provenOwn(rec.pid, rec.procStartTime, rec.runId)) pids.add(rec.pid!);
   for (const p of await pidsWithRunId(rec.runId)) pids.add(p);
   return [...pids].sort((a, b) => a - b);
 }
 
+/** Runs of a dead launcher that may still have processes: active ones, and interrupted ones not yet found empty. */
+const mayHaveLeftovers = (rec: RunRecord) => ACTIVE.has(rec.status) || (rec.status === 'interrupted' && !rec.interruption?.noProcessesLeft);
+
 /**
- * Leftovers among `records`, skipping runs this process is managing (`ours`). A run whose launcher
- * died and that has no process left is marked `lost` so lists stop showing it as running.
+ * Leftovers among `records`, skipping runs this process is managing (`ours`). Reading the records
+ * already turned runs of a dead launcher `interrupted` (records.ts); one with no process left is
+ * marked so, and later scans skip it.
  */
 export async function findLeftovers(records: RunRecords, ours: Set<string>): Promise<LeftoverRun[]> {
   const out: LeftoverRun[] = [];
   for (const rec of records.list()) {
-    if (!ACTIVE.has(rec.status) || ours.has(rec.runId)) continue;
+    if (!mayHaveLeftovers(rec) || ours.has(rec.runId)) continue;
     if (await launcherAlive(rec)) continue;
     const pids = await provenPids(rec);
     if (pids.length) {
       out.push({ runId: rec.runId, pids, startedAt: rec.startedAt, argv: rec.plan.argv });
-    } else {
-      records.save({ ...rec, status: 'lost', endedAt: rec.endedAt ?? new Date().toISOString() });
+    } else if (rec.status === 'interrupted' && rec.interruption) {
+      records.save({ ...rec, interruption: { ...rec.interruption, noProcessesLeft: true } });
     }
   }
   return out;
@@ -50,13 +54,15 @@ export async function reapLeftovers(records: RunRecords, ours: Set<string>, runI
     const rec = records.get(left.runId);
     if (!rec) continue;
     const proven = rec.pid !== null && left.pids.includes(rec.pid);
+    // teardown proves the group again itself (the agent may be gone and its group id reused).
     const report = await teardown({
       runId: rec.runId,
       pid: proven ? rec.pid : null,
-      pgid: proven ? rec.pgid : null,
+      pgid: rec.pgid,
       startTime: rec.procStartTime,
       graceMs: 3000,
     });
+    // `stopped` by this launcher; `interruption` still says the first one died.
     records.save({ ...rec, status: 'stopped', endedAt: new Date().toISOString(), teardown: report });
     stopped.push(rec.runId);
   }

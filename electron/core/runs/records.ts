@@ -1,8 +1,28 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../../../shared/run/types';
+import type { RunRecord, RunStatus } from '../../../shared/run/types';
 import { readJson, writeJsonAtomic } from '../json-file';
+import { parseStat } from './proc';
+import { readFileSync } from 'node:fs';
 import { RUN_ID_RE } from './run-id';
+
+const ACTIVE: ReadonlySet<RunStatus> = new Set<RunStatus>(['starting', 'running', 'stopping']);
+
+/**
+ * Whether the launcher that wrote `rec` still runs: its pid alive (not a zombie) with the start
+ * time it recorded. A pid that now belongs to another process does not count.
+ */
+export function launcherAliveSync(rec: Pick<RunRecord, 'launcherPid' | 'launcherStartTime'>): boolean {
+  if (!rec.launcherPid || !Number.isSafeInteger(rec.launcherPid) || rec.launcherPid <= 0) return false;
+  let st: ReturnType<typeof parseStat>;
+  try {
+    st = parseStat(readFileSync(`/proc/${rec.launcherPid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!st || st.state === 'Z' || st.state === 'X') return false;
+  return rec.launcherStartTime ? st.startTime === rec.launcherStartTime : true;
+}
 
 /**
  * Run records: `<runDir>/run.json`, written atomically (temp + fsync + rename) before launch and at
@@ -27,15 +47,39 @@ export class RunRecords {
     this.save(record);
   }
 
+  /** A run's record; one whose launcher died while it was active comes back (and is saved) `interrupted`. */
   get(runId: string): RunRecord | null {
     if (!RUN_ID_RE.test(runId)) return null;
     const entry = readJson<{ runDir: string }>(join(this.indexDir(), `${runId}.json`));
     const dirs = [entry?.runDir, join(this.dataDir, 'runs', runId)].filter((d): d is string => !!d);
     for (const dir of dirs) {
       const rec = readJson<RunRecord>(join(dir, 'run.json'));
-      if (rec && rec.runId === runId) return rec;
+      if (rec && rec.runId === runId) return this.markIfInterrupted(rec);
     }
     return null;
+  }
+
+  /**
+   * Every reader of records (serve, the app, `lal runs`, the leftover scan) goes through here, so
+   * the first start after a launcher died turns its runs from running into `interrupted`, with the
+   * reason, instead of leaving them running forever. The record's own launcher is never judged dead
+   * by this check: it is this process, or alive with its recorded start time.
+   */
+  private markIfInterrupted(rec: RunRecord): RunRecord {
+    if (!ACTIVE.has(rec.status) || launcherAliveSync(rec)) return rec;
+    const now = new Date().toISOString();
+    const next: RunRecord = {
+      ...rec,
+      status: 'interrupted',
+      endedAt: rec.endedAt ?? now,
+      interruption: { reason: 'launcher-gone', launcherPid: rec.launcherPid, detectedAt: now, detectedByPid: process.pid },
+    };
+    try {
+      this.save(next);
+    } catch {
+      /* a read-only run folder still reads as interrupted */
+    }
+    return next;
   }
 
   /** Every run we can find, newest first: indexed ones and any folder under <dataDir>/runs. */

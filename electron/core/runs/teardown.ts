@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { GpuProcessSample, TeardownReport } from '../../../shared/run/types';
-import { isAlive, pidsWithRunId, signalQuiet, sleep } from './proc';
+import { isAlive, pidsWithRunId, provenGroup, provenOwn, signalQuiet, signalRunProcesses, sleep } from './proc';
 
 /**
  * Stop order (docs/upstream-notes.md §14.1–§14.2):
@@ -12,6 +12,10 @@ import { isAlive, pidsWithRunId, signalQuiet, sleep } from './proc';
  *    run id finds them after the agent is gone.
  * 4. Verify: ask nvidia-smi whether any of those pids still holds VRAM (D-state workers stuck in the
  *    driver can outlive SIGKILL, pytorch/pytorch#185414); report, never hang on it.
+ * Nothing is signalled without proof that it is this run's (proc.ts: pid + start time + LAL_RUN_ID;
+ * a group only through its leader or, once the agent is gone, its members). Pids and group ids are
+ * reused, and a record, a second Ctrl-C or an agent that already exited must never turn into a
+ * signal to someone else's processes.
  */
 export interface TeardownOptions {
   runId: string;
@@ -38,7 +42,7 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownReport> {
   const graceMs = opts.graceMs ?? 3000;
 
   const agentAlive = async () => (opts.pid ? isAlive(opts.pid, opts.startTime) : false);
-  if (!opts.agentGone && opts.pid && (await agentAlive())) {
+  if (!opts.agentGone && opts.pid && (await provenOwn(opts.pid, opts.startTime, opts.runId))) {
     signalQuiet(opts.pid, 'SIGTERM');
     steps.push({ action: 'sigterm-agent', at: at(), pids: [opts.pid] });
     const deadline = Date.now() + graceMs;
@@ -46,21 +50,17 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownReport> {
     opts.exited?.then(() => (done = true), () => (done = true));
     while (!done && Date.now() < deadline && (await agentAlive())) await sleep(25);
   }
-  if (opts.pgid && opts.pgid > 1) {
-    // Only our own detached group: pgid == the agent's pid, verified by start time when it still lives.
-    const groupOk = opts.pgid !== opts.pid || !(await isAlive(opts.pgid)) || (await isAlive(opts.pgid, opts.startTime));
-    if (groupOk && signalQuiet(-opts.pgid, 'SIGKILL')) steps.push({ action: 'sigkill-group', at: at(), pids: [opts.pgid] });
+  // The agent's detached group: its id is the agent's pid (launcher.ts), never anyone else's.
+  if (opts.pgid && (opts.pid === null || opts.pgid === opts.pid) && (await provenGroup(opts.pgid, opts.startTime, opts.runId))) {
+    if (signalQuiet(-opts.pgid, 'SIGKILL')) steps.push({ action: 'sigkill-group', at: at(), pids: [opts.pgid] });
   }
 
   const swept = new Set<number>();
   const sweepDeadline = Date.now() + (opts.sweepMs ?? 3000);
   for (;;) {
-    const left = await pidsWithRunId(opts.runId);
-    if (!left.length) break;
-    for (const p of left) {
-      signalQuiet(p, 'SIGKILL');
-      swept.add(p);
-    }
+    const hit = await signalRunProcesses(opts.runId, 'SIGKILL');
+    for (const p of hit) swept.add(p);
+    if (!hit.length && !(await pidsWithRunId(opts.runId)).length) break;
     if (Date.now() > sweepDeadline) break;
     await sleep(50);
   }
@@ -86,4 +86,17 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownReport> {
     }
   }
   return { steps, remaining, vramReleased, tookMs: Date.now() - t0 };
+}
+
+/**
+ * The second Ctrl-C: no grace, but the same proof. SIGKILL to the agent's group only when it is
+ * proven this run's, then to every process carrying the run id. Safe to call any number of times,
+ * after the agent has exited and after a first teardown finished.
+ */
+export async function killRunNow(rec: { runId: string; pid: number | null; pgid: number | null; procStartTime: string | null }): Promise<number[]> {
+  const hit: number[] = [];
+  const pgid = rec.pgid !== null && (rec.pid === null || rec.pgid === rec.pid) ? rec.pgid : null;
+  if (pgid && (await provenGroup(pgid, rec.procStartTime, rec.runId)) && signalQuiet(-pgid, 'SIGKILL')) hit.push(-pgid);
+  hit.push(...(await signalRunProcesses(rec.runId, 'SIGKILL')));
+  return hit;
 }

@@ -99,7 +99,7 @@ function advanced(prev: RankProgress | undefined, e: { clip: number; step: numbe
 /** A record fetched from the services wins for what it knows; live-only fields stay. */
 export function mergeRecord(live: LiveRun, record: RunRecord): LiveRun {
   const p = record.progress;
-  const terminal = ['succeeded', 'failed', 'stopped', 'lost'].includes(record.status);
+  const terminal = ['succeeded', 'failed', 'stopped', 'interrupted', 'lost'].includes(record.status);
   return {
     ...live,
     record,

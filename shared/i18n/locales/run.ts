@@ -9,6 +9,7 @@ export const run = {
       failed: 'Failed',
       stopped: 'Stopped',
       lost: 'Launcher closed; no process left',
+      interrupted: 'Interrupted: its launcher stopped',
     },
     phase: {
       starting: 'starting',
@@ -67,6 +68,7 @@ export const run = {
       failed: '失败',
       stopped: '已停止',
       lost: '启动器已关闭，没有残留进程',
+      interrupted: '已中断：启动器已退出',
     },
     phase: {
       starting: '启动中',

@@ -63,7 +63,7 @@ describe('leftovers of a launcher killed with SIGKILL', () => {
     expect(await api.findLeftovers(undefined as never)).toEqual([]);
   });
 
-  it('with setpriv --pdeathsig the agent stops its workers by itself; the record becomes "lost"', async () => {
+  it('with setpriv --pdeathsig the agent stops its workers by itself; the record becomes "interrupted", saying why', async () => {
     const runId = await launchAndKill(dir.path, {});
     // torch's agent SIGTERMs its workers and SIGKILLs any still there 30 s later (its close timeout);
     // on an idle box all are gone in well under a second, on a loaded CI box it can take longer.
@@ -74,6 +74,8 @@ describe('leftovers of a launcher killed with SIGKILL', () => {
     const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
     const api = runsApi(ctx, { getRecipe: (id) => (id === 'tiny' ? tinyRecipe : undefined) });
     expect((await api.findLeftovers(undefined as never)).map((l) => l.runId)).not.toContain(runId);
-    expect((await api.getRun({ runId })).record.status).toBe('lost');
+    const { record } = await api.getRun({ runId });
+    expect(record.status).toBe('interrupted');
+    expect(record.interruption).toMatchObject({ reason: 'launcher-gone', launcherPid: record.launcherPid, noProcessesLeft: true });
   });
 });
