@@ -52,15 +52,15 @@ def environ_of(pid):
     return out
 
 
-def run_pids(run_id):
-    """Processes that carry this run's LAL_RUN_ID (workers, torchrun, anything they started)."""
+def run_pids(run_id, node=None):
+    """Processes that carry this run's LAL_RUN_ID (and this node's LAL_NODE, when two nodes share a machine)."""
     me = os.getpid()
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == me:
             continue
         env = environ_of(int(name))
-        if env and env.get("LAL_RUN_ID") == run_id:
+        if env and env.get("LAL_RUN_ID") == run_id and (node is None or env.get("LAL_NODE") == node):
             found.append((int(name), env))
     return found
 
@@ -71,6 +71,20 @@ def alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def _die_with_parent():
+    """In the child before exec: SIGTERM torchrun if this agent dies, even by SIGKILL (PR_SET_PDEATHSIG).
+
+    torchrun stops its workers on SIGTERM; the setting does not survive its fork, which is why the
+    launcher also sweeps the node by LAL_RUN_ID when a node ends badly.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except Exception:
+        pass
 
 
 class Agent:
@@ -98,7 +112,7 @@ class Agent:
         env["PYTHONUNBUFFERED"] = "1"
         cwd = self.cfg.get("cwd") or self.dir
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
-        self.proc = subprocess.Popen(self.argv(), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(self.argv(), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         self.out.send(k="start", pid=self.proc.pid, host=socket.gethostname(), t=time.time(), python=sys.version.split()[0])
 
     def pump_console(self):
@@ -113,7 +127,7 @@ class Agent:
             self.out.send(k="con", d=base64.b64encode(chunk).decode())
 
     def map_ranks(self):
-        for pid, env in run_pids(self.run_id):
+        for pid, env in run_pids(self.run_id, self.cfg.get("node")):
             lr, r = env.get("LOCAL_RANK"), env.get("RANK")
             if lr is not None and r is not None and lr.isdigit() and r.isdigit() and int(lr) not in self.ranks:
                 self.ranks[int(lr)] = int(r)
@@ -186,16 +200,16 @@ class Agent:
         self.sweep()
 
     def sweep(self):
-        for pid, _ in run_pids(self.run_id):
+        for pid, _ in run_pids(self.run_id, self.cfg.get("node")):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         deadline = time.time() + 2
-        left = [p for p, _ in run_pids(self.run_id) if alive(p)]
+        left = [p for p, _ in run_pids(self.run_id, self.cfg.get("node")) if alive(p)]
         while left and time.time() < deadline:
             time.sleep(0.05)
-            left = [p for p, _ in run_pids(self.run_id) if alive(p)]
+            left = [p for p, _ in run_pids(self.run_id, self.cfg.get("node")) if alive(p)]
         return left
 
     def run(self):

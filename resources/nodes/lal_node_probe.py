@@ -7,6 +7,10 @@ Modes (argv):
   listen PORT [TRIES]            bind the rendezvous port (or the next free one), print
                                  `LISTENING <port>`, accept connections until stdin closes.
   connect HOST PORT              one TCP connect, as the workers will make it; JSON line.
+  sweep RUN_ID NODE              SIGKILL every process whose environment has LAL_RUN_ID=RUN_ID
+                                 and LAL_NODE=NODE;
+                                 JSON line with what was killed and what is left (lal runs --reap,
+                                 and the launcher after a node ended badly).
 Standard library only; importing torch is the slow part (seconds).
 """
 
@@ -129,11 +133,46 @@ def connect(host, port):
         print(json.dumps({"ok": False, "error": "%s: %s" % (type(e).__name__, e), "ms": round((time.time() - t0) * 1000, 1)}))
 
 
+def sweep(run_id, node):
+    # LAL_NODE too: when the launcher's own machine is also a node, its driver carries LAL_RUN_ID
+    # but no LAL_NODE, and must not be killed by its own sweep.
+    me = os.getpid()
+    want = ("LAL_RUN_ID=" + run_id).encode()
+    want_node = ("LAL_NODE=" + node).encode()
+    def ours():
+        pids = []
+        for name in os.listdir("/proc"):
+            if name.isdigit() and int(name) != me:
+                try:
+                    with open("/proc/%s/environ" % name, "rb") as f:
+                        env = f.read().split(b"\0")
+                        if want in env and want_node in env:
+                            pids.append(int(name))
+                except OSError:
+                    pass
+        return pids
+    killed = ours()
+    for pid in killed:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    left = killed
+    for _ in range(40):
+        left = [p for p in ours() if os.path.exists("/proc/%d" % p) and open("/proc/%d/stat" % p).read().rsplit(")", 1)[1].split()[0] != "Z"]
+        if not left:
+            break
+        time.sleep(0.05)
+    print(json.dumps({"killed": killed, "left": left}))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "probe":
         print(json.dumps(probe(sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else [], sys.argv[4] if len(sys.argv) > 4 else "")))
     elif mode == "listen":
         listen(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    elif mode == "sweep":
+        sweep(sys.argv[2], sys.argv[3])
     elif mode == "connect":
         connect(sys.argv[2], int(sys.argv[3]))

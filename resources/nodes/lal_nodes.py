@@ -152,6 +152,7 @@ class Driver:
         self.logs = {}
         self.log_lock = threading.Lock()
         self.stopping = None
+        self.stopped_at = None
         self.lock = threading.Lock()
 
     def payload(self):
@@ -178,6 +179,19 @@ class Driver:
             with open(tmp, "w") as f:
                 json.dump({"nodes": [n.state for n in self.nodes], "stopping": self.stopping}, f, indent=1)
             os.replace(tmp, os.path.join(self.run_dir, "nodes.json"))
+
+    def sweep(self, n):
+        script = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lal_node_probe.py")).read()
+        argv = n.ssh_argv()[:-1] + ["exec %s -c %s sweep %s %s" % (sh_quote(n.spec.get("python") or "python3"), sh_quote(script), sh_quote(self.cfg["runId"]), sh_quote(n.name))]
+        argv[argv.index("ConnectTimeout=10")] = "ConnectTimeout=3"
+        try:
+            r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=8)
+            got = json.loads(r.stdout.decode().strip().splitlines()[-1])
+            self.console.lal("node %s swept: %d processes of the run killed, %d left" % (n.name, len(got["killed"]), len(got["left"])))
+            return got
+        except Exception as e:  # unreachable node: say so; `lal runs --reap` can try again later
+            self.console.lal("node %s could not be swept (%s); run `lal runs --reap` once it is reachable" % (n.name, type(e).__name__))
+            return {"error": type(e).__name__}
 
     def stop_all(self, reason):
         with self.lock:
@@ -209,6 +223,12 @@ class Driver:
         first_bad = None
         pending = list(self.nodes)
         while pending:
+            if self.stopping and self.stopped_at is None:
+                self.stopped_at = time.time()
+            if self.stopped_at is not None and time.time() - self.stopped_at > 5:
+                for n in pending:
+                    if n.proc.poll() is None:
+                        n.proc.kill()  # the node did not answer in time (link down): its own watchdog stops it
             for n in list(pending):
                 rc = n.proc.poll()
                 if rc is None:
@@ -235,6 +255,12 @@ class Driver:
                     self.stop_all("node-failed:%s" % n.name)
                 self.save()
             time.sleep(0.1)
+        # A node that ended without its agent's own clean-up (lost connection, agent killed) may still
+        # run torchrun or workers: sweep it by LAL_RUN_ID over a fresh connection.
+        for n in self.nodes:
+            ef = n.exit_frame
+            if ef is None or ef.get("left"):
+                n.state["sweep"] = self.sweep(n)
         with self.log_lock:
             for f in self.logs.values():
                 f.close()

@@ -153,8 +153,8 @@ export const methods = {
   duplicateProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
   pinProfile: m<z.ZodType<{ name: string; pinned: boolean }>, ProfileSummary>(z.object({ name: z.string().min(1), pinned: z.boolean() }).strict()),
   previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(MAX_IMPORT_SOURCE) }).strict()),
-  exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' }>, { text: string; filename: string }>(
-    z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh']) }).strict(),
+  exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' | 'sbatch' }>, { text: string; filename: string }>(
+    z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh', 'sbatch']) }).strict(),
   ),
   /** Native dialog in Electron; the browser falls back to typing a path. */
   pickPath: m<z.ZodType<{ kind: 'file' | 'folder'; title?: string }>, { path: string | null; supported: boolean }>(

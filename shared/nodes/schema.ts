@@ -11,7 +11,7 @@ import { z } from 'zod';
 export const HOST_RE = /^(?![-.])[A-Za-z0-9._-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$/;
 export const USER_RE = /^[a-z_][a-z0-9_.-]{0,31}$/i;
 /** Absolute, printable, no characters a POSIX shell treats specially inside or outside quotes. */
-export const REMOTE_PATH_RE = /^\/[A-Za-z0-9._+\/@%:,=~-]{0,1023}$/;
+export const REMOTE_PATH_RE = /^\/[A-Za-z0-9._+/@%:,=~-]{0,1023}$/;
 export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const nodeSchema = z

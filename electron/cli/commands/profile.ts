@@ -56,7 +56,7 @@ export function registerProfile(program: Command, run: RunAction): void {
     .option('--set <key=value>', 'a setting for --recipe; repeatable', collect, [])
     .option('--gpus <list>', 'GPU indexes for --recipe, e.g. 0,1,2,3,4')
     .option('--profile-name <name>', 'name of a profile built from --recipe', 'exported')
-    .option('--format <format>', 'json, code or sh', 'json')
+    .option('--format <format>', 'json, code, sh or sbatch (a profile with nodes, for SLURM)', 'json')
     .action((name: string | undefined, o: ExportOptions) => run((g) => exportCommand(g, name, o)));
 
   profile
@@ -292,7 +292,7 @@ interface ExportOptions {
 
 async function exportCommand(g: GlobalOptions, name: string | undefined, o: ExportOptions): Promise<number> {
   const lang = langOf(g);
-  if (!['json', 'code', 'sh'].includes(o.format)) throw new CliError(`--format must be json, code or sh (got ${o.format})`, EXIT.USAGE);
+  if (!['json', 'code', 'sh', 'sbatch'].includes(o.format)) throw new CliError(`--format must be json, code, sh or sbatch (got ${o.format})`, EXIT.USAGE);
   const format = o.format as ExportFormat;
   const fromRecipe = o.recipe !== undefined || o.mode !== undefined;
   if (fromRecipe === (name !== undefined) || (fromRecipe && (o.recipe === undefined || o.mode === undefined))) {

@@ -7,9 +7,10 @@ import { renderScript } from '../../../shared/profiles/sh-export';
 import { profileToRunSpec } from '../../../shared/profiles/spec';
 import { PROFILE_EXTENSION, type Profile } from '../../../shared/profiles/schema';
 import { RUNNER_SETTING_KEYS } from '../../../shared/profiles/recipe-check';
+import { profileSbatch } from '../nodes/sbatch';
 
 /** A profile as text: the JSON file, the share code, or a runnable bash script. */
-export type ExportFormat = 'json' | 'code' | 'sh';
+export type ExportFormat = 'json' | 'code' | 'sh' | 'sbatch';
 
 export interface ExportContext {
   resourcesDir: string;
@@ -22,6 +23,8 @@ export function exportProfileText(profile: Profile, format: ExportFormat, ctx: E
   delete shared.pinned;
   if (format === 'json') return { text: JSON.stringify(JSON.parse(canonicalJson(shared)), null, 2) + '\n', filename: stem + PROFILE_EXTENSION };
   if (format === 'code') return { text: encodeShareCode(shared) + '\n', filename: `${stem}.lavcode.txt` };
+  // A profile with nodes, for SLURM (electron/core/nodes/sbatch.ts).
+  if (format === 'sbatch') return { text: profileSbatch(shared, ctx), filename: `${stem}.sbatch` };
   return { text: profileScript(shared, ctx), filename: `${stem}.sh` };
 }
 

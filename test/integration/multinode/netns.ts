@@ -1,0 +1,58 @@
+import { execaSync } from 'execa';
+import { chmodSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../support/temp';
+
+/**
+ * Test machines for multi-node runs: network namespaces with their own sshd, host name and PID
+ * namespace (scripts/netns/up.sh). They need root and a kernel that allows namespaces; where that
+ * is missing the suites skip and say so in their titles.
+ */
+export const STATE = '/tmp/lal-netns-test';
+export const SSH_CONFIG = join(STATE, 'ssh_config');
+export const SYS_PYTHON = '/usr/bin/python3';
+
+export function namespacesUsable(): { ok: boolean; why: string } {
+  if (process.getuid?.() !== 0) return { ok: false, why: 'not root' };
+  const r = execaSync('ip', ['netns', 'add', 'lal-probe-ns'], { reject: false });
+  if (r.exitCode !== 0) return { ok: false, why: `ip netns add failed: ${String(r.stderr).trim()}` };
+  execaSync('ip', ['netns', 'del', 'lal-probe-ns'], { reject: false });
+  for (const tool of ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/unshare']) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install -y openssh-server openssh-client util-linux iproute2 (.ci/run does this)`);
+  }
+  return { ok: true, why: '' };
+}
+
+export function netnsUp(n = 2): void {
+  const r = execaSync(join(repoRoot, 'scripts/netns/up.sh'), [String(n), STATE], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`scripts/netns/up.sh failed: ${String(r.stderr)}`);
+}
+
+export function netnsDown(): void {
+  execaSync(join(repoRoot, 'scripts/netns/down.sh'), [STATE], { reject: false });
+}
+
+/** Runs a command inside node i's network namespace (nft rules, links). */
+export function inNode(i: number, argv: string[]): void {
+  execaSync('ip', ['netns', 'exec', `lal-n${i}`, ...argv]);
+}
+
+/** A node interpreter that waits `sec` seconds before starting the run's agent (`-u`), not the preflight probe. */
+export function latePython(sec: number): string {
+  mkdirSync(STATE, { recursive: true });
+  const p = join(STATE, `late-python-${sec}`);
+  writeFileSync(p, `#!/bin/sh\n[ "$1" = "-u" ] && sleep ${sec}\nexec ${SYS_PYTHON} "$@"\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
+
+/** A node interpreter whose torch reports another version (as a node with a different install would). */
+export function otherTorchPython(version: string): string {
+  const dir = join(STATE, 'other-torch');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'sitecustomize.py'), `import torch\ntorch.__version__ = ${JSON.stringify(version)}\n`);
+  const p = join(STATE, 'other-torch-python');
+  writeFileSync(p, `#!/bin/sh\nPYTHONPATH=${dir} exec ${SYS_PYTHON} "$@"\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
