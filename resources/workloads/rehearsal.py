@@ -211,7 +211,10 @@ def _peak(rank, world, device, monitor, run, status):
     if t.get("first_clip") is not None:
         t["first_clip"] = round(t["first_clip"], 3)
     t["total"] = round(time.monotonic() - _T0, 3)
-    line = {"rank": rank, "world_size": world, "device": str(device), **rep, "timings": {k: t.get(k) for k in ("load", "first_clip", "total")}, "status": status}
+    # The allocator settings decide the reserve over torch's allocated bytes (expandable_segments
+    # leaves far less behind), so a peak is only comparable with a prediction made for the same conf.
+    alloc_conf = os.environ.get("PYTORCH_CUDA_ALLOC_CONF") or None
+    line = {"rank": rank, "world_size": world, "device": str(device), **rep, "alloc_conf": alloc_conf, "timings": {k: t.get(k) for k in ("load", "first_clip", "total")}, "status": status}
     _emit("LAL_PEAK", line)
 
 

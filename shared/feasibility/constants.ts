@@ -38,6 +38,12 @@ export const MODEL = {
   ncclPcieBaseBytes: 0.5 * GiB,
   ncclPciePerPeerBytes: 0,
   /**
+   * PCIe with P2P (L40S, RTX 6000 Ada, H100 PCIe, the non-bridged pairs of an H100 NVL box): not
+   * measured. NCCL's P2P transport opens a few channels per peer over PCIe; the estimate sits
+   * between SHM (flat) and NVLink, and the error band adds the distance to the NVLink figure.
+   */
+  ncclPcieP2pPerPeerBytes: 0.1 * GiB,
+  /**
    * Caching-allocator slack over the torch-allocated peak (fragmentation, rounding to 2 MiB blocks,
    * blocks cached between phases). Applied to the peak phase's allocated bytes.
    */
@@ -50,6 +56,13 @@ export const MODEL = {
    * sizes fragment the cache). The load phase allocates a few huge tensors and wastes almost nothing (0.02 GB).
    */
   allocatorReserveBytes: 2.3 * GiB,
+  /**
+   * The same reserve with PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True (Live Avatar's default):
+   * torch-reserved minus torch-allocated was 0.06 GB (bf16) to 0.21 GB (fp8, per-Linear dequantise
+   * transients) on an H100 at 36–72 frames, against 0.85–2.35 GB without it
+   * (docs/validation-data/h100x1-allocator).
+   */
+  allocatorReserveExpandableBytes: 0.2 * GiB,
   allocatorReserveAtLoadBytes: 0.1 * GiB,
   fsdpFragmentationFactor: 0.45,
   /** torch.compile / inductor workspace when ENABLE_COMPILE is on (upstream default): autotune buffers and graphs. §3.8. */

@@ -1,5 +1,10 @@
-export { checkFeasibility, predictPerGpu, resolveSpec, withCheckout, fullest } from './check';
+export { checkFeasibility, predictPerGpu, resolveSpec, withCheckout, fullest, rejudge } from './check';
 export type { CheckInput } from './check';
+export { bands, bandFor, deriveBands, predictRow } from './band';
+export { VALIDATION_ROWS } from './heldout';
+export type { ValidationRow } from './heldout';
+export { linksFromTopology, linkLabel } from './links';
+export { linksForSpec } from './hardware';
 export { parseHardwareSpec, hardwareFromDetect, findGpuModel, GPU_TABLE } from './hardware';
 export { planMemory } from './memory';
 export type { MemoryPlan, RankMemory } from './memory';

@@ -3,6 +3,7 @@ import { roleOf, type Values } from '../recipes/settings';
 import type { MemoryPart } from './types';
 import { MODEL } from './constants';
 import { clipsForAudio, geometry, type Geometry } from './geometry';
+import { MEASURED_NVLINKS, type PairLink } from './links';
 
 /**
  * Bytes per rank, phase by phase (load, encode, denoise, decode), then the peak phase plus fixed
@@ -15,6 +16,11 @@ export interface RankMemory {
   role: string;
   /** Phase whose allocation is the peak. */
   phase: string;
+  /**
+   * NCCL bytes the estimate may miss: for links not measured (NVLink with fewer links than the
+   * measured NV18, PCIe P2P), the distance to the NV18 per-peer figure. The error band adds it.
+   */
+  ncclUncertainBytes?: number;
   /** Parts of the peak phase plus overheads; they sum to `bytes`. */
   parts: MemoryPart[];
   bytes: number;
@@ -43,8 +49,12 @@ export interface MemoryInput {
   env: Record<string, string>;
   /** CPU run (rehearsal device=cpu): no GPU parts at all. */
   cpu: boolean;
-  /** All GPUs of the run are NVLink-class (more NCCL channels, so more buffer memory). */
+  /** All GPUs of the run are NVLink-class (more NCCL channels, so more buffer memory). Used when `peerLink` is absent. */
   nvlink?: boolean;
+  /** The link between the GPUs of two ranks (from the detected topology or a preset). */
+  peerLink?: (rankA: number, rankB: number) => PairLink;
+  /** PYTORCH_CUDA_ALLOC_CONF's expandable_segments: a much smaller reserve (measured on H100). */
+  allocator?: 'expandable' | 'default';
 }
 
 type Phase = MemoryPart[];
@@ -74,15 +84,45 @@ export function planMemory(input: MemoryInput): MemoryPlan {
 }
 
 /**
- * Peers a rank's NCCL communicators connect it to (see MODEL.ncclPerPeerBytes). In the TPP pipeline
- * the first DiT rank has one neighbour and the others two; the VAE rank receives from the last DiT
- * rank and broadcasts the reference to all. Measured on 4x/5x H200: rank 0 held ~0.5 GB less than
- * the middle ranks, the VAE rank in between (docs/validation.md, "NCCL without P2P").
+ * Ranks a rank's NCCL communicators connect it to (see MODEL.ncclPerPeerBytes). In the TPP pipeline
+ * the DiT ranks form a chain (the first has one neighbour, the others two) and the VAE rank receives
+ * from the last DiT rank and broadcasts the reference from rank 0. Measured on 4x/5x H200: rank 0
+ * held ~0.5 GB less than the middle ranks, the VAE rank in between (docs/validation.md, "NCCL
+ * without P2P"). FSDP/Ulysses ranks talk to every other rank.
  */
-function ncclPeers(input: MemoryInput, rank: number, role: string): number {
-  if (input.nproc <= 1) return 0;
-  if (input.mode.memoryLayout === 'tpp') return role !== 'vae' && rank === 0 ? 1 : Math.min(2, input.nproc - 1);
-  return input.nproc - 1;
+export function ncclPeerRanks(input: Pick<MemoryInput, 'nproc' | 'mode'>, rank: number, role: string): number[] {
+  const n = input.nproc;
+  if (n <= 1) return [];
+  if (input.mode.memoryLayout === 'tpp') {
+    const last = n - 1;
+    if (role === 'vae') return [...new Set([last - 1, 0])].filter((p) => p !== rank && p >= 0);
+    if (rank === 0) return [1];
+    return [rank - 1, rank + 1].filter((p) => p >= 0 && p < n);
+  }
+  return Array.from({ length: n }, (_, i) => i).filter((i) => i !== rank);
+}
+
+/** NCCL buffer bytes of one rank, and how much of it rests on links nobody measured. */
+export function ncclBytes(input: MemoryInput, rank: number, role: string): { bytes: number; uncertain: number } {
+  const peers = ncclPeerRanks(input, rank, role);
+  if (!peers.length) return { bytes: 0, uncertain: 0 };
+  const fallback: PairLink = input.nvlink ? { kind: 'nvlink', nvlinks: MEASURED_NVLINKS } : { kind: 'shm' };
+  const links = peers.map((p) => (input.peerLink ? input.peerLink(rank, p) : fallback));
+  const anyNv = links.some((l) => l.kind === 'nvlink');
+  let bytes = anyNv ? MODEL.ncclBaseBytes : MODEL.ncclPcieBaseBytes;
+  let uncertain = 0;
+  for (const l of links) {
+    if (l.kind === 'nvlink') {
+      // NCCL opens channels by bandwidth: fewer links, fewer channels. Scaled from NV18 (estimate).
+      const share = Math.min(1, l.nvlinks / MEASURED_NVLINKS);
+      bytes += MODEL.ncclPerPeerBytes * share;
+      uncertain += MODEL.ncclPerPeerBytes * (1 - share);
+    } else if (l.kind === 'pcie-p2p') {
+      bytes += MODEL.ncclPcieP2pPerPeerBytes;
+      uncertain += Math.max(0, MODEL.ncclPerPeerBytes - MODEL.ncclPcieP2pPerPeerBytes);
+    } else bytes += MODEL.ncclPciePerPeerBytes;
+  }
+  return { bytes, uncertain };
 }
 
 /**
@@ -93,10 +133,9 @@ function ncclPeers(input: MemoryInput, rank: number, role: string): number {
 function overheads(input: MemoryInput, rank: number, role: string, phase: string, phaseParts: MemoryPart[]): MemoryPart[] {
   const out: MemoryPart[] = [part('cuda_context', MODEL.cudaContextBytes)];
   const loading = phase === 'load';
-  const peers = ncclPeers(input, rank, role);
-  if (peers > 0 && !loading) {
-    const nccl = input.nvlink ? MODEL.ncclBaseBytes + peers * MODEL.ncclPerPeerBytes : MODEL.ncclPcieBaseBytes + peers * MODEL.ncclPciePerPeerBytes;
-    out.push(part('nccl', nccl));
+  if (!loading) {
+    const nccl = ncclBytes(input, rank, role).bytes;
+    if (nccl > 0) out.push(part('nccl', nccl));
   }
   if (rank === 0 && input.profile.extraContextsOnGpu0 && input.nproc > 1) out.push(part('extra_contexts_gpu0', (input.nproc - 1) * MODEL.extraContextOnGpu0Bytes));
   // Upstream compiles unless ENABLE_COMPILE is set to anything but "true" (upstream-notes §4).
@@ -104,7 +143,11 @@ function overheads(input: MemoryInput, rank: number, role: string, phase: string
   if (compile && !loading) out.push(part('compile_workspace', MODEL.compileWorkspaceBytes));
   const unshard = phaseParts.filter((p) => p.key === 'fsdp_unshard').reduce((a, p) => a + p.bytes, 0);
   const allocated = phaseParts.reduce((a, p) => a + p.bytes, 0);
-  const steady = Math.min(MODEL.allocatorReserveBytes, MODEL.allocatorMarginFraction * allocated) + MODEL.fsdpFragmentationFactor * unshard;
+  // expandable_segments maps pages into one growing segment, so freed blocks leave ~0.2 GB behind
+  // instead of ~2.4 GB (docs/validation-data/h100x1-allocator). FSDP's mixed block sizes were only
+  // measured with the default allocator: that term stays as measured (an over-estimate, if anything).
+  const reserveCap = input.allocator === 'expandable' ? MODEL.allocatorReserveExpandableBytes : MODEL.allocatorReserveBytes;
+  const steady = Math.min(reserveCap, MODEL.allocatorMarginFraction * allocated) + MODEL.fsdpFragmentationFactor * unshard;
   const reserve = loading ? Math.min(MODEL.allocatorReserveAtLoadBytes, MODEL.allocatorMarginFraction * allocated) : steady;
   out.push(part('allocator_margin', reserve));
   return out.filter((p) => p.bytes > 0);
@@ -129,9 +172,10 @@ function finish(input: MemoryInput, rank: number, role: string, phases: Record<s
     }
   }
   const parts = withOverheads[best] ?? [];
+  const uncertain = parts.some((p) => p.key === 'nccl') ? ncclBytes(input, rank, role).uncertain : 0;
   const phaseParts: Record<string, MemoryPart[]> = {};
   for (const [name, ps] of Object.entries(phases)) phaseParts[name] = ps.filter((p) => p.bytes > 0);
-  return { rank, role, phase: best, parts, bytes: sum(parts), phases: totals, phaseParts };
+  return { rank, role, phase: best, parts, bytes: sum(parts), phases: totals, phaseParts, ...(uncertain > 0 ? { ncclUncertainBytes: Math.round(uncertain) } : {}) };
 }
 
 interface CausalTerms {

@@ -2,9 +2,23 @@ import type { RunSpec, SettingValue } from '../run/types';
 import type { ModeSpec } from '../recipes/types';
 import { resolveSettings, type Values } from '../recipes/settings';
 import type { FeasibilityReport, Suggestion, Verdict } from './types';
-import type { CheckInput, Resolved } from './check';
-import { checkFeasibility, fullest } from './check';
+import type { CheckInput, Resolved } from './resolve';
+import { fullest, maxRequired } from './report-utils';
+import { ApiFailure } from '../api/result';
+import { GPU_TABLE } from './hardware';
+import type { SmallestFit } from './types';
 import { both, gb, tCheck } from './text';
+
+/** The check itself, handed in by check.ts (so this module does not import it back). */
+export type Recheck = (input: CheckInput) => FeasibilityReport;
+
+/**
+ * A candidate the recipe refuses (a flag the mode forces, a value out of range) is not a
+ * suggestion. Anything else is a bug and must surface.
+ */
+function refusedByRecipe(e: unknown): boolean {
+  return e instanceof ApiFailure && e.code === 'BAD_INPUT';
+}
 
 /**
  * Changes that make the run fit, each proven by re-running the whole check on the changed spec.
@@ -37,7 +51,6 @@ const COST = {
 
 const VERDICT_RANK: Record<Verdict, number> = { fits: 0, tight: 1, 'does-not-fit': 2 };
 const area = (size: string) => size.split('*').map(Number).reduce((a, b) => a * b, 1);
-const maxRequired = (r: FeasibilityReport) => Math.max(0, ...r.perGpu.map((g) => g.requiredBytes));
 
 function singles(r: Resolved, mode: ModeSpec, values: Values, report: FeasibilityReport | null, gpuCount: number): Candidate[] {
   const has = (k: string) => r.recipe.flags.some((f) => f.name === k) && !(k in mode.flags);
@@ -115,8 +128,8 @@ function combos(list: Candidate[], maxSize: number): Candidate[] {
   return out;
 }
 
-export function suggest(ctx: { input: CheckInput; resolved: Resolved; report: FeasibilityReport }): Suggestion[] {
-  const { input, resolved: r, report } = ctx;
+export function suggest(ctx: { input: CheckInput; resolved: Resolved; report: FeasibilityReport; recheck: Recheck }): Suggestion[] {
+  const { input, resolved: r, report, recheck } = ctx;
   const spec = input.spec;
   const gpuCount = (r.gpuIndexes ? r.gpuIndexes.length : input.hardware.length) || 0;
   const before = maxRequired(report);
@@ -126,10 +139,10 @@ export function suggest(ctx: { input: CheckInput; resolved: Resolved; report: Fe
     const settings = modeSwitch ? { ...carry(r, cand.mode, spec.settings ?? {}), ...cand.change } : { ...(spec.settings ?? {}), ...cand.change };
     const next: RunSpec = { ...spec, mode: cand.mode.id, settings };
     try {
-      const rep = checkFeasibility({ ...input, spec: next, suggestions: false });
+      const rep = recheck({ ...input, spec: next, suggestions: false });
       tried.push({ cand, modeSwitch, rep });
-    } catch {
-      // a combination the recipe refuses (e.g. a flag the mode forces): not a suggestion
+    } catch (e) {
+      if (!refusedByRecipe(e)) throw e;
     }
   };
 
@@ -148,7 +161,8 @@ export function suggest(ctx: { input: CheckInput; resolved: Resolved; report: Fe
     let values: Values;
     try {
       values = resolveSettings(r.recipe, m, { ...carry(r, m, spec.settings ?? {}), ...base });
-    } catch {
+    } catch (e) {
+      if (!refusedByRecipe(e)) throw e;
       continue;
     }
     const cost = modeCost(r, m);
@@ -207,3 +221,55 @@ function toSuggestion(cand: Candidate, modeSwitch: boolean, rep: FeasibilityRepo
   };
 }
 
+
+/** Flags that trade speed for GPU memory without changing the layout (docs/feasibility.md §5). */
+const MEMORY_FLAGS = ['fp8', 'offload_kv_cache', 't5_cpu'] as const;
+
+/**
+ * The smallest card per GPU on which this layout fits (the upper edge of the band included), over
+ * the preset table and every combination of fp8 / offload_kv_cache / t5_cpu the mode allows:
+ * what to buy or rent when nothing on this machine will do. Fewer flags win a tie.
+ */
+export function smallestFit(ctx: { input: CheckInput; resolved: Resolved; recheck: Recheck }): SmallestFit | null {
+  const { input, resolved: r, recheck } = ctx;
+  const count = r.needGpus;
+  if (count < 1) return null;
+  const open = MEMORY_FLAGS.filter((k) => r.recipe.flags.some((f) => f.name === k && f.type === 'bool') && !(k in r.mode.flags));
+  const combos: Change[] = [];
+  for (let mask = 0; mask < 1 << open.length; mask++) {
+    const c: Change = {};
+    open.forEach((k, i) => {
+      if (mask & (1 << i)) c[k] = true;
+    });
+    combos.push(c);
+  }
+  combos.sort((a, b) => Object.keys(a).length - Object.keys(b).length);
+  const settings = { ...(input.spec.settings ?? {}) };
+  delete settings.gpus;
+  const cards = [...GPU_TABLE].sort((a, b) => a.memoryMiB - b.memoryMiB);
+  for (const card of cards) {
+    for (const change of combos) {
+      const hardware = Array.from({ length: count }, (_, index) => ({ index, name: card.name, memoryBytes: card.memoryMiB * 2 ** 20, availableBytes: card.memoryMiB * 2 ** 20, computeCapability: card.cc }));
+      const spec: RunSpec = { ...input.spec, settings: { ...settings, ...change } };
+      delete spec.gpus;
+      let rep: FeasibilityReport;
+      try {
+        rep = recheck({ spec, hardware, suggestions: false, hardwareSource: 'spec' });
+      } catch (e) {
+        if (!refusedByRecipe(e)) throw e;
+        continue;
+      }
+      if (rep.verdict !== 'fits') continue;
+      const flags = Object.keys(change).map((k) => `--${k}`).join(' ');
+      const vars = (lang: 'en' | 'zh-CN') => ({
+        count,
+        gpu: card.name,
+        gb: gb(card.memoryMiB * 2 ** 20),
+        flags: flags || tCheck(lang, 'smallest.noFlags'),
+        need: gb(maxRequired(rep)),
+      });
+      return { gpu: card.name, memoryMiB: card.memoryMiB, change, ...both('smallest.card', vars('en'), vars('zh-CN')) };
+    }
+  }
+  return null;
+}

@@ -20,6 +20,50 @@ export interface GpuPlan {
   /** GPU missing from the hardware (fewer GPUs than the mode needs): availableBytes is 0. */
   missing?: boolean;
   name?: string;
+  /** NCCL bytes resting on links nobody measured (added to the band's upper edge). */
+  ncclUncertainBytes?: number;
+  /** The model's error band around requiredBytes (shared/feasibility/band.ts). */
+  band?: {
+    lowBytes: number;
+    highBytes: number;
+    upPct: number;
+    downPct: number;
+    basedOn: number;
+    unmeasuredRecipe: boolean;
+  };
+  /** requiredBytes before a calibration from this machine's own runs was applied. */
+  uncalibratedBytes?: number;
+}
+
+/** The NCCL link the prediction assumed, and where that came from. */
+export interface LinkAssumption {
+  /** detected: nvidia-smi topo; preset: the --hardware model's usual box; name: a GPU-name rule; env: NCCL_P2P_DISABLE. */
+  source: 'detected' | 'preset' | 'name' | 'env';
+  /** Distinct links among the run's GPUs, most common first: "NV18", "PCIe P2P", "SHM". */
+  labels: string[];
+  message: string;
+  messageZh: string;
+}
+
+/** A correction learned from this machine's finished runs (electron/core/check/calibration.ts). */
+export interface CalibrationApplied {
+  runs: number;
+  /** Multiplier applied to requiredBytes (measured / predicted, averaged over the matching runs). */
+  factor: number;
+  /** How the runs matched: same recipe, mode and GPU model; `exact` when the settings matched too. */
+  match: 'exact' | 'layout';
+  message: string;
+  messageZh: string;
+}
+
+/** The smallest card per GPU that would run this layout, and with which flags. */
+export interface SmallestFit {
+  /** Memory per GPU (nvidia-smi total, MiB) of the smallest preset that fits, with its name. */
+  gpu: string;
+  memoryMiB: number;
+  change: Record<string, string | number | boolean>;
+  message: string;
+  messageZh: string;
 }
 
 export interface Reason {
@@ -74,6 +118,13 @@ export interface FeasibilityReport {
   hardwareSource?: 'spec' | 'detected';
   /** The last finished run of this recipe and mode with measured peaks (calibration), shown next to the prediction. */
   lastMeasured?: MeasuredRun | null;
+  /** Which link NCCL's memory was computed for (absent for single-process runs). */
+  link?: LinkAssumption;
+  /** PYTORCH_CUDA_ALLOC_CONF as the model read it. */
+  allocator?: 'expandable' | 'default';
+  calibration?: CalibrationApplied | null;
+  /** When it does not fit: the smallest preset card per GPU for this layout (any flags), if one exists. */
+  smallestFit?: SmallestFit | null;
 }
 
 /** Predicted vs measured peak of one finished run (electron/core/check/calibration.ts stores these). */

@@ -73,7 +73,10 @@ export const rehearsal: Recipe = {
     tiny: { memory: s2vMemory(S2V_TINY, { ...REHEARSAL_MEMORY, fixedHw: [48, 64], condCacheFromTokens: true }), components: s2vComponents(S2V_TINY) },
   },
   progress: s2vProgress(600, [0]),
-  env: { ...NCCL_ENV },
+  // Live Avatar's own allocator setting (its recipe env), so a rehearsal's peak is the one the real
+  // run would see: expandable_segments leaves ~0.2 GB reserved instead of ~2.4 GB
+  // (docs/validation-data/h100x1-allocator). A profile may set it empty to measure the default.
+  env: { ...NCCL_ENV, PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True' },
   envAllow: ENV_ALLOW_COMMON,
   needsCheckout: false,
   sources: ['resources/workloads/lalwork/plan.py', 'docs/rehearsal.md', 'docs/upstream-notes.md §3'],

@@ -111,10 +111,12 @@ export function renderReport(r: FeasibilityReport, lang: Lang, hardwareSpec?: st
   if (!r.perGpu.length) lines.push('  ' + tCheck(lang, 'cli.cpuOnly'));
   for (const g of r.perGpu) {
     const line = tCheck(lang, 'cli.gpuLine', { index: g.index, role: tCheck(lang, `role.${g.role}`).padEnd(4), need: gb(g.requiredBytes).padStart(5), have: gb(g.availableBytes), bar: bar(g) });
-    lines.push('  ' + (g.missing ? `${line}  (${tCheck(lang, 'cli.missing')})` : line));
+    const band = g.band ? '  ' + tCheck(lang, 'band.short', { low: gb(g.band.lowBytes), high: gb(g.band.highBytes) }) : '';
+    lines.push('  ' + (g.missing ? `${line}  (${tCheck(lang, 'cli.missing')})` : line + band));
   }
   const top = [...r.perGpu].sort((a, b) => b.requiredBytes - a.requiredBytes)[0];
   if (top) lines.push('  ' + tCheck(lang, 'cli.legend') + ' ' + legend(top.breakdown, lang));
+  for (const x of modelLines(r, lang)) lines.push('  ' + x);
   if (r.hostRamBytes) lines.push('  ' + tCheck(lang, 'cli.host', { need: gb(r.hostRamBytes) }));
   const msg = (x: { message: string; messageZh?: string }) => (lang === 'zh-CN' && x.messageZh ? x.messageZh : x.message);
   const errors = r.reasons.filter((x) => (x.severity ?? 'error') === 'error');
@@ -131,10 +133,25 @@ export function renderReport(r: FeasibilityReport, lang: Lang, hardwareSpec?: st
     lines.push(tCheck(lang, 'cli.suggestions'));
     if (!r.suggestions.length) lines.push('  ' + tCheck(lang, 'cli.noSuggestions'));
     for (const s of r.suggestions) lines.push(`  • ${msg(s)}`);
+    if (r.smallestFit) lines.push(`  • ${msg(r.smallestFit)}`);
   }
   const calib = calibrationLine(r, lang);
   if (calib) lines.push(calib);
   return lines.join('\n') + '\n';
+}
+
+/** What the prediction assumed and how sure it is: band, NCCL link, allocator, calibration. */
+export function modelLines(r: FeasibilityReport, lang: Lang): string[] {
+  const out: string[] = [];
+  const top = [...r.perGpu].filter((g) => g.band).sort((a, b) => b.requiredBytes - a.requiredBytes)[0];
+  if (top?.band) {
+    const b = top.band;
+    out.push(tCheck(lang, 'band.line', { low: gb(b.lowBytes), high: gb(b.highBytes), down: b.downPct, up: b.upPct, n: b.basedOn, extra: b.unmeasuredRecipe ? tCheck(lang, 'band.unmeasured') : '' }));
+  }
+  if (r.link) out.push(lang === 'zh-CN' ? r.link.messageZh : r.link.message);
+  if (r.allocator) out.push(tCheck(lang, `band.allocator.${r.allocator}`));
+  if (r.calibration) out.push(lang === 'zh-CN' ? r.calibration.messageZh : r.calibration.message);
+  return out;
 }
 
 function summarise(names: string[]): string {

@@ -19,11 +19,13 @@ describe('lal check', () => {
   }, 60_000);
 
   it('exit 0 when it fits; human output in Chinese with --lang zh-CN', async () => {
-    const r = await lal(['--lang', 'zh-CN', 'check', '--recipe', 'liveavatar-s2v-14b', '--mode', '5-GPU FSDP', '--hardware', '5xRTX 6000 Ada'], { env });
+    const r = await lal(['--lang', 'zh-CN', 'check', '--recipe', 'liveavatar-s2v-14b', '--mode', '5-GPU FSDP', '--hardware', '5xL40S'], { env });
     expect(r.exitCode).toBe(0);
     const out = String(r.stdout);
     expect(out).toContain('能跑，但很紧');
-    expect(out).toMatch(/GPU 0 {2}DiT\s+48\.\d \/ 51\.5 GB/);
+    expect(out).toMatch(/GPU 0 {2}DiT\s+46\.\d \/ 47\.7 GB/);
+    expect(out).toContain('误差带');
+    expect(out).toContain('PCIe P2P');
     expect(out).toContain('这样可以跑：');
   }, 60_000);
 
@@ -44,7 +46,12 @@ describe('lal check', () => {
     const r = await lal(['check', '--profile', script, '--hardware', '5xRTX 6000 Ada', '--json'], { env });
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(String(r.stdout));
-    expect(j).toMatchObject({ recipe: 'liveavatar-s2v-14b', mode: 'tpp-5gpu', verdict: 'tight' });
+    expect(j).toMatchObject({ recipe: 'liveavatar-s2v-14b', mode: 'tpp-5gpu', verdict: 'tight', allocator: 'expandable' });
+    expect(j.link.labels).toEqual(['PCIe P2P']);
+    // Tight means: the prediction fits, the upper edge of the band does not.
+    const g0 = j.perGpu[0];
+    expect(g0.requiredBytes).toBeLessThan(g0.availableBytes);
+    expect(g0.band.highBytes).toBeGreaterThan(g0.availableBytes);
     expect(j.suggestions[0].verdict).toBe('fits');
   }, 60_000);
 

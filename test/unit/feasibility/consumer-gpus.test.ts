@@ -21,10 +21,21 @@ describe('Live Avatar on 4× and 5× RTX 4090 (24 GB) does not fit, with per-GPU
           }
           const memory = r.reasons.filter((x) => x.code === 'MEMORY');
           expect(memory.length).toBeGreaterThanOrEqual(Math.min(mode.nproc, Number(hw[0])));
-          expect(memory[0].message).toMatch(/needs \d+\.\d GB at \w+ but has 25\.8 GB available/);
-          expect(memory[0].messageZh).toMatch(/需要 \d+\.\d GB，但只有 25\.8 GB 可用/);
+          expect(memory[0].message).toMatch(/needs \d+\.\d GB at \w+ but has 25\.1 GB available/);
+          expect(memory[0].messageZh).toMatch(/需要 \d+\.\d GB，但只有 25\.1 GB 可用/);
           // Nothing suggested may be a change that still does not fit.
           for (const s of r.suggestions) expect(s.verdict).not.toBe('does-not-fit');
+          // And the way out that needs other hardware: the smallest preset card that fits this layout,
+          // re-checked with the band's upper edge, with the flags it needs.
+          const smallest = r.smallestFit!;
+          expect(smallest.memoryMiB).toBeGreaterThan(24_564);
+          expect(smallest.message).toMatch(new RegExp(`^Smallest card for this layout: ${Math.max(mode.nproc, 1)}× `));
+          expect(smallest.messageZh).toContain('此布局最小可用的卡');
+          const again = checkFeasibility({
+            spec: { recipe: la.id, mode: mode.id, settings: { fp8, ...smallest.change } },
+            hardware: parseHardwareSpec(`${mode.nproc}x${smallest.gpu}`),
+          });
+          expect(again.verdict).toBe('fits');
         });
       }
     }

@@ -71,17 +71,20 @@ describe("maintainers' hardware statements (upstream-notes §7)", () => {
     expect(check(LA, 'tpp-5gpu', '5xRTX 6000 Ada', { fp8: false }).verdict).toBe('does-not-fit');
     expect(check(LA, 'tpp-5gpu', '5xA100-40GB', { fp8: false }).verdict).toBe('does-not-fit');
   });
-  // With the overheads measured on H200 (docs/validation.md), GPU 0 of the 5-GPU layout needs
-  // ~48.6 GB: inside a 48 GiB RTX 6000 Ada, a few hundred MB past an L40S (45 GiB usable), where
-  // moving T5 off the GPU is the fix the check offers.
-  it('"FP8 enables inference on 48GB GPUs": the fp8 5-GPU layout runs on 48 GiB Ada cards; on L40S it is at the edge, with a fix', () => {
+  // With Live Avatar's expandable_segments allocator (a 0.2 GB reserve, measured on H100) GPU 0 of
+  // the 5-GPU layout needs ~46.5 GB: under a 48 GiB card, but the band of a never-measured real
+  // model (+9% with the PCIe P2P uncertainty) reaches past it, so both Ada cards are "tight",
+  // with the numbers and the changes that make it certain.
+  it('"FP8 enables inference on 48GB GPUs": the fp8 5-GPU layout runs on 48 GiB Ada cards; on L40S it is inside the band, with a fix', () => {
     const ada = check(LA, 'tpp-5gpu', '5xRTX 6000 Ada', { fp8: true });
     expect(ada.verdict).toBe('tight');
     for (const g of ada.perGpu) expect(g.requiredBytes).toBeLessThan(g.availableBytes);
+    expect(ada.perGpu[0]!.band!.highBytes).toBeGreaterThan(ada.perGpu[0]!.availableBytes);
     const l40s = check(LA, 'tpp-5gpu', '5xL40S', { fp8: true });
-    const worst = Math.max(...l40s.perGpu.map((g) => g.requiredBytes - g.availableBytes));
-    expect(worst).toBeLessThan(1e9);
-    if (l40s.verdict === 'does-not-fit') expect(l40s.suggestions.some((x) => x.verdict !== 'does-not-fit')).toBe(true);
+    expect(l40s.verdict).toBe('tight');
+    const tight = l40s.reasons.find((x) => x.code === 'MEMORY_TIGHT')!;
+    expect(tight.message).toMatch(/needs 46\.5 of 47\.7 GB, but the model's error band reaches 5\d\.\d GB/);
+    expect(l40s.suggestions[0]!.verdict).toBe('fits');
   });
   it('"a single 80GB VRAM GPU is enough": single GPU fp8 fits one H100', () => {
     const r = check(LA, 'single-offload', '1xH100', { fp8: true });
