@@ -1,8 +1,7 @@
 import type { Diagnosis } from './types';
-import type { Lang } from '../i18n';
 import { Collector, type SourceScanner } from './scan';
 import { errorFileAsLog, parseErrorFile } from './error-file';
-import { decide } from './verdict';
+import { decide, type DecideOptions, type Verdict } from './verdict';
 
 export interface LogSource {
   /** File name or label shown as evidence. */
@@ -43,14 +42,19 @@ export class Explainer {
     return this.c.sources.map((s) => ({ ...s }));
   }
 
+  /** The one root-cause picker's verdict: diagnoses (root cause first), torchrun's exits, the blamed exit. */
+  verdict(opts: DecideOptions = {}): Verdict {
+    return decide(this.c, opts);
+  }
+
   /** Root cause first. Empty when nothing in the logs looks like a failure. */
-  diagnoses(lang: Lang): Diagnosis[] {
-    return decide(this.c, lang);
+  diagnoses(opts: DecideOptions = {}): Diagnosis[] {
+    return this.verdict(opts).diagnoses;
   }
 }
 
-/** What the run manager and the UI call: diagnoses, root cause first. Never throws on odd text. */
-export function explainLogs(sources: LogSource[], opts: { lang: Lang }): Diagnosis[] {
+/** Diagnoses of whole texts, root cause first, without language (describe.ts words them). Never throws on odd text. */
+export function explainLogs(sources: LogSource[], opts: DecideOptions = {}): Diagnosis[] {
   const ex = new Explainer();
   for (const src of sources) {
     const rank = src.rank ?? null;
@@ -59,5 +63,5 @@ export function explainLogs(sources: LogSource[], opts: { lang: Lang }): Diagnos
     s.push(src.text);
     s.end();
   }
-  return ex.diagnoses(opts.lang);
+  return ex.diagnoses(opts);
 }

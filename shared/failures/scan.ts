@@ -45,7 +45,13 @@ const SUSPICIOUS_PER_RANK = 6;
 const EVIDENCE_CHARS = 400;
 
 const ANY_TRIGGER = new RegExp(CATALOG.map((e) => `(?:${e.trigger.source})`).join('|'));
-const EXCEPTION_LINE = /^(?:[A-Za-z_][\w.]{0,120}(?:Error|Exception|Interrupt)(?::|$)|terminate called after|Fatal Python error|Segmentation fault|Bus error|Killed$)/;
+const EXCEPTION_LINE = /^(?:[A-Za-z_][\w.]{0,120}(?:Error|Exception|Interrupt)(?::|$)|terminate called after|\s*what\(\): |Fatal Python error|Segmentation fault|Bus error|Killed$)/;
+/**
+ * C++ `terminate called after throwing an instance of 'c10::DistBackendError'` only announces the
+ * `what():` line after it, which carries the message (a watchdog timeout the catalog matches, or
+ * something to quote): the announcement itself is never the line to blame.
+ */
+const TERMINATE = /^terminate called after throwing an instance of /;
 /** Exception lines that say nothing about the cause (docs/upstream-notes.md §9.4, §10.10). */
 const BENIGN_EXCEPTION = /ChildFailedError|SignalException|KeyboardInterrupt|Warning:|Traceback \(most recent call last\)/;
 
@@ -251,7 +257,8 @@ export class SourceScanner {
         });
       }
     }
-    if (!matchedAny && !info.agent && EXCEPTION_LINE.test(info.text) && !BENIGN_EXCEPTION.test(info.text) && !(e.groupText && BENIGN_EXCEPTION.test(e.groupText))) {
+    const announces = TERMINATE.test(info.text) && ahead.length > 0 && ahead[0].info.text.trimStart().startsWith('what():');
+    if (!matchedAny && !announces && !info.agent && EXCEPTION_LINE.test(info.text) && !BENIGN_EXCEPTION.test(info.text) && !(e.groupText && BENIGN_EXCEPTION.test(e.groupText))) {
       this.c.addSuspicious({ rank, source: this.name, sourceIndex: this.sourceIndex, line: e.line, text: clip(info.text.trim()), order });
     }
     // Bare `AssertionError`: the message is the `assert …` source line just above it (C18).

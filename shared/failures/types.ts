@@ -1,3 +1,4 @@
+import type { NodeFailureCode } from './nodes';
 /** A recognised failure, with its root-cause rank and the fix. Owned by the failure explainer. */
 export type FixAction =
   /** Set a recipe flag (upstream name without dashes); `false` removes a boolean flag such as `fp8`. */
@@ -20,13 +21,16 @@ export interface DiagnosisText {
   fix: string;
 }
 
+/**
+ * A decision, without language: the code, the rank, the evidence and the fields the words need.
+ * shared/failures/describe.ts renders it in the reader's language at the edge (renderer, CLI).
+ */
 export interface Diagnosis {
+  /** A FailureCode, or a run-manager code (RANK_EXIT, OUTPUT_MISSING). */
   code: string;
   rank: number | null;
-  title: string;
-  explanation: string;
-  fix: string;
   evidence: Evidence | null;
+  /** What the words need (numbers, names, `advice` key, `laggard`, `ranks` "1,2"…). */
   fields?: Record<string, string | number>;
   fixes?: FixAction[];
   /**
@@ -34,10 +38,13 @@ export interface Diagnosis {
    * Listed after the causes; absent on older records.
    */
   consequence?: boolean;
-  /**
-   * The same words in every shipped language, when the producer knows them (run records): a client
-   * that switches language after the run shows its own.
-   */
+  /** Old run records only (before diagnoses were decided without language): the words as stored. */
+  title?: string;
+  /** Old run records only. */
+  explanation?: string;
+  /** Old run records only. */
+  fix?: string;
+  /** Old run records only: the same words in both languages. */
   texts?: Partial<Record<'en' | 'zh-CN', DiagnosisText>>;
 }
 
@@ -68,4 +75,5 @@ export const FAILURE_CODES = [
   'STALL',
   'UNKNOWN',
 ] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
+/** Node codes (nodes.ts) carry their words in the nodes namespace, so they stay out of FAILURE_CODES' word table. */
+export type FailureCode = (typeof FAILURE_CODES)[number] | NodeFailureCode;

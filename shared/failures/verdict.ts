@@ -1,20 +1,37 @@
-import { pick, type Bilingual, type Lang } from '../i18n';
 import type { WorkerExit } from './agent';
-import { catalogByCode, SYNTHETIC_TEXT } from './catalog';
+import { catalogByCode } from './catalog';
 import { refine } from './refine';
 import type { Collector, Hit, Suspicious } from './scan';
-import { render, type Fields } from './template';
+import type { Fields } from './template';
 import type { Diagnosis, FailureCode, FixAction } from './types';
 
 /**
- * Root-cause logic (docs/upstream-notes.md §9.3, §12): hits are grouped per code; causes come before
- * consequences (watchdog timeouts, peer resets); among causes the first failure wins, judged by
- * error-file timestamps, then line timestamps, then arrival order in a shared stream, then
- * torchrun's "Root Cause" row, then how specific the code is. Ranks that were only sent SIGTERM
- * are never blamed. For a collective timeout the ranks' sequence numbers name the one that fell
- * behind. Worker exits with no error text of their own become HOST_OOM_KILLED (-9), NCCL_SHM
- * (-7, bus error), NATIVE_CRASH (-11) or UNKNOWN with the most suspicious lines quoted.
+ * The one root-cause picker (the run manager, the run view, `lal explain` and the records all use
+ * it). Hits are grouped per code; known causes come first, then the consequences (watchdog
+ * timeouts, peer resets, the aborts they trigger), then anything unrecognised: UNKNOWN never
+ * outranks a known code. Among causes the first failure wins, by one clock in this order:
+ * error.json timestamps, the launcher's own process-exit times, line timestamps, arrival order in a
+ * shared stream, then torchrun's "Root Cause" row, then how specific the code is. Ranks that were
+ * only sent SIGTERM are never blamed. For a collective timeout the ranks' sequence numbers name
+ * the one that fell behind. Worker exits with no error text of their own become HOST_OOM_KILLED
+ * (-9), NCCL_SHM (-7, bus error), NATIVE_CRASH (-11) or UNKNOWN with the most suspicious lines
+ * quoted; an abort (-6) after a collective timeout is that timeout's consequence.
+ *
+ * Decided once, without language: diagnoses carry codes and fields; describe.ts words them.
  */
+export interface DecideOptions {
+  /** When the launcher saw each rank's process disappear (ms, any epoch): the second clock. */
+  exitTimes?: ReadonlyMap<number, number>;
+}
+
+export interface Verdict {
+  /** Root cause first. */
+  diagnoses: Diagnosis[];
+  /** How torchrun says each worker ended. */
+  exits: WorkerExit[];
+  /** The exit of the rank blamed first (the RANK_EXIT line of the run view), when torchrun reported one. */
+  rootExit: WorkerExit | null;
+}
 interface Group {
   code: FailureCode;
   ranks: number[];
@@ -30,7 +47,8 @@ interface Group {
 
 const VICTIM_EXIT = new Set([-15, -2, -1]);
 
-export function decide(c: Collector, lang: Lang): Diagnosis[] {
+export function decide(c: Collector, opts: DecideOptions = {}): Verdict {
+  const exitTimes = opts.exitTimes ?? new Map<number, number>();
   const agent = c.agent;
   const exits = [...agent.exits.values()];
   const victims = new Set(exits.filter((e) => agent.isVictim(e)).map((e) => e.rank));
@@ -108,6 +126,7 @@ export function decide(c: Collector, lang: Lang): Diagnosis[] {
 
   // 3. Exits with no explanation of their own.
   const causeRanks = new Set([...byRank.values()].filter((g) => !g.consequence && g.rank !== null).map((g) => g.rank!));
+  const timedOut = [...byRank.values()].some((g) => g.code === 'NCCL_WATCHDOG_TIMEOUT' || g.code === 'NCCL_HEARTBEAT_STUCK');
   const unknownCandidates: { rank: number | null; exit: WorkerExit | null; lines: Suspicious[] }[] = [];
   for (const e of failing) {
     if (causeRanks.has(e.rank)) continue;
@@ -119,8 +138,11 @@ export function decide(c: Collector, lang: Lang): Diagnosis[] {
       causeRanks.add(e.rank);
       continue;
     }
-    const lines = c.suspicious.get(String(e.rank)) ?? c.suspicious.get('') ?? [];
+    const own = c.suspicious.get(String(e.rank));
+    const lines = own ?? c.suspicious.get('') ?? [];
     const onlyConsequences = [...byRank.values()].some((g) => g.rank === e.rank && g.consequence);
+    // The watchdog's abort (SIGABRT) restates the timeout already matched: a consequence, not a cause.
+    if (e.exitCode === -6 && timedOut && (onlyConsequences || !own?.length)) continue;
     if (lines.length || !onlyConsequences) unknownCandidates.push({ rank: e.rank, exit: e, lines });
   }
   // A pasted traceback without torchrun's table: quote its exception if nothing else explains it.
@@ -141,15 +163,42 @@ export function decide(c: Collector, lang: Lang): Diagnosis[] {
   const watchdog = groups.find((g) => g.code === 'NCCL_WATCHDOG_TIMEOUT');
   if (watchdog) nameLaggard(watchdog, perKey, c, exits, victims);
 
-  // 5. Order: the root cause, the other causes, then the consequences.
-  const causes = groups.filter((g) => !g.consequence);
-  const consequences = groups.filter((g) => g.consequence).sort((a, b) => a.priority - b.priority);
+  // 5. Order: the root cause, the other known causes, the consequences (the collective timeout
+  // first: it names the rank that fell behind), then what no pattern knew.
   const tableRoot = agent.rootCauseRank();
-  let root: Group | null = null;
-  for (const g of causes) if (!root || earlier(g, root, c, tableRoot)) root = g;
-  const rest = causes.filter((g) => g !== root).sort((a, b) => a.priority - b.priority || a.first.order - b.first.order);
-  const ordered = [...(root ? [root] : []), ...rest, ...consequences];
-  return ordered.map((g) => toDiagnosis(g, lang));
+  const byClock = (list: Group[]): Group[] => {
+    let root: Group | null = null;
+    for (const g of list) if (!root || earlier(g, root, c, exitTimes, tableRoot)) root = g;
+    const rest = list.filter((g) => g !== root).sort((a, b) => a.priority - b.priority || a.first.order - b.first.order);
+    return root ? [root, ...rest] : rest;
+  };
+  const causes = byClock(groups.filter((g) => !g.consequence && g.code !== 'UNKNOWN'));
+  const consequences = groups
+    .filter((g) => g.consequence)
+    .sort((a, b) => Number(b.code === 'NCCL_WATCHDOG_TIMEOUT') - Number(a.code === 'NCCL_WATCHDOG_TIMEOUT') || a.priority - b.priority);
+  const unknown = byClock(groups.filter((g) => !g.consequence && g.code === 'UNKNOWN'));
+  const diagnoses = [...causes, ...consequences, ...unknown].map(toDiagnosis);
+  return { diagnoses, exits, rootExit: rootExitOf(diagnoses, exits, agent, exitTimes) };
+}
+
+/**
+ * The torchrun exit line to show beside the root cause: that rank's own exit when it has one;
+ * with no diagnosis, the earliest non-victim exit the launcher saw, then torchrun's root row, then
+ * the lowest non-victim rank.
+ */
+function rootExitOf(diagnoses: Diagnosis[], exits: WorkerExit[], agent: Collector['agent'], exitTimes: ReadonlyMap<number, number>): WorkerExit | null {
+  const real = exits.filter((e) => !agent.isVictim(e));
+  const blamed = diagnoses[0]?.rank;
+  if (blamed !== undefined && blamed !== null) return exits.find((e) => e.rank === blamed) ?? null;
+  if (diagnoses.length) return null;
+  if (!real.length) return null;
+  const timed = real.filter((e) => exitTimes.has(e.rank)).sort((a, b) => exitTimes.get(a.rank)! - exitTimes.get(b.rank)! || a.rank - b.rank);
+  const tableRoot = agent.rootCauseRank();
+  if (timed.length) {
+    const tied = timed.filter((e) => exitTimes.get(e.rank) === exitTimes.get(timed[0].rank));
+    return tied.find((e) => e.rank === tableRoot) ?? tied[0];
+  }
+  return real.find((e) => e.rank === tableRoot) ?? [...real].sort((a, b) => a.rank - b.rank)[0];
 }
 
 function exitGroup(code: FailureCode, e: WorkerExit, c: Collector, fields: Fields = {}): Group {
@@ -223,14 +272,15 @@ function sameSourceEarlier(a: Group, b: Group): boolean {
 }
 
 /** Is cause `a` the earlier failure than `b`? */
-function earlier(a: Group, b: Group, c: Collector, tableRoot: number | null): boolean {
+function earlier(a: Group, b: Group, c: Collector, exitTimes: ReadonlyMap<number, number>, tableRoot: number | null): boolean {
   const ta = a.rank !== null ? c.errorFileTime.get(a.rank) : undefined;
   const tb = b.rank !== null ? c.errorFileTime.get(b.rank) : undefined;
   if (ta !== undefined && tb !== undefined && ta !== tb) return ta < tb;
   if (ta !== undefined && tb === undefined) return true;
   if (tb !== undefined && ta === undefined) return false;
-  if (a.code === 'UNKNOWN' && b.code !== 'UNKNOWN') return false;
-  if (b.code === 'UNKNOWN' && a.code !== 'UNKNOWN') return true;
+  const xa = a.rank !== null ? exitTimes.get(a.rank) : undefined;
+  const xb = b.rank !== null ? exitTimes.get(b.rank) : undefined;
+  if (xa !== undefined && xb !== undefined && xa !== xb) return xa < xb;
   if (a.time !== null && b.time !== null && a.time !== b.time) return a.time < b.time;
   for (const [s, o] of a.firstBySource) {
     const other = b.firstBySource.get(s);
@@ -244,20 +294,24 @@ function earlier(a: Group, b: Group, c: Collector, tableRoot: number | null): bo
 }
 
 /**
- * Which rank fell behind in a timed-out collective (upstream-notes §10.3 cause 1): a rank of the job
- * that printed no watchdog line while others did, else the rank whose last enqueued work is the
- * lowest (it never issued the collective the others wait in).
+ * Which rank fell behind in a timed-out collective: a rank of the job that printed no watchdog line
+ * while others did (it never reached the collective), else the rank whose last enqueued, then last
+ * completed, then timed-out sequence number is the lowest. When every rank issued the same work,
+ * none fell behind: `lookAt` names the rank that reported first (the transfer itself hung).
  */
 function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: WorkerExit[], victims: Set<number>): void {
-  const reports = new Map<number, { seq?: number; enq?: number; comp?: number }>();
+  type Report = { seq?: number; enq?: number; comp?: number; time: number; order: number };
+  const reports = new Map<number, Report>();
   for (const [key, list] of perKey) {
     if (!key.startsWith('NCCL_WATCHDOG_TIMEOUT|') || key.endsWith('|')) continue;
     const rank = Number(key.split('|')[1]);
-    const r: { seq?: number; enq?: number; comp?: number } = {};
+    const r: Report = { time: Infinity, order: Infinity };
     for (const h of list) {
       if (h.fields.seq !== undefined && r.seq === undefined) r.seq = Number(h.fields.seq);
       if (h.fields.lastEnqueued !== undefined && r.enq === undefined) r.enq = Number(h.fields.lastEnqueued);
       if (h.fields.lastCompleted !== undefined && r.comp === undefined) r.comp = Number(h.fields.lastCompleted);
+      r.time = Math.min(r.time, h.time ?? Infinity);
+      r.order = Math.min(r.order, h.order);
     }
     reports.set(rank, r);
   }
@@ -266,21 +320,16 @@ function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: 
   const silent = [...world].filter((r) => !reports.has(r)).sort((a, b) => a - b);
   let laggard: number | null = null;
   let laggardEnqueued: number | undefined;
-  if (silent.length && reports.size >= 1 && world.size > reports.size) {
+  if (silent.length && world.size > reports.size) {
     laggard = silent.find((r) => !victims.has(r)) ?? silent[0];
   } else {
-    const withEnq = [...reports].filter(([, r]) => r.enq !== undefined);
-    if (withEnq.length >= 2) {
-      withEnq.sort((a, b) => a[1].enq! - b[1].enq! || a[0] - b[0]);
-      if (withEnq[0][1].enq! < withEnq[withEnq.length - 1][1].enq!) {
-        laggard = withEnq[0][0];
-        laggardEnqueued = withEnq[0][1].enq;
+    for (const pick of ['enq', 'comp', 'seq'] as const) {
+      const known = [...reports].filter(([, r]) => r[pick] !== undefined).sort((a, b) => a[1][pick]! - b[1][pick]! || a[0] - b[0]);
+      if (known.length >= 2 && known[0][1][pick]! < known[known.length - 1][1][pick]!) {
+        laggard = known[0][0];
+        if (known[0][1].enq !== undefined) laggardEnqueued = known[0][1].enq;
+        break;
       }
-    }
-    if (laggard === null) {
-      // A rank that timed out on an older collective than its peers is behind them.
-      const withSeq = [...reports].filter(([, r]) => r.seq !== undefined).sort((a, b) => a[1].seq! - b[1].seq! || a[0] - b[0]);
-      if (withSeq.length >= 2 && withSeq[0][1].seq! < withSeq[withSeq.length - 1][1].seq!) laggard = withSeq[0][0];
     }
   }
   g.fields.reportingRanks = [...reports.keys()].sort((a, b) => a - b).join(',');
@@ -288,26 +337,26 @@ function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: 
     g.fields.laggard = laggard;
     if (laggardEnqueued !== undefined) g.fields.laggardEnqueued = laggardEnqueued;
     g.rank = laggard;
-  } else if (g.rank === null) g.rank = Math.min(...reports.keys());
+    return;
+  }
+  const firstReporter = [...reports].sort((a, b) => (a[1].time === b[1].time ? 0 : a[1].time < b[1].time ? -1 : 1) || a[1].order - b[1].order || a[0] - b[0])[0][0];
+  g.fields.lookAt = firstReporter;
+  g.rank = firstReporter;
 }
 
-function toDiagnosis(g: Group, lang: Lang): Diagnosis {
+function toDiagnosis(g: Group): Diagnosis {
   const entry = catalogByCode.get(g.code);
-  const text = entry ?? (g.code === 'UNKNOWN' || g.code === 'STALL' ? SYNTHETIC_TEXT[g.code] : SYNTHETIC_TEXT.UNKNOWN);
   const r = refine(g.code, g.fields);
   const fields: Fields = { ...g.fields, ...(r.fields ?? {}) };
   delete fields.procs;
   if (fields.numelIn === '18446744073709551615' || fields.numelIn === '-1') delete fields.numelIn;
+  if (r.advice) fields.advice = r.advice;
   const rank = g.rank ?? (g.ranks.length ? g.ranks[0] : null);
   if (g.ranks.length > 1) fields.ranks = g.ranks.join(',');
-  const vars: Fields = { ...fields, who: who(rank, g.ranks, lang), ...(r.advice ? { advice: pick(r.advice, lang) } : {}) };
   const fixes: FixAction[] | undefined = r.fixes ?? entry?.fixes;
   return {
     code: g.code,
     rank,
-    title: render(pick(text.title, lang), vars),
-    explanation: render(pick(text.explanation, lang), vars),
-    fix: render(pick(text.fix, lang), vars),
     evidence: { file: g.first.source, line: g.first.line, text: g.first.text },
     fields,
     ...(fixes?.length ? { fixes } : {}),
@@ -315,16 +364,17 @@ function toDiagnosis(g: Group, lang: Lang): Diagnosis {
   };
 }
 
-const WHO: Record<'one' | 'many' | 'none', Bilingual> = {
-  one: { en: 'Rank {rank}', zh: 'rank {rank}' },
-  many: { en: 'Rank {rank} (and ranks {others})', zh: 'rank {rank}（以及 rank {others}）' },
-  none: { en: 'A process', zh: '某个进程' },
-};
-
-function who(rank: number | null, ranks: number[], lang: Lang): string {
-  if (rank === null) return pick(WHO.none, lang);
-  const others = ranks.filter((r) => r !== rank);
-  return render(pick(others.length ? WHO.many : WHO.one, lang), { rank, others: others.join(', ') });
+/** torchrun's account of how the blamed rank ended, as its own line on the failure card. */
+export function rankExitDiagnosis(x: WorkerExit, file = x.source): Diagnosis {
+  const signal = x.exitCode < 0 ? SIGNALS[-x.exitCode] : undefined;
+  return {
+    code: 'RANK_EXIT',
+    rank: x.rank,
+    evidence: { file, line: x.line, text: x.text },
+    fields: { exitCode: x.exitCode, ...(x.pid !== null ? { pid: x.pid } : {}), ...(x.exitCode < 0 ? { signal: signal ?? `signal ${-x.exitCode}` } : {}) },
+  };
 }
+
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
 
 export { VICTIM_EXIT };

@@ -129,7 +129,8 @@ export interface RunRecord {
   /** Per-rank `LAL_PEAK {json}` lines the workload printed (the rehearsal measures its own peaks). */
   workloadPeaks?: Record<string, Record<string, unknown>>;
   /** Worker processes seen during the run, by rank (RANK in their environment). */
-  workers?: { rank: number; pid: number; startTime: string | null }[];
+  /** `exitedAtMs`: when the launcher saw the process end, the root-cause picker's second clock (after error.json). */
+  workers?: { rank: number; pid: number; startTime: string | null; exitedAtMs?: number }[];
   startedAt: string;
   endedAt: string | null;
   exitCode: number | null;

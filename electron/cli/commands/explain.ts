@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
 import { systemLang } from '../i18n';
-import { explainPaths, type ExplainReport } from '../../core/explain';
+import type { ExplainReport } from '../../core/explain';
+import { explainOffThread } from '../../core/explain/pool';
+import { describe } from '../../../shared/failures/describe';
 import { explain as strings } from '../../../shared/i18n/locales/explain';
 import type { Diagnosis, FixAction } from '../../../shared/failures/types';
 import type { Lang } from '../../../shared/i18n';
@@ -35,10 +37,10 @@ function langOf(g: GlobalOptions, opts: { lang?: string }): Lang {
 
 async function explainCommand(g: GlobalOptions, paths: string[], opts: { lang?: string }): Promise<number> {
   const lang = langOf(g, opts);
-  const rep = await explainPaths(paths, lang);
+  const rep = await explainOffThread({ kind: 'paths', paths });
   if (g.json) {
     printJson({
-      diagnoses: rep.diagnoses.map((d) => ({ code: d.code, rank: d.rank, title: d.title, explanation: d.explanation, fix: d.fix, evidence: d.evidence, fields: d.fields ?? {}, fixes: d.fixes ?? [], consequence: d.consequence ?? false })),
+      diagnoses: rep.diagnoses.map((d) => ({ code: d.code, rank: d.rank, ...describe(d, lang), evidence: d.evidence, fields: d.fields ?? {}, fixes: d.fixes ?? [], consequence: d.consequence ?? false })),
       notes: rep.notes,
       scanned: rep.scanned,
     });
@@ -67,9 +69,10 @@ function noteText(kind: ExplainReport['notes'][number]['kind'], lang: Lang): str
 function card(d: Diagnosis, i: number, lang: Lang): string {
   const label = i === 0 ? t(lang, 'rootCause') : d.consequence ? t(lang, 'consequence') : t(lang, 'alsoSeen');
   const who = d.rank === null ? t(lang, 'anyRank') : t(lang, 'rank', { rank: d.rank });
-  const lines = [`■ ${label} · ${d.code} · ${who}`, `  ${d.title}`, wrap(d.explanation, '  ')];
+  const text = describe(d, lang);
+  const lines = [`■ ${label} · ${d.code} · ${who}`, `  ${text.title}`, wrap(text.explanation, '  ')];
   if (d.evidence) lines.push(`  ${t(lang, 'evidence')}: ${d.evidence.file}:${d.evidence.line}`, `    ${d.evidence.text.length > 200 ? d.evidence.text.slice(0, 199) + '…' : d.evidence.text}`);
-  lines.push(`  ${t(lang, 'fix')}:`, wrap(d.fix, '    '));
+  lines.push(`  ${t(lang, 'fix')}:`, wrap(text.fix, '    '));
   if (d.fixes?.length) lines.push(`  ${t(lang, 'apply')}: ${d.fixes.map(fixText).join(', ')}`);
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
 import { defaultDataDir } from '../../core/paths';
 import { tr } from '../../core/runs/text';
+import { describe } from '../../../shared/failures/describe';
 import { killRunNow } from '../../core/runs/teardown';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
@@ -265,7 +266,8 @@ class TerminalView implements View {
     else {
       process.stderr.write(t('cli.failed', { runId: record.runId, code: record.exitCode ?? '?' }) + '\n');
       for (const d of record.diagnoses) {
-        process.stderr.write(`\n[${d.code}${d.rank !== null ? ` rank ${d.rank}` : ''}] ${d.title}\n${d.explanation}\n→ ${d.fix}\n`);
+        const w = describe(d, this.lang);
+        process.stderr.write(`\n[${d.code}${d.rank !== null ? ` rank ${d.rank}` : ''}] ${w.title}\n${w.explanation}\n→ ${w.fix}\n`);
         if (d.evidence) process.stderr.write(`  ${d.evidence.file}:${d.evidence.line}: ${d.evidence.text}\n`);
       }
     }

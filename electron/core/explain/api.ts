@@ -1,30 +1,35 @@
 import type { Api } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
-import { explainLogs } from '../../../shared/failures/explain';
-import type { Lang } from '../../../shared/i18n';
 import type { CoreContext } from '../context';
 import { RunRecords } from '../runs/records';
 import { RUN_ID_RE } from '../runs/run-id';
-import { explainRunFolderReport, runDirOf } from './index';
+import { runDirOf } from './index';
 import { isDir } from './files';
+import { explainOffThread } from './pool';
 
-/** The failure explainer over the contract: pasted text, or a run by id. */
+/**
+ * The failure explainer over the contract: pasted text, or a run by id. Diagnoses come back
+ * without language (the client words them in its own); `lang` is accepted for older clients.
+ * The matching runs on a worker thread, so other requests are answered meanwhile. A run the
+ * launcher finished keeps the verdict it recorded (one picker, decided once); older runs, or runs
+ * with no diagnoses recorded, are explained from their folder with the record's exit times.
+ */
 export function explainApi(ctx: CoreContext): Pick<Api, 'explain'> {
   return {
-    explain: async ({ text, runId, lang }) => {
-      const settingsLang = ctx.settings.get().language;
-      const l: Lang = lang ?? (settingsLang === 'zh-CN' ? 'zh-CN' : 'en');
+    explain: async ({ text, runId }) => {
       if (text !== undefined && runId !== undefined) throw new ApiFailure({ code: 'BAD_INPUT', field: 'text', message: 'give either text or runId, not both' });
       if (text !== undefined) {
         if (text.includes('\0')) throw new ApiFailure({ code: 'BAD_INPUT', field: 'text', message: 'the text contains binary data, not a log' });
-        return explainLogs([{ name: 'pasted text', text }], { lang: l });
+        return (await explainOffThread({ kind: 'text', text })).diagnoses;
       }
       if (runId === undefined) throw new ApiFailure({ code: 'BAD_INPUT', field: 'runId', message: 'give text or runId' });
       if (!RUN_ID_RE.test(runId)) throw new ApiFailure({ code: 'BAD_INPUT', field: 'runId', message: `not a run id: ${runId}` });
       const record = new RunRecords(ctx.dataDir).get(runId);
+      // Decided once: a finished run's recorded verdict is the answer, so the run view and the record agree.
+      if (record && record.endedAt && record.diagnoses.length && record.diagnoses.every((d) => d.title === undefined)) return record.diagnoses;
       const dir = await runDirOf(ctx.dataDir, runId, record?.runDir ?? null);
       if (!(await isDir(dir))) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run folder for ${runId}` });
-      return (await explainRunFolderReport(dir, l)).diagnoses;
+      return (await explainOffThread({ kind: 'folder', dir })).diagnoses;
     },
   };
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import type { WorkerExit } from '../../../shared/failures/agent';
 import { Explainer } from '../../../shared/failures/explain';
 import type { Diagnosis } from '../../../shared/failures/types';
-import type { Lang } from '../../../shared/i18n';
 import { badInput, feedFile, isDir, isFile, looksBinary, rankFiles, type ExplainNote } from './files';
 
 export type { ExplainNote } from './files';
@@ -14,14 +14,40 @@ export interface ExplainReport {
   notes: ExplainNote[];
   /** What was read: file label, lines, bytes. */
   scanned: { file: string; lines: number; bytes: number }[];
+  /** torchrun's exit line of the blamed rank (the run view folds it into the first card). */
+  rootExit: WorkerExit | null;
 }
 
-function report(ex: Explainer, lang: Lang, notes: ExplainNote[]): ExplainReport {
+export interface FolderOptions {
+  /**
+   * When the launcher saw each rank's process end (ms). Omitted: read from the folder's run.json
+   * (`workers[].exitedAtMs`), so a re-explained run folder is judged by the same clock as the run.
+   */
+  exitTimes?: ReadonlyMap<number, number>;
+}
+
+function report(ex: Explainer, notes: ExplainNote[], exitTimes?: ReadonlyMap<number, number>): ExplainReport {
   const stats = ex.stats();
   for (const s of stats) {
     if (s.longLines) notes.push({ file: s.name, kind: 'long-lines', message: `${s.longLines} line(s) longer than 16 KiB were read in pieces` });
   }
-  return { diagnoses: ex.diagnoses(lang), notes, scanned: stats.map((s) => ({ file: s.name, lines: s.lines, bytes: s.bytes })) };
+  const v = ex.verdict({ exitTimes });
+  return { diagnoses: v.diagnoses, notes, scanned: stats.map((s) => ({ file: s.name, lines: s.lines, bytes: s.bytes })), rootExit: v.rootExit };
+}
+
+/** The launcher's process-exit times a run folder's run.json recorded (empty for other folders). */
+export async function recordedExitTimes(dir: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  try {
+    const rec = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { workers?: unknown };
+    if (!Array.isArray(rec.workers)) return out;
+    for (const w of rec.workers as { rank?: unknown; exitedAtMs?: unknown }[]) {
+      if (typeof w?.rank === 'number' && typeof w.exitedAtMs === 'number' && Number.isFinite(w.exitedAtMs)) out.set(w.rank, w.exitedAtMs);
+    }
+  } catch {
+    // No record, or not ours: the logs alone decide.
+  }
+  return out;
 }
 
 async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], labelBase: string): Promise<void> {
@@ -34,16 +60,16 @@ async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], l
 }
 
 /** A run folder (`run.json`, `console.log`, `logs/`), as the run manager lays it out. */
-export async function explainRunFolder(dir: string, lang: Lang): Promise<Diagnosis[]> {
-  return (await explainRunFolderReport(dir, lang)).diagnoses;
+export async function explainRunFolder(dir: string, opts: FolderOptions = {}): Promise<Diagnosis[]> {
+  return (await explainRunFolderReport(dir, opts)).diagnoses;
 }
 
-export async function explainRunFolderReport(dir: string, lang: Lang): Promise<ExplainReport> {
+export async function explainRunFolderReport(dir: string, opts: FolderOptions = {}): Promise<ExplainReport> {
   if (!(await isDir(dir))) throw badInput(dir, 'not a folder');
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   await feedRunFolder(ex, resolve(dir), notes, dir);
-  return report(ex, lang, notes);
+  return report(ex, notes, opts.exitTimes ?? (await recordedExitTimes(dir)));
 }
 
 /**
@@ -51,20 +77,22 @@ export async function explainRunFolderReport(dir: string, lang: Lang): Promise<E
  * A missing path or a binary file given by name is bad input (named in the error); an empty file
  * is a note.
  */
-export async function explainPaths(paths: string[], lang: Lang): Promise<ExplainReport> {
+export async function explainPaths(paths: string[]): Promise<ExplainReport> {
   if (!paths.length) throw badInput('paths', 'give at least one log file or run folder');
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
+  const exitTimes = new Map<number, number>();
   for (const p of paths) {
     if (await isDir(p)) {
       await feedRunFolder(ex, resolve(p), notes, p);
+      for (const [r, t] of await recordedExitTimes(p)) exitTimes.set(r, t);
       continue;
     }
     if (!(await isFile(p))) throw badInput(p, 'no such file or folder');
     if (!p.endsWith('error.json') && (await looksBinary(p))) throw badInput(p, 'binary file, not a log');
     await feedFile(ex, p, p, rankFromPath(p), notes);
   }
-  return report(ex, lang, notes);
+  return report(ex, notes, exitTimes);
 }
 
 /** `…/attempt_0/3/stderr.log` belongs to rank 3. */

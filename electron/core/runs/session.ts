@@ -10,7 +10,8 @@ import type { GpuProcessSample, RunEvent, RunRecord, TeardownReport } from '../.
 import { ProgressTracker, type TrackerConfig, type TrackerEvent } from '../../../shared/progress/tracker';
 import { judgeStall, type StallRule } from '../../../shared/progress/stall';
 import { stallDiagnosis } from '../../../shared/failures/stall';
-import { explainRunFolder } from '../explain';
+import { explainOffThread } from '../explain/pool';
+import { rankExitDiagnosis } from '../../../shared/failures/verdict';
 import type { EventBus } from '../events';
 import type { RunRecords } from './records';
 import type { BuiltPlan } from './plan';
@@ -20,8 +21,6 @@ import { RankLogTail } from './rank-tail';
 import { GpuSampler } from './gpu-sampler';
 import { teardown } from './teardown';
 import { pidsWithRunId, procStartTimeSync } from './proc';
-import { parseWorkerExits, pickRootCause, rankExitDiagnosis } from './exit-info';
-import { tr } from './text';
 import { stallStacks } from './stacks';
 import type { StacksReport } from '../../../shared/stacks/types';
 import { readFile } from 'node:fs/promises';
@@ -245,7 +244,7 @@ export class RunSession {
     this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action, ...(where ? { where } : {}) });
     if (action === 'stop' && !this.stopReason) {
       // The failure explainer words STALL (shared/failures/stall.ts) so the app, `lal explain` and this agree.
-      this.addDiagnosis(bilingual((lang) => [stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec, lang })], this.deps.lang)[0]);
+      this.addDiagnosis(stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec }));
       void this.stop('stall');
     } else {
       this.save();
@@ -324,7 +323,7 @@ export class RunSession {
     if (status === 'succeeded' && this.built.saveFile && !(existsSync(this.built.saveFile) && statSync(this.built.saveFile).size > 0)) {
       status = 'failed';
       const vars = { file: this.built.saveFile };
-      this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, title: tr(this.deps.lang, 'diag.outputMissingTitle', vars), explanation: tr(this.deps.lang, 'diag.outputMissingExplain', vars), fix: tr(this.deps.lang, 'diag.outputMissingFix', vars), evidence: null });
+      this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, evidence: null, fields: vars });
     }
     if (status === 'failed' && this.stopReason !== 'stall') await this.diagnose();
 
@@ -336,7 +335,7 @@ export class RunSession {
       signal,
       endedAt: new Date().toISOString(),
       teardown: report,
-      workers: [...this.workers].map(([rank, w]) => ({ rank, pid: w.pid, startTime: w.startTime })).sort((a, b) => a.rank - b.rank),
+      workers: [...this.workers].map(([rank, w]) => ({ rank, pid: w.pid, startTime: w.startTime, ...(this.goneAt.has(rank) ? { exitedAtMs: this.goneAt.get(rank) } : {}) })).sort((a, b) => a.rank - b.rank),
     };
     this.save();
     this.emit({ type: 'exit', runId: this.runId, status, exitCode });
@@ -344,20 +343,19 @@ export class RunSession {
     this.resolveDone(this.record);
   }
 
-  /** Ask the failure explainer about the run folder (every rank's log, the console, error.json), then add torchrun's own account of who died first. */
+  /**
+   * Ask the failure explainer about the run folder (every rank's log, the console, error.json), on
+   * its worker thread, with the launcher's own process-exit times as its second clock. Its one
+   * root-cause picker also names the exit line shown with the first card; no second opinion here.
+   */
   private async diagnose(): Promise<void> {
-    const runDir = this.record.runDir;
-    let found: Diagnosis[] = [];
     try {
-      const byLang = { en: await explainRunFolder(runDir, 'en'), 'zh-CN': await explainRunFolder(runDir, 'zh-CN') };
-      found = bilingual((lang) => byLang[lang], this.deps.lang);
+      const rep = await explainOffThread({ kind: 'folder', dir: this.record.runDir, exitTimes: [...this.goneAt] });
+      for (const d of rep.diagnoses) this.addDiagnosis(d);
+      if (rep.rootExit) this.addDiagnosis(rankExitDiagnosis(rep.rootExit));
     } catch {
-      found = [];
+      // A log the explainer cannot read must not fail the run's own bookkeeping.
     }
-    for (const d of found) this.addDiagnosis(d);
-    const { exits, rootCause } = parseWorkerExits(tailText(join(runDir, 'console.log'), 2 * 1024 * 1024));
-    const root = pickRootCause(exits, rootCause, this.goneAt);
-    if (root) this.addDiagnosis(bilingual((lang) => [rankExitDiagnosis(root, lang, 'console.log')], this.deps.lang)[0]);
   }
 }
 
@@ -401,21 +399,4 @@ export function tailText(file: string, bytes: number): string {
   } catch {
     return '';
   }
-}
-
-/**
- * Diagnoses in the run's language, each carrying its words in every language too (`texts`), so a
- * client that reads the record in the other language shows its own. Both lists come from the
- * same input, so they line up by position; a pair that does not match keeps one language only.
- */
-function bilingual(make: (lang: Lang) => Diagnosis[], primary: Lang): Diagnosis[] {
-  const all = { en: make('en'), 'zh-CN': make('zh-CN') };
-  return all[primary].map((d, i) => {
-    const texts: Diagnosis['texts'] = {};
-    for (const lang of ['en', 'zh-CN'] as const) {
-      const o = all[lang][i];
-      if (o && o.code === d.code && o.rank === d.rank) texts[lang] = { title: o.title, explanation: o.explanation, fix: o.fix };
-    }
-    return { ...d, texts };
-  });
 }

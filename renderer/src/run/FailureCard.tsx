@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Diagnosis, FixAction } from '../../../shared/failures/types';
+import { describe } from '../../../shared/failures/describe';
 
 export function describeFix(f: FixAction): string {
   switch (f.kind) {
@@ -32,10 +33,10 @@ export function FailureCard({ diagnosis, exit, onRelaunch, onShowRank }: { diagn
   const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
   const fixes = diagnosis.fixes ?? [];
-  // The record keeps the words in every language; show the one the user reads now.
+  // Diagnoses carry codes and fields; the words are rendered here, in the language the user reads now.
   const lang = i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
-  const text = diagnosis.texts?.[lang] ?? diagnosis;
-  const exitText = exit ? (exit.texts?.[lang] ?? exit) : null;
+  const text = describe(diagnosis, lang);
+  const exitText = exit ? describe(exit, lang) : null;
   return (
     <article className="card failure" role="alert" data-testid="failure-card" data-code={diagnosis.code}>
       <header>

@@ -1,29 +1,30 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe as group, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainLogs, Explainer } from '../../../shared/failures/explain';
 import { explainPaths, explainRunFolder } from '../../../electron/core/explain';
 import { explainApi } from '../../../electron/core/explain/api';
 import { ApiFailure } from '../../../shared/api/result';
+import { describe } from '../../../shared/failures/describe';
 import type { CoreContext } from '../../../electron/core/context';
 import { lal } from '../../support/cli';
-import { fixturesRoot, repoRoot, tempDir } from '../../support/temp';
+import { repoRoot, tempDir } from '../../support/temp';
 
 let tmp: ReturnType<typeof tempDir> | null = null;
 afterEach(() => tmp?.remove());
 const OOM = '[rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 37.25 GiB. GPU 1 has a total capacity of 139.80 GiB of which 26.59 GiB is free. Including non-PyTorch memory, this process has 113.20 GiB memory in use. Of the allocated memory 111.76 GiB is allocated by PyTorch, and 19.08 MiB is reserved by PyTorch but unallocated.';
 
-describe('bad input gets a clear answer, never a crash', () => {
+group('bad input gets a clear answer, never a crash', () => {
   it('empty and whitespace text: nothing to explain', () => {
-    expect(explainLogs([], { lang: 'en' })).toEqual([]);
-    expect(explainLogs([{ name: 'e', text: '' }], { lang: 'en' })).toEqual([]);
-    expect(explainLogs([{ name: 'e', text: '\r\n\n\r   ' }], { lang: 'zh-CN' })).toEqual([]);
+    expect(explainLogs([])).toEqual([]);
+    expect(explainLogs([{ name: 'e', text: '' }])).toEqual([]);
+    expect(explainLogs([{ name: 'e', text: '\r\n\n\r   ' }])).toEqual([]);
   });
 
   it('a 5 MB line without a break, with the error at its end, is read in pieces', () => {
     const text = 'x'.repeat(5 * 1024 * 1024) + '\n' + OOM + '\n';
     const t0 = performance.now();
-    const d = explainLogs([{ name: 'huge', text }], { lang: 'en' });
+    const d = explainLogs([{ name: 'huge', text }]);
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
   });
@@ -34,7 +35,7 @@ describe('bad input gets a clear answer, never a crash', () => {
     const s = ex.source('chunks');
     for (let i = 0; i < text.length; i += 7) s.push(text.slice(i, i + 7));
     s.end();
-    expect(ex.diagnoses('en')[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
+    expect(ex.diagnoses()[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
   });
 
   it('explainPaths: missing file is BAD_INPUT naming it; a binary file too; empty files are notes', async () => {
@@ -43,9 +44,9 @@ describe('bad input gets a clear answer, never a crash', () => {
     writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]));
     const empty = join(tmp.path, 'empty.log');
     writeFileSync(empty, '');
-    await expect(explainPaths([join(tmp.path, 'nope.log')], 'en')).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: join(tmp.path, 'nope.log') } });
-    await expect(explainPaths([bin], 'en')).rejects.toBeInstanceOf(ApiFailure);
-    const rep = await explainPaths([empty], 'en');
+    await expect(explainPaths([join(tmp.path, 'nope.log')])).rejects.toMatchObject({ error: { code: 'BAD_INPUT', field: join(tmp.path, 'nope.log') } });
+    await expect(explainPaths([bin])).rejects.toBeInstanceOf(ApiFailure);
+    const rep = await explainPaths([empty]);
     expect(rep.diagnoses).toEqual([]);
     expect(rep.notes).toEqual([{ file: empty, kind: 'empty', message: 'empty file' }]);
   });
@@ -59,9 +60,9 @@ describe('bad input gets a clear answer, never a crash', () => {
     const r0 = join(tmp.path, 'logs', 'abc_x1', 'attempt_0', '0');
     mkdirSync(r0, { recursive: true });
     writeFileSync(join(r0, 'stderr.log'), Buffer.from([0, 1, 2, 3, 0, 0]));
-    const d = await explainRunFolder(tmp.path, 'en');
+    const d = await explainRunFolder(tmp.path);
     expect(d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
-    await expect(explainRunFolder(join(tmp.path, 'missing'), 'en')).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
+    await expect(explainRunFolder(join(tmp.path, 'missing'))).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
   });
 
   it('the explain API: text, runId (following run.json runDir), bad ids', async () => {
@@ -75,10 +76,13 @@ describe('bad input gets a clear answer, never a crash', () => {
     const ctx = { dataDir: tmp.path, settings: { get: () => ({ language: 'zh-CN' }) } } as unknown as CoreContext;
     const api = explainApi(ctx);
     const byText = await api.explain({ text: OOM, lang: 'en' });
-    expect(byText[0]).toMatchObject({ code: 'CUDA_OOM', title: 'GPU out of memory' });
+    expect(byText[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+    // Decided without language: the reader's side words it.
+    expect(byText[0].title).toBeUndefined();
+    expect(describe(byText[0], 'en').title).toBe('GPU out of memory');
     const byRun = await api.explain({ runId });
     expect(byRun[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
-    expect(byRun[0].title).toMatch(/[\u4e00-\u9fff]/);
+    expect(describe(byRun[0], 'zh-CN').title).toMatch(/[\u4e00-\u9fff]/);
     await expect(api.explain({ runId: '../../etc' })).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
     await expect(api.explain({ runId: '20261122-090000-000000' })).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
     await expect(api.explain({})).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
@@ -86,7 +90,7 @@ describe('bad input gets a clear answer, never a crash', () => {
   });
 });
 
-describe('lal explain', () => {
+group('lal explain', () => {
   const fx = join(repoRoot, 'test/unit/failures/fixtures');
   it('--json: root cause first, exit 0; --lang zh as command or global option', async () => {
     const r = await lal(['explain', '--json', join(fx, 'run-crash')]);
@@ -103,7 +107,7 @@ describe('lal explain', () => {
   }, 60_000);
 
   it('nothing wrong says so (exit 0); a missing file is exit 2', async () => {
-    const ok = await lal(['explain', '--lang', 'en', join(fixturesRoot, 'logs', 'progress-nccl-info.log')]);
+    const ok = await lal(['explain', '--lang', 'en', join(repoRoot, 'test/fixtures/captured/logs/progress-nccl-info.log')]);
     expect(ok.exitCode).toBe(0);
     expect(String(ok.stdout)).toMatch(/No failure found/);
     const bad = await lal(['explain', '/nonexistent/run.log']);

@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { explainLogs } from '../../../shared/failures/explain';
+import { describe as words } from '../../../shared/failures/describe';
 import { FAILURE_CODES } from '../../../shared/failures/types';
 import { EXCERPTS } from './excerpts';
 
 describe('explainLogs: every code on real excerpts', () => {
   for (const ex of EXCERPTS) {
     it(`${ex.code} ← ${ex.name}`, () => {
-      const d = explainLogs([{ name: 'log', text: ex.text, rank: ex.rankFile ?? null }], { lang: 'en' });
+      const d = explainLogs([{ name: 'log', text: ex.text, rank: ex.rankFile ?? null }]);
       expect(d.length).toBeGreaterThan(0);
       expect(d[0].code).toBe(ex.code);
       expect(d[0].rank).toBe(ex.rank);
       for (const [k, v] of Object.entries(ex.fields ?? {})) expect(d[0].fields?.[k], k).toBe(v);
       expect(d[0].evidence?.text.length).toBeGreaterThan(0);
-      expect(d[0].explanation).not.toMatch(/\{\w+\}|\[\[/);
-      expect(d[0].fix).not.toMatch(/\{\w+\}|\[\[/);
+      for (const lang of ['en', 'zh-CN'] as const) {
+        const w = words(d[0], lang);
+        expect(w.explanation).not.toMatch(/\{\w+\}|\[\[|\?/);
+        expect(w.fix).not.toMatch(/\{\w+\}|\[\[/);
+      }
     });
   }
 
@@ -24,7 +28,7 @@ describe('explainLogs: every code on real excerpts', () => {
 
   it('a normal 4-rank run with NCCL INFO noise and tqdm bars has nothing to explain', () => {
     // test/fixtures/captured/logs/progress-nccl-info.log: "rank 3 initialisedrank 0 initialised" collisions included.
-    const d = explainLogs([{ name: 'progress', text: EXCERPTS.length ? readShared('logs/progress-nccl-info.log') : '' }], { lang: 'en' });
+    const d = explainLogs([{ name: 'progress', text: EXCERPTS.length ? readShared('logs/progress-nccl-info.log') : '' }]);
     expect(d).toEqual([]);
   });
 
@@ -37,13 +41,13 @@ describe('explainLogs: every code on real excerpts', () => {
       "FutureWarning: `torch.cuda.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cuda', args...)` instead.",
       'vm:1963:1963 [0] NCCL INFO NCCL version 2.28.9+cuda13.0',
     ].join('\n');
-    expect(explainLogs([{ name: 'x', text }], { lang: 'en' })).toEqual([]);
+    expect(explainLogs([{ name: 'x', text }])).toEqual([]);
   });
 });
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesRoot } from '../../support/temp';
+import { repoRoot } from '../../support/temp';
 function readShared(p: string): string {
-  return readFileSync(join(fixturesRoot, p), 'utf8');
+  return readFileSync(join(repoRoot, 'test/fixtures/captured', p), 'utf8');
 }

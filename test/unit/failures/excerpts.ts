@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesRoot, repoRoot } from '../../support/temp';
+import { repoRoot } from '../../support/temp';
 
 /**
  * Real excerpts, one or more per code. Sources: the shared fixtures (torch 2.11 on 4×H200), this
@@ -8,7 +8,7 @@ import { fixturesRoot, repoRoot } from '../../support/temp';
  * scripts are in fixtures/scripts/), and texts quoted verbatim in
  * docs/upstream-notes.md §10 and §6 (section named per excerpt).
  */
-export const shared = (p: string): string => readFileSync(join(fixturesRoot, p), 'utf8');
+export const shared = (p: string): string => readFileSync(join(repoRoot, 'test/fixtures/captured', p), 'utf8');
 export const own = (p: string): string => readFileSync(join(repoRoot, 'test/unit/failures/fixtures', p), 'utf8');
 
 export interface Excerpt {
@@ -64,14 +64,14 @@ export const EXCERPTS: Excerpt[] = [
       '[rank0]:[E1016 03:31:38.877036871 ProcessGroupNCCL.cpp:616] [Rank 0] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=9141, OpType=_ALLGATHER_BASE, NumelIn=19008, NumelOut=152064, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.',
       '[rank0]:[E1016 03:31:38.877300000 ProcessGroupNCCL.cpp:1785] [PG 1 Rank 0] Exception (either an error or timeout) detected by watchdog at work: 9141, last enqueued NCCL work: 9141, last completed NCCL work: 9140.',
     ].join('\n'),
-    fields: { op: '_ALLGATHER_BASE', seq: '9141', numelIn: '19008', timeoutMs: '600000', timeoutMin: 10 },
+    fields: { op: '_ALLGATHER_BASE', seq: '9141', numelIn: '19008', timeoutMs: '600000' },
   },
   {
     name: 'C03 ≤2.0 format (no numel)',
     code: 'NCCL_WATCHDOG_TIMEOUT',
     rank: 1,
     text: '[E ProcessGroupNCCL.cpp:737] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=2521, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1800402 milliseconds before timing out.',
-    fields: { op: 'ALLREDUCE', timeoutMin: 30 },
+    fields: { op: 'ALLREDUCE', timeoutMs: '1800000' },
   },
   { name: 'own 1.13 gloo timeout run (rank 1 slept)', code: 'NCCL_WATCHDOG_TIMEOUT', rank: 1, text: own('run-timeout/console.log'), fields: { op: 'recv', timeoutMs: '5000', laggard: 1 } },
   {

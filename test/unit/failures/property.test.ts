@@ -5,7 +5,7 @@ import { EXCERPTS } from './excerpts';
 
 /** Verdict = the root cause's code and rank; noise, interleaving and wrapping must not move it. */
 const verdict = (text: string) => {
-  const d = explainLogs([{ name: 'x', text }], { lang: 'en' });
+  const d = explainLogs([{ name: 'x', text }]);
   return d.length ? `${d[0].code}@${d[0].rank}` : 'none';
 };
 

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { buildPlan } from '../../../electron/core/runs/plan';
 import { parseSets } from '../../../electron/cli/commands/run';
-import { parseWorkerExits, pickRootCause, rankExitDiagnosis } from '../../../electron/core/runs/exit-info';
 import { OutputCoalescer, collapseOverwrites } from '../../../electron/core/runs/output';
 import { parseStartTime, procStartTimeSync, environHas } from '../../../electron/core/runs/proc';
 import { parseGpuLine, parseComputeApps } from '../../../electron/core/runs/gpu-sampler';
@@ -82,51 +81,7 @@ describe('lal run --set parsing', () => {
   });
 });
 
-describe('torchrun exit info', () => {
-  const table = [
-    'ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -15) local_rank: 0 (pid: 100) of binary: /usr/bin/python3',
-    'Failures:',
-    '[1]:',
-    '  rank      : 3 (local_rank: 3)',
-    '  exitcode  : -9 (pid: 103)',
-    'Root Cause (first observed failure):',
-    '[0]:',
-    '  time      : 2026-11-22_07:08:26',
-    '  rank      : 0 (local_rank: 0)',
-    '  exitcode  : -15 (pid: 100)',
-  ].join('\n');
-
-  it('reads the failed line and the ChildFailedError table; a SIGTERM victim is never the root cause', () => {
-    const { exits, rootCause } = parseWorkerExits(table);
-    expect(exits.map((x) => [x.rank, x.exitCode])).toEqual([
-      [0, -15],
-      [3, -9],
-    ]);
-    expect(rootCause?.rank).toBe(0);
-    expect(pickRootCause(exits, rootCause, new Map())?.rank).toBe(3);
-  });
-
-  it('prefers the rank the launcher saw die first', () => {
-    const exits = [
-      { rank: 1, exitCode: 1, pid: 1, line: 1, text: '' },
-      { rank: 2, exitCode: 1, pid: 2, line: 2, text: '' },
-    ];
-    expect(pickRootCause(exits, exits[0], new Map([[2, 100], [1, 600]]))?.rank).toBe(2);
-  });
-
-  it('reads the real crash fixture (torch 2.11 format)', () => {
-    const text = readFileSync(`${fixturesRoot}/logs/fail-crash.log`, 'utf8');
-    const { exits, rootCause } = parseWorkerExits(text);
-    expect(rootCause?.rank).toBe(1);
-    expect(pickRootCause(exits, rootCause, new Map())?.exitCode).toBe(1);
-  });
-
-  it('explains exit codes in both languages', () => {
-    const x = { rank: 3, exitCode: -9, pid: 9, line: 4, text: 'row' };
-    expect(rankExitDiagnosis(x, 'en', 'console.log')).toMatchObject({ code: 'RANK_EXIT', rank: 3, fields: { exitCode: -9, signal: 'SIGKILL' } });
-    expect(rankExitDiagnosis(x, 'zh-CN', 'console.log').explanation).toMatch(/内存/);
-  });
-});
+// torchrun's exit lines and the root-cause pick: test/unit/failures/picker.test.ts (one picker, shared/failures/verdict.ts).
 
 describe('output coalescer', () => {
   it('batches at most one message per tick, keeps order, and serves a tail for reconnects', () => {

@@ -1,0 +1,102 @@
+import type { Lang } from '../i18n';
+import { failures } from '../i18n/locales/failures';
+import { run } from '../i18n/locales/run';
+import { nodes as nodeWords } from '../i18n/locales/nodes';
+import { render as fill, type Fields } from './template';
+
+/** A required field the decision did not have shows as '?', never as a raw `{placeholder}`. */
+const render = (template: string, vars: Fields): string => fill(template, vars).replace(/\{\w+\}/g, '?');
+import type { Diagnosis, DiagnosisText } from './types';
+
+/**
+ * Words for a diagnosis in the reader's language, rendered at the edge (the renderer's failure
+ * card, `lal explain`, `lal run`). Diagnoses are decided once without language; this is the only
+ * place that turns their code and fields into sentences. Old run records that stored their words
+ * (before this) are shown as they were stored, in the reader's language when they kept both.
+ */
+type Words = (typeof failures)['en'];
+type CodeKey = keyof Words['codes'];
+type Unit = 'elements' | 'minutes' | 'seconds' | 'milliseconds';
+
+const words = (lang: Lang): Words => (lang === 'zh-CN' ? failures.zh : failures.en) as Words;
+
+export function describe(d: Diagnosis, lang: Lang): DiagnosisText {
+  if (d.title !== undefined) {
+    const stored = d.texts?.[lang];
+    return stored ?? { title: d.title, explanation: d.explanation ?? '', fix: d.fix ?? '' };
+  }
+  if (d.code === 'RANK_EXIT' || d.code === 'OUTPUT_MISSING') return runManagerText(d, lang);
+  if (d.code in nodeWords.en.codes) return nodeText(d, lang);
+  const w = words(lang);
+  const known = d.code in w.codes;
+  const t = w.codes[(known ? d.code : 'UNKNOWN') as CodeKey];
+  const vars = varsOf(d, lang, known ? {} : { message: d.code });
+  return { title: render(t.title, vars), explanation: render(t.explanation, vars), fix: render(t.fix, vars) };
+}
+
+/** `count` with its unit, in the plural form the language wants (i18next's `_one`/`_other` keys). */
+export function unit(lang: Lang, name: Unit, count: number): string {
+  const form = new Intl.PluralRules(lang === 'zh-CN' ? 'zh' : 'en').select(count) === 'one' ? 'one' : 'other';
+  return render(words(lang).units[`${name}_${form}`], { count: count.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US') });
+}
+
+/** A timeout as people say it: whole minutes, else seconds, else milliseconds. */
+export function duration(lang: Lang, ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return unit(lang, 'minutes', ms / 60_000);
+  if (ms >= 1000) return unit(lang, 'seconds', Math.round(ms / 100) / 10);
+  return unit(lang, 'milliseconds', ms);
+}
+
+function varsOf(d: Diagnosis, lang: Lang, extra: Fields): Fields {
+  const w = words(lang);
+  const f: Fields = { ...(d.fields ?? {}), ...extra };
+  const list = (v: string | number | undefined) => (v === undefined ? undefined : String(v).split(',').filter(Boolean).join(w.units.listSeparator));
+  const vars: Fields = { ...f, who: who(d.rank, f.ranks, lang) };
+  const advice = typeof f.advice === 'string' && f.advice in w.advice ? w.advice[f.advice as keyof Words['advice']] : undefined;
+  vars.advice = advice ? render(advice, f) : '';
+  const timeoutMs = Number(f.timeoutMs);
+  if (Number.isFinite(timeoutMs) && timeoutMs > 0) vars.timeout = duration(lang, timeoutMs);
+  const numel = Number(f.numelIn);
+  if (f.numelIn !== undefined && Number.isFinite(numel) && numel >= 0) vars.numel = unit(lang, 'elements', numel);
+  if (f.lookAt !== undefined) vars.lookAt = render(w.lookAt.rank, { rank: f.lookAt });
+  if (d.code === 'STALL') {
+    const ranks = String(f.ranks ?? '').split(',').filter(Boolean);
+    vars.stalledRanks = render(w[ranks.length === 1 ? 'ranksLabel_one' : 'ranksLabel_other'], { ranks: list(f.ranks) || '?' });
+    vars.idleTime = unit(lang, 'seconds', Number(f.idleSec) || 0);
+    vars.advanced = list(f.advanced) ?? '';
+    vars.rank = d.rank ?? '?';
+  }
+  return vars;
+}
+
+function who(rank: number | null, ranks: string | number | undefined, lang: Lang): string {
+  const w = words(lang).who;
+  if (rank === null) return w.none;
+  const others = String(ranks ?? '')
+    .split(',')
+    .filter((r) => r !== '' && Number(r) !== rank);
+  return render(others.length ? w.many : w.one, { rank, others: others.join(', ') });
+}
+
+/** RANK_EXIT and OUTPUT_MISSING are the run manager's codes; their words live in the run namespace. */
+function runManagerText(d: Diagnosis, lang: Lang): DiagnosisText {
+  const diag = (lang === 'zh-CN' ? run.zh : run.en).diag;
+  const f = d.fields ?? {};
+  const fill = (s: string, vars: Fields) => s.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => (vars[k] === undefined ? '' : String(vars[k])));
+  if (d.code === 'OUTPUT_MISSING') {
+    const vars = { file: f.file ?? '' };
+    return { title: fill(diag.outputMissingTitle, vars), explanation: fill(diag.outputMissingExplain, vars), fix: fill(diag.outputMissingFix, vars) };
+  }
+  const code = Number(f.exitCode);
+  const meanings = diag.meaning as Record<string, string>;
+  const meaning = meanings[String(code)] ?? meanings.other ?? '';
+  const vars: Fields = { rank: d.rank ?? '?', code: Number.isFinite(code) ? code : '?', signal: f.signal !== undefined ? ` (${f.signal})` : '', meaning };
+  return { title: fill(diag.rankExitTitle, vars), explanation: fill(diag.rankExitExplain, vars), fix: fill(diag.rankExitFix, vars) };
+}
+
+/** Runs across machines (nodes.ts): words from the nodes namespace, naming the node. */
+function nodeText(d: Diagnosis, lang: Lang): DiagnosisText {
+  const t = (lang === 'zh-CN' ? nodeWords.zh : nodeWords.en).codes[d.code as keyof typeof nodeWords.en.codes];
+  const vars = varsOf(d, lang, {});
+  return { title: render(t.title, vars), explanation: render(t.explanation, vars), fix: render(t.fix, vars) };
+}
