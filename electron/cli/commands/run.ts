@@ -12,6 +12,8 @@ import { killRunNow } from '../../core/runs/teardown';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
 import { getRecipe } from '../../../shared/recipes';
+import { ApiFailure } from '../../../shared/api/result';
+import type { FieldError } from '../../../shared/profiles/schema';
 
 import { parseNodes } from '../../core/nodes/cli';
 /**
@@ -81,7 +83,12 @@ async function buildSpec(g: GlobalOptions, o: RunOptions): Promise<RunSpec> {
   const sets = parseSets(o.set, lang);
   let spec: RunSpec;
   if (o.recipe && o.mode) spec = { recipe: o.recipe, mode: o.mode, settings: {} };
-  else spec = await loadRunSpec({ profile: o.profile, preset: o.preset, dataDir: defaultDataDir() });
+  else spec = await loadRunSpec({ profile: o.profile, preset: o.preset, dataDir: defaultDataDir() }).catch((e: unknown) => {
+    // A refused profile (a cap, a field) in the user's language, as `lal profile import` says it.
+    const first = e instanceof ApiFailure ? (e.error.details as { errors?: FieldError[] } | undefined)?.errors?.[0] : undefined;
+    if (e instanceof ApiFailure && lang === 'zh-CN' && first?.messageZh) throw new CliError(`${o.profile ?? o.preset}: ${first.path}: ${first.messageZh}`, EXIT.USAGE, e.error.details);
+    throw e;
+  });
   // The run's own folders are resolved here, against the folder lal was started in, as a user means
   // `--set checkout=.`; the planner takes only absolute ones.
   for (const key of ['checkout', 'output_dir'] as const) {
