@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { explainLogs } from '../../../shared/failures/explain';
+import { explainLogs, Explainer } from '../../../shared/failures/explain';
 import { EXCERPTS } from './excerpts';
 
 /** Verdict = the root cause's code and rank; noise, interleaving and wrapping must not move it. */
@@ -92,12 +92,41 @@ describe('property: the verdict is stable', () => {
 
   it('whatever the chunking of a stream (CR/LF split across chunks)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SAMPLES), fc.array(fc.nat(), { maxLength: 10 }), (ex, cuts) => {
-        const text = ex.text.replace(/\n/g, '\r\n');
-        expect(verdict(text)).toBe(`${ex.code}@${ex.rank}`);
-        void cuts;
+      fc.property(fc.constantFrom(...SAMPLES), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (ex, cuts, crlf) => {
+        const text = crlf ? ex.text.replace(/\n/g, '\r\n') : ex.text;
+        // Cut the stream at the drawn offsets (a \r\n pair split across two chunks included).
+        const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const ex2 = new Explainer();
+        const src = ex2.source('x');
+        let from = 0;
+        for (const c of [...at, text.length]) {
+          src.push(text.slice(from, c));
+          from = c;
+        }
+        src.end();
+        const d = ex2.diagnoses();
+        expect(d.length ? `${d[0].code}@${d[0].rank}` : 'none').toBe(`${ex.code}@${ex.rank}`);
+        // And the same evidence line as the whole text read at once.
+        const whole = explainLogs([{ name: 'x', text }]);
+        expect(d[0]?.evidence?.line).toBe(whole[0]?.evidence?.line);
       }),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
+  });
+
+  it('chunks cut right after every \r of a CR LF stream', () => {
+    for (const ex of SAMPLES.slice(0, 12)) {
+      const text = ex.text.replace(/\n/g, '\r\n');
+      const ex2 = new Explainer();
+      const src = ex2.source('x');
+      let from = 0;
+      for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
+        src.push(text.slice(from, i + 1));
+        from = i + 1;
+      }
+      src.push(text.slice(from));
+      src.end();
+      expect(`${ex2.diagnoses()[0]?.code}@${ex2.diagnoses()[0]?.rank}`, ex.name).toBe(`${ex.code}@${ex.rank}`);
+    }
   });
 });
