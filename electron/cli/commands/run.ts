@@ -7,6 +7,7 @@ import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
 import { defaultDataDir } from '../../core/paths';
 import { tr } from '../../core/runs/text';
+import { stacks as stacksText } from '../../../shared/i18n/locales/stacks';
 import { describe } from '../../../shared/failures/describe';
 import { killRunNow } from '../../core/runs/teardown';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
@@ -251,6 +252,8 @@ class TerminalView implements View {
       }
       case 'stall':
         this.note(t('cli.stall', { ranks: ev.ranks.join(', '), idle: Math.round(ev.idleSec), advanced: ev.advanced.join(', ') || t('cli.none') }) + (ev.action === 'stop' ? ' ' + t('cli.stallStopping') : ''));
+        // Where the ranks are, from their Python stacks (issue 22).
+        if (ev.where) this.note(stacksText[this.lang === 'zh-CN' ? 'zh' : 'en'].cli.where.replace('{{summary}}', this.lang === 'zh-CN' ? ev.where.summary.zh : ev.where.summary.en));
         break;
       default:
         break;
