@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core } from '../../../electron/core/app';
@@ -128,6 +129,25 @@ describe('loopback server security', () => {
     expect(declared.status).toBe(413);
     const chunked = await send(server.port, '/api/previewImport', { authorization: `Bearer ${server.token}` }, 'x'.repeat(13 * 1024 * 1024)).catch(() => ({ status: 413, body: '' }));
     expect(chunked.status).toBe(413);
+    await alive();
+  });
+
+  it('drops an SSE client that stops reading instead of queueing events for it without bound', async () => {
+    const sock = connect({ host: '127.0.0.1', port: server.port });
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(`GET /api/events HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nauthorization: Bearer ${server.token}\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    sock.pause();
+    const big = 'x'.repeat(10_000);
+    // 30 MB of events to a client that reads nothing; a throwing write must not reach the emitter either.
+    for (let i = 0; i < 3000; i++) core.events.emit('runsChanged', { runId: big });
+    let received = 0;
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    sock.on('data', (b: Buffer) => (received += b.length));
+    sock.on('error', () => undefined);
+    sock.resume();
+    await closed;
+    expect(received).toBeLessThan(3000 * 10_000);
     await alive();
   });
 
