@@ -1,16 +1,15 @@
 import { execa } from 'execa';
 import type { Api } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
-import { cudaTagFor } from '../../../shared/setup/checklist';
+import { cudaTagFor, evaluate } from '../../../shared/setup/checklist';
 import { defaultEndpoints, parseEndpoint } from '../../../shared/setup/endpoints';
-import { fixCommand, type FixId } from '../../../shared/setup/fixes';
+import { fixCommand, quoteArgv, type FixId } from '../../../shared/setup/fixes';
 import type { DownloadProgress, Endpoint } from '../../../shared/setup/types';
 import { WEIGHT_REPOS } from '../../../shared/setup/weights';
 import type { CoreContext } from '../context';
 import { destMessage, resolveDest } from './dest';
 import { WeightDownload } from './download';
 import { gatherFacts } from './readiness';
-import { evaluate } from '../../../shared/setup/checklist';
 
 type SetupMethods = Pick<Api, 'setupStatus' | 'setupDownloadStart' | 'setupDownloadPause' | 'setupDownloadCancel' | 'readiness' | 'runFix'>;
 
@@ -113,7 +112,7 @@ export function setupApi(ctx: CoreContext): SetupMethods & { dispose(): Promise<
       const emit = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => ctx.events.emit('setupFixOutput', { fixRunId, stream, text: chunk.toString('utf8') });
       child.stdout?.on('data', emit('stdout'));
       child.stderr?.on('data', emit('stderr'));
-      ctx.events.emit('setupFixOutput', { fixRunId, stream: 'start', text: cmd.argv.join(' ') + '\n' });
+      ctx.events.emit('setupFixOutput', { fixRunId, stream: 'start', text: quoteArgv(cmd.argv) + '\n' });
       void child.then((r) => {
         fixes.delete(fixRunId);
         const code = r.exitCode ?? null;

@@ -5,7 +5,7 @@ import { quoteArgv } from '../../../shared/setup/fixes';
 import { formatBytes } from '../../../shared/setup/progress';
 import { CopyButton } from '../components/CopyButton';
 import { DownloadView } from '../setup/DownloadView';
-import { FixConsole } from '../setup/FixConsole';
+import { FixConsole, useFixLogs } from '../setup/FixConsole';
 import { useApi } from '../state/context';
 import '../setup/setup.css';
 
@@ -40,19 +40,24 @@ export function ReadinessPanel() {
       setRunning(false);
     });
   };
-  const onExit = useCallback(() => {
+  const logs = useFixLogs(() => {
     setRunning(false);
     load();
-  }, [load]);
+  });
 
   const bad = report?.items.filter((i) => i.status !== 'ok').length ?? 0;
   return (
     <section className="panel readiness" aria-labelledby="ready-title" data-testid="readiness-panel">
       <header className="row between">
         <h2 id="ready-title">{t('setup:panel.title')}</h2>
-        <button type="button" className="secondary small" onClick={load} aria-busy={loading} data-testid="readiness-recheck">
-          {loading ? t('setup:panel.checking') : t('setup:panel.recheck')}
-        </button>
+        <div className="row">
+          <button type="button" className="secondary small" onClick={() => setShowDownload((v) => !v)} aria-expanded={showDownload} data-testid="toggle-download">
+            {t('setup:panel.openDownload')}
+          </button>
+          <button type="button" className="secondary small" onClick={load} aria-busy={loading} data-testid="readiness-recheck">
+            {loading ? t('setup:panel.checking') : t('setup:panel.recheck')}
+          </button>
+        </div>
       </header>
       <p className="muted small">{t('setup:panel.intro')}</p>
       {error && <p className="note warn" role="alert">{error}</p>}
@@ -68,7 +73,7 @@ export function ReadinessPanel() {
           </ul>
         </>
       )}
-      {fixRun && <FixConsole fixRunId={fixRun} onExit={onExit} />}
+      {fixRun && <FixConsole log={logs[fixRun] ?? { text: '' }} />}
       {showDownload && <DownloadView onFinished={load} />}
     </section>
   );

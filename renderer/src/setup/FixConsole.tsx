@@ -4,37 +4,44 @@ import { useApi } from '../state/context';
 
 const MAX_CHARS = 200_000;
 
+export interface FixLog {
+  text: string;
+  /** undefined while running; null when it ended without a code (killed, failed to start). */
+  code?: number | null;
+}
+
 /**
- * Live output of the fix the checklist started (pip, git clone…). Only the run it was handed is
- * shown; the text is rendered as text, never as markup, and capped so a chatty pip cannot grow the
- * page without bound.
+ * Collects every fix's output from the moment the panel mounts: a fast command can print and exit
+ * before `runFix` has even answered with its id, so listening only after that would lose its output.
  */
-export function FixConsole({ fixRunId, onExit }: { fixRunId: string; onExit?: (code: number | null) => void }) {
-  const { t } = useTranslation();
+export function useFixLogs(onExit?: (fixRunId: string, code: number | null) => void): Record<string, FixLog> {
   const api = useApi();
-  const [text, setText] = useState('');
-  const [code, setCode] = useState<number | null | undefined>(undefined);
+  const [logs, setLogs] = useState<Record<string, FixLog>>({});
+  const exitRef = useRef(onExit);
+  exitRef.current = onExit;
+  useEffect(() => api.on('setupFixOutput', (o) => {
+    setLogs((prev) => {
+      const cur = prev[o.fixRunId] ?? { text: '' };
+      const text = o.text ? (cur.text + (o.stream === 'start' ? `$ ${o.text}` : o.text)).slice(-MAX_CHARS) : cur.text;
+      return { ...prev, [o.fixRunId]: { text, code: o.stream === 'exit' ? (o.exitCode ?? null) : cur.code } };
+    });
+    if (o.stream === 'exit') exitRef.current?.(o.fixRunId, o.exitCode ?? null);
+  }), [api]);
+  return logs;
+}
+
+/** A fix's output, as text (never markup), capped so a chatty pip cannot grow the page without bound. */
+export function FixConsole({ log }: { log: FixLog }) {
+  const { t } = useTranslation();
   const pre = useRef<HTMLPreElement>(null);
   useEffect(() => {
-    setText('');
-    setCode(undefined);
-    return api.on('setupFixOutput', (o) => {
-      if (o.fixRunId !== fixRunId) return;
-      if (o.text) setText((prev) => (prev + (o.stream === 'start' ? `$ ${o.text}` : o.text)).slice(-MAX_CHARS));
-      if (o.stream === 'exit') {
-        setCode(o.exitCode ?? null);
-        onExit?.(o.exitCode ?? null);
-      }
-    });
-  }, [api, fixRunId, onExit]);
-  useEffect(() => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
-  }, [text]);
+  }, [log.text]);
   return (
     <div data-testid="fix-console">
       <h3 className="sub">{t('setup:panel.console')}</h3>
-      <pre ref={pre} className="fix-console" aria-live="polite">{text}</pre>
-      {code !== undefined && <p className={code === 0 ? 'ok-text' : 'warn-text'}>{t('setup:panel.exited', { code: code ?? '?' })}</p>}
+      <pre ref={pre} className="fix-console" aria-live="polite">{log.text}</pre>
+      {log.code !== undefined && <p className={log.code === 0 ? 'ok-text' : 'warn-text'}>{t('setup:panel.exited', { code: log.code ?? '?' })}</p>}
     </div>
   );
 }

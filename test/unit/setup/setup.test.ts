@@ -151,3 +151,13 @@ describe('checklist', () => {
     expect(w.fix?.argv).toEqual(['lal', 'setup', 'weights', '--dest', '/la/ckpt']);
   });
 });
+
+describe('contract', () => {
+  it('runFix takes a fix id from the fixed table and nothing else', async () => {
+    const { methods } = await import('../../../shared/api/contract');
+    expect(methods.runFix.input.safeParse({ fixId: 'pin-requirements' }).success).toBe(true);
+    expect(methods.runFix.input.safeParse({ fixId: 'rm -rf /' }).success).toBe(false);
+    expect(methods.runFix.input.safeParse({ fixId: 'pin-requirements', argv: ['sh', '-c', 'x'] }).success).toBe(false);
+    expect(methods.setupDownloadStart.input.safeParse({ repos: ['../../etc'] }).success).toBe(false);
+  });
+});
