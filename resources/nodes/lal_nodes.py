@@ -5,7 +5,7 @@ agent and config, never a password) with a fixed remote command that starts the 
 small bootstrap. Over that same connection's stdin it sends the run's config and a tar of the files
 the launcher provides (the torchrun wrapper, the node agent, the workload), then a ping every
 `pingSec`. The node agent (lal_node_agent.py) answers with JSON frames: console bytes go to our
-stdout prefixed with the node's name, rank logs land in `<runDir>/logs/<node>/attempt_<n>/<rank>/`,
+stdout prefixed with `[node:NAME] `, rank logs land in `<runDir>/logs/<node>/attempt_<n>/<rank>/`,
 so the run manager's progress, stall rule and explainer read them as they read a local run.
 
 When one node fails or its connection drops, every other node is stopped; SIGTERM/SIGINT does the
@@ -77,7 +77,8 @@ class Node:
         self.buf = {}
         self.exit_frame = None
         self.stdin_lock = threading.Lock()
-        self.prefix = ("[%s] " % self.name).encode()
+        # `[node:NAME] `: a prefix no torch/NCCL message contains, so the explainer can tell whose line it is.
+        self.prefix = ("[node:%s] " % self.name).encode()
         self.partial = b""
 
     def ssh_argv(self):
@@ -116,7 +117,7 @@ class Node:
 
     def read_stderr(self):
         for line in self.proc.stderr:
-            self.d.console.write(self.prefix[:-2] + b" ssh] ", line)
+            self.d.console.write(("[node:%s ssh] " % self.name).encode(), line)
 
     def read_frames(self):
         for line in self.proc.stdout:
@@ -255,6 +256,11 @@ class Driver:
                     self.stop_all("node-failed:%s" % n.name)
                 self.save()
             time.sleep(0.1)
+        # A failed run where some nodes formed ranks and another never did: name that node.
+        if first_bad is not None and any(n.state.get("ranks") for n in self.nodes):
+            for n in self.nodes:
+                if not n.state.get("ranks") and n.state.get("status") != "lost":
+                    self.console.lal("LAL_NODE_NEVER_JOINED node=%s host=%s" % (n.name, n.spec["host"]))
         # A node that ended without its agent's own clean-up (lost connection, agent killed) may still
         # run torchrun or workers: sweep it by LAL_RUN_ID over a fresh connection.
         for n in self.nodes:

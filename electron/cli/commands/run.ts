@@ -292,9 +292,12 @@ async function runsCommand(g: GlobalOptions, o: { reap?: boolean }): Promise<num
     const api = core.api;
     if (o.reap) {
       const leftovers = await api.findLeftovers(undefined as never);
-      const { stopped } = leftovers.length ? await api.reapLeftovers({ runIds: leftovers.map((l) => l.runId) }) : { stopped: [] as string[] };
+      // Multi-node runs keep their processes on the nodes, out of this machine's sight: ask the reaper to sweep those too.
+      const nodeRuns = (await api.listRuns(undefined as never)).filter((r) => r.spec.nodes?.length && ['starting', 'running', 'stopping', 'interrupted'].includes(r.status)).map((r) => r.runId);
+      const reapIds = [...new Set([...leftovers.map((l) => l.runId), ...nodeRuns])];
+      const { stopped } = reapIds.length ? await api.reapLeftovers({ runIds: reapIds }) : { stopped: [] as string[] };
       if (g.json) printJson({ leftovers, stopped });
-      else if (!leftovers.length) process.stdout.write(tr(lang, 'cli.noLeftovers') + '\n');
+      else if (!leftovers.length && !stopped.length) process.stdout.write(tr(lang, 'cli.noLeftovers') + '\n');
       else for (const l of leftovers) process.stdout.write(tr(lang, 'cli.reaped', { runId: l.runId, pids: l.pids.join(', ') }) + '\n');
       return EXIT.OK;
     }

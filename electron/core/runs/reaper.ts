@@ -2,6 +2,7 @@ import type { LeftoverRun, RunRecord } from '../../../shared/run/types';
 import type { RunRecords } from './records';
 import { isAlive, pidsWithRunId, provenOwn } from './proc';
 import { teardown } from './teardown';
+import { sweepNodes } from '../nodes/reap';
 
 /**
  * Runs whose launcher died (app crash, `kill -9` of lal, a closed terminal) can leave torchrun and
@@ -65,6 +66,17 @@ export async function reapLeftovers(records: RunRecords, ours: Set<string>, runI
     // `stopped` by this launcher; `interruption` still says the first one died.
     records.save({ ...rec, status: 'stopped', endedAt: new Date().toISOString(), teardown: report });
     stopped.push(rec.runId);
+  }
+  // Multi-node runs: their processes live on other machines, out of the local sweep's sight.
+  for (const rec of records.list()) {
+    if (!rec.spec.nodes?.length || ours.has(rec.runId) || (runIds && !runIds.includes(rec.runId))) continue;
+    // `noProcessesLeft` speaks of this machine only, so any interrupted multi-node run is asked again.
+    if (!stopped.includes(rec.runId) && ((!ACTIVE.has(rec.status) && rec.status !== 'interrupted') || (await launcherAlive(rec)))) continue;
+    const swept = await sweepNodes(rec);
+    if (swept.some((n) => n.killed.length) && !stopped.includes(rec.runId)) {
+      records.save({ ...rec, status: 'stopped', endedAt: rec.endedAt ?? new Date().toISOString() });
+      stopped.push(rec.runId);
+    }
   }
   return { stopped };
 }

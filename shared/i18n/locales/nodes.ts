@@ -30,6 +30,39 @@ export const nodes = {
       ncclMismatch: { message: 'The nodes have different NCCL versions: {{versions}}.', fix: 'Use the same torch wheel (it bundles NCCL) on every node, or the same system NCCL.' },
       pythonMismatch: { message: 'The nodes run different Python versions: {{versions}}.', fix: 'Prefer one Python version everywhere; pickled objects and some packages differ between versions.' },
     },
+  
+    codes: {
+      NODE_LOST: {
+        title: 'Node {node} was lost',
+        explanation: 'The connection to node {node} ({host}) ended[[ at {at}]] without its agent reporting an exit: the machine went down, its network link dropped, or the agent was killed. Every other node was stopped; the lost node stops its own processes when it stops hearing from the launcher.',
+        fix: 'Check that {host} is up and reachable (`ssh {host} true`), then run again. If it drops again, look at its network link and at `dmesg` there (OOM killer, hardware). `lal runs --reap` clears what might be left on it.',
+      },
+      NODE_NEVER_JOINED: {
+        title: 'Node {node} never joined the run',
+        explanation: 'Node {node} ({host}) started torchrun but none of its ranks took part before the run ended: it could not reach the rendezvous or was too late for it.',
+        fix: 'Run the preflight again (it checks the rendezvous port from every node and the host name resolution); start the nodes closer together or raise the join timeout.',
+      },
+      NODE_SOCKET_INTERFACE: {
+        title: 'Node {node}: the network interface for NCCL/gloo does not exist',
+        explanation: 'On node {node} the collective library was told to use an interface it cannot find[[ ({ifname})]]. Interface names differ between machines (eth0 on one, eno1 on another).',
+        fix: 'Remove NCCL_SOCKET_IFNAME/GLOO_SOCKET_IFNAME and let the launcher set each node’s own (the preflight finds the interface that routes to the rendezvous host), or give a comma list that matches every node.',
+      },
+      NODE_PORT_BLOCKED: {
+        title: 'Node {node} cannot reach the rendezvous',
+        explanation: 'Node {node} could not connect to the first node[[ ({host}:{port})]][[ within {seconds} s]]: a firewall drops the port, the host name points to an address it cannot reach, or the first node is down.',
+        fix: 'Open the rendezvous port range and the workers’ ports on the first node for the other nodes, and check that the first node’s host name resolves on node {node} to its reachable address. The preflight tests exactly this path.',
+      },
+      NODE_HEARTBEAT: {
+        title: 'Node {node} lost the rendezvous heartbeat',
+        explanation: 'torchrun on node {node} could not send its keep-alive heartbeat to the rendezvous store on the first node. Usually the first node (or its torchrun) died, or the network between them failed.',
+        fix: 'Look at the first node’s output for why it ended; check the network between the nodes. Start all nodes together: the launcher does.',
+      },
+      NODE_RENDEZVOUS_TIMEOUT: {
+        title: 'The nodes did not all meet in time',
+        explanation: 'torchrun on node {node} gave up waiting for the other nodes at the rendezvous: one node started too late, could not reach the first node, or failed before joining.',
+        fix: 'Look for the node that never joined (its own lines come earlier); start the nodes together and keep the join timeout above the largest start-up skew.',
+      },
+    },
   },
   zh: {
     cli: {
@@ -60,6 +93,38 @@ export const nodes = {
       torchMismatch: { message: '各节点的 torch 版本不同：{{versions}}。', fix: '在所有节点安装同一 torch 版本（同一 CUDA 构建）；版本混用会在第一次集合通信时卡住或失败。' },
       ncclMismatch: { message: '各节点的 NCCL 版本不同：{{versions}}。', fix: '所有节点使用同一个 torch wheel（自带 NCCL），或同一个系统 NCCL。' },
       pythonMismatch: { message: '各节点的 Python 版本不同：{{versions}}。', fix: '尽量在所有节点使用同一 Python 版本；不同版本间 pickle 对象和部分包行为不同。' },
+    },
+    codes: {
+      NODE_LOST: {
+        title: '节点 {node} 失联',
+        explanation: '与节点 {node}（{host}）的连接[[在 {at} ]]中断，且其代理未报告退出：机器宕机、网络链路中断，或代理被杀。其余节点已全部停止；失联节点在收不到启动器消息后会自行停止它的进程。',
+        fix: '确认 {host} 在线且可连通（`ssh {host} true`）后重试。若再次失联，检查它的网络链路和 `dmesg`（OOM killer、硬件）。`lal runs --reap` 可清理它上面可能残留的进程。',
+      },
+      NODE_NEVER_JOINED: {
+        title: '节点 {node} 从未加入运行',
+        explanation: '节点 {node}（{host}）启动了 torchrun，但直到运行结束它的 rank 都没有参与：它连不上 rendezvous，或到得太晚。',
+        fix: '重新做预检（它会从每个节点测试 rendezvous 端口和主机名解析）；让各节点尽量同时启动，或调大加入超时。',
+      },
+      NODE_SOCKET_INTERFACE: {
+        title: '节点 {node}：NCCL/gloo 使用的网卡不存在',
+        explanation: '节点 {node} 上的集合通信库被指定使用一个找不到的网卡[[（{ifname}）]]。不同机器的网卡名不同（一台是 eth0，另一台是 eno1）。',
+        fix: '删除 NCCL_SOCKET_IFNAME/GLOO_SOCKET_IFNAME，让启动器为每个节点设置各自的网卡（预检会找出通往 rendezvous 主机的网卡），或写一个对所有节点都成立的逗号列表。',
+      },
+      NODE_PORT_BLOCKED: {
+        title: '节点 {node} 连不上 rendezvous',
+        explanation: '节点 {node} 无法连接第一个节点[[（{host}:{port}）]][[，等待了 {seconds} 秒]]：防火墙丢弃了该端口、主机名指向了它连不到的地址，或第一个节点已停止。',
+        fix: '在第一个节点上为其他节点放行 rendezvous 端口段和 worker 端口，并确认第一个节点的主机名在节点 {node} 上解析到可达地址。预检测试的正是这条路径。',
+      },
+      NODE_HEARTBEAT: {
+        title: '节点 {node} 的 rendezvous 心跳中断',
+        explanation: '节点 {node} 上的 torchrun 无法向第一个节点的 rendezvous store 发送保活心跳。通常是第一个节点（或它的 torchrun）已退出，或节点间网络故障。',
+        fix: '查看第一个节点的输出找出它退出的原因；检查节点间网络。所有节点应同时启动：启动器会这样做。',
+      },
+      NODE_RENDEZVOUS_TIMEOUT: {
+        title: '各节点未能按时汇合',
+        explanation: '节点 {node} 上的 torchrun 在 rendezvous 等待其他节点超时：某个节点启动太晚、连不上第一个节点，或在加入前已失败。',
+        fix: '找出未加入的节点（它自己的输出在更前面）；让各节点同时启动，并让加入超时大于最大的启动时间差。',
+      },
     },
   },
 };
