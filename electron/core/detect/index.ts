@@ -20,6 +20,8 @@ export interface DetectOptions {
   skipPython?: boolean;
   /** true when the planned run uses --fp8, which turns the cc < 8.9 note into an error. */
   fp8Wanted?: boolean;
+  /** Ask nvidia-smi for topology, P2P, CUDA version and MIG mode again (otherwise cached per process). */
+  refreshStatic?: boolean;
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, p: Promise<T>): Promise<T> {
@@ -50,7 +52,7 @@ export async function detectAll(opts: DetectOptions): Promise<DetectReport> {
     : Promise.resolve(null);
 
   const [smi, host, python, checkout] = await Promise.all([
-    timed(timings, 'gpus', detectGpus({ nvidiaSmi: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, env })),
+    timed(timings, 'gpus', detectGpus({ nvidiaSmi: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, env, refreshStatic: opts.refreshStatic })),
     timed(timings, 'host', detectHost(opts.outputDir ?? null)),
     opts.skipPython
       ? Promise.resolve([])
@@ -74,7 +76,7 @@ export async function detectAll(opts: DetectOptions): Promise<DetectReport> {
   return { ...base, warnings, timings };
 }
 
-export { detectGpus } from './smi';
+export { detectGpus, forgetStaticSmi } from './smi';
 export { detectHost } from './host';
 export { detectPython, probePython, pythonCandidates } from './python';
 export { inspectCheckout, scanAsserts, layoutsFor } from './checkout';

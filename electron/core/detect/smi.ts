@@ -26,6 +26,8 @@ export interface SmiOptions {
   nvidiaSmi?: string | null;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Ask topology, P2P, CUDA version and MIG mode again instead of using what this process cached. */
+  refreshStatic?: boolean;
 }
 
 export interface SmiDetection {
@@ -94,8 +96,45 @@ const firstProblem = (ps: { line?: number; reason: string }[] | string[]): strin
 };
 
 /**
- * GPUs, holders, topology and versions. All five nvidia-smi calls start together (each loads NVML,
- * which dominates the time); the query answer decides whether the others are used.
+ * What cannot change while the app runs: the NVLink/PCIe topology, the P2P matrix, the CUDA version
+ * the driver supports and each card's MIG mode. Only a driver reload or a GPU reset changes them,
+ * and either also changes the driver version or the set of bus ids that the per-call query reports,
+ * which is what `key` holds. Kept per nvidia-smi binary, for the life of the process.
+ */
+interface StaticSmi {
+  key: string;
+  topology: DetectReport['topology'];
+  cudaVersion: string | null;
+  tableDriverVersion: string | null;
+  migByBus: Map<string, boolean | null | undefined>;
+  problems: SmiDetection['problems'];
+  ms: number;
+}
+const staticCache = new Map<string, StaticSmi>();
+
+/** Forget the cached topology and driver facts (all binaries); the next detection asks again. */
+export function forgetStaticSmi(): void {
+  staticCache.clear();
+}
+
+const staticKey = (gpus: GpuInfo[]): string =>
+  `${gpus.map((g) => g.driverVersion).find(Boolean) ?? ''}|${gpus.map((g) => `${g.index}@${normBusId(g.pciBusId)}`).sort().join(',')}`;
+
+type SmiRun = (args: string[]) => Promise<SmiOutcome & { ms: number }>;
+interface StaticCalls {
+  topo: Promise<SmiOutcome & { ms: number }>;
+  p2p: Promise<SmiOutcome & { ms: number }>;
+  table: Promise<SmiOutcome & { ms: number }>;
+}
+const startStatic = (run: SmiRun): StaticCalls => ({ topo: run(['topo', '-m']), p2p: run(['topo', '-p2p', 'r']), table: run([]) });
+
+/**
+ * GPUs, holders, topology and versions. Per call only two nvidia-smi processes run, together: the
+ * one `--query-gpu` (everything per card) and `--query-compute-apps` (the VRAM holders, which no
+ * `--query-gpu` field gives). Topology, P2P, the CUDA version and MIG mode come from `topo -m`,
+ * `topo -p2p r` and the plain table once, started alongside the first query, then from the cache
+ * while the driver version and the cards stay the same. Each process loads NVML, which dominates the
+ * time on a real driver, so fewer processes is what makes a refresh cheap.
  */
 export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
@@ -109,20 +148,22 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
     return empty(statusOf({ exitCode: null, stdout: '', stderr: '', spawnError: exists ? 'EACCES' : 'ENOENT' }, requested.includes('/') ? requested : null));
   }
 
-  const run = (args: string[]) => runSmi(path, args, timeoutMs, opts.env);
-  const [query, apps, topo, p2p, table] = await Promise.all([
-    run(GPU_QUERY_ARGS),
-    run(APPS_QUERY_ARGS),
-    run(['topo', '-m']),
-    run(['topo', '-p2p', 'r']),
-    run([]),
-  ]);
+  const run: SmiRun = (args) => runSmi(path, args, timeoutMs, opts.env);
+  if (opts.refreshStatic) staticCache.delete(path);
+  const cached = staticCache.get(path);
+  // Cold: the static calls start with the query, so the first detection costs one round too.
+  let calls: StaticCalls | null = cached ? null : startStatic(run);
+  const [query, apps] = await Promise.all([run(GPU_QUERY_ARGS), run(APPS_QUERY_ARGS)]);
   timings.smiQuery = Math.round(query.ms);
-  timings.smiAll = Math.round(Math.max(query.ms, apps.ms, topo.ms, p2p.ms, table.ms));
 
   const kernel = classifySmiFailure(query).key === 'mismatch' ? parseNvrmVersion(await readFile('/proc/driver/nvidia/version', 'utf8').catch(() => ''))?.version : null;
   const status = statusOf(query, path, kernel);
-  if (status.status !== 'ok') return empty(status);
+  if (status.status !== 'ok') {
+    staticCache.delete(path);
+    // Started with the query under the same limit: waiting costs nothing and leaves no process behind.
+    if (calls) await Promise.all([calls.topo, calls.p2p, calls.table]);
+    return empty(status);
+  }
 
   const problems: SmiDetection['problems'] = [];
   const lost = lostGpus(query.stdout + query.stderr);
@@ -130,24 +171,66 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
   if (parsed.problems.length) problems.push({ what: '--query-gpu', detail: `${parsed.problems.length} unreadable line(s), ${firstProblem(parsed.problems)}` });
   const gpus = parsed.gpus;
 
-  const tbl = table.exitCode === 0 ? parseSmiTable(table.stdout) : null;
-  // A GPU the CSV lost (garbled row) may still be in the table: keep what it says rather than drop the card.
-  if (tbl && parsed.problems.length) {
-    for (const t of tbl.gpus) {
-      if (gpus.some((g) => g.index === t.index) || t.memoryTotalMiB === null) continue;
-      gpus.push({
-        index: t.index, uuid: '', name: t.name, pciBusId: t.pciBusId, driverVersion: tbl.driverVersion ?? '',
-        memoryTotalMiB: t.memoryTotalMiB, memoryUsedMiB: t.memoryUsedMiB ?? 0, memoryFreeMiB: t.memoryTotalMiB - (t.memoryUsedMiB ?? 0),
-        utilizationPct: t.utilizationPct, temperatureC: t.temperatureC, powerDrawW: t.powerDrawW, powerLimitW: t.powerLimitW,
-        computeCapability: null, pcieGen: null, pcieWidth: null, processes: [],
-      });
-    }
-    gpus.sort((a, b) => a.index - b.index);
-  }
+  // A damaged answer cannot vouch for the cache, and its lost rows need a fresh table.
+  const key = staticKey(gpus);
+  const reuse = cached && cached.key === key && !parsed.problems.length && !lost.length ? cached : null;
+  if (!reuse && !calls) calls = startStatic(run);
+  const fresh = calls ? await Promise.all([calls.topo, calls.p2p, calls.table]) : null;
 
-  for (const t of tbl?.gpus ?? []) {
-    const g = gpus.find((x) => normBusId(x.pciBusId) === normBusId(t.pciBusId)) ?? gpus.find((x) => x.index === t.index && !x.pciBusId);
-    if (g) g.migEnabled = t.migEnabled;
+  let statics: StaticSmi;
+  if (reuse) {
+    statics = reuse;
+    timings.smiStaticCached = 1;
+  } else {
+    const [topo, p2p, table] = fresh!;
+    const tbl = table.exitCode === 0 ? parseSmiTable(table.stdout) : null;
+    // A GPU the CSV lost (garbled row) may still be in the table: keep what it says rather than drop the card.
+    if (tbl && parsed.problems.length) {
+      for (const t of tbl.gpus) {
+        if (gpus.some((g) => g.index === t.index) || t.memoryTotalMiB === null) continue;
+        gpus.push({
+          index: t.index, uuid: '', name: t.name, pciBusId: t.pciBusId, driverVersion: tbl.driverVersion ?? '',
+          memoryTotalMiB: t.memoryTotalMiB, memoryUsedMiB: t.memoryUsedMiB ?? 0, memoryFreeMiB: t.memoryTotalMiB - (t.memoryUsedMiB ?? 0),
+          utilizationPct: t.utilizationPct, temperatureC: t.temperatureC, powerDrawW: t.powerDrawW, powerLimitW: t.powerLimitW,
+          computeCapability: null, pcieGen: null, pcieWidth: null, processes: [],
+        });
+      }
+      gpus.sort((a, b) => a.index - b.index);
+    }
+    const staticProblems: SmiDetection['problems'] = [];
+    let topology: DetectReport['topology'] = null;
+    if (gpus.length > 1 || topo.exitCode === 0) {
+      const m = topo.exitCode === 0 ? parseTopoMatrix(topo.stdout) : null;
+      const p = p2p.exitCode === 0 ? parseP2p(p2p.stdout) : null;
+      if (m?.problems.length) staticProblems.push({ what: 'topo -m', detail: firstProblem(m.problems) });
+      if (p?.problems.length && gpus.length > 1) staticProblems.push({ what: 'topo -p2p r', detail: firstProblem(p.problems) });
+      topology = buildTopology(m, p);
+    }
+    const migByBus = new Map<string, boolean | null | undefined>();
+    for (const t of tbl?.gpus ?? []) {
+      const g = gpus.find((x) => normBusId(x.pciBusId) === normBusId(t.pciBusId)) ?? gpus.find((x) => x.index === t.index && !x.pciBusId);
+      if (g) migByBus.set(`${g.index}@${normBusId(g.pciBusId)}`, t.migEnabled);
+    }
+    statics = {
+      key,
+      topology,
+      cudaVersion: tbl?.cudaVersion ?? null,
+      tableDriverVersion: tbl?.driverVersion ?? null,
+      migByBus,
+      problems: staticProblems,
+      ms: Math.max(topo.ms, p2p.ms, table.ms),
+    };
+    // Only a clean, complete answer is worth keeping for the life of the app.
+    const complete = topo.exitCode === 0 && table.exitCode === 0 && (gpus.length < 2 || p2p.exitCode === 0) && !staticProblems.length;
+    if (complete && !parsed.problems.length && !lost.length && gpus.length) staticCache.set(path, statics);
+    else staticCache.delete(path);
+  }
+  timings.smiAll = Math.round(Math.max(query.ms, apps.ms, fresh ? statics.ms : 0));
+  problems.push(...statics.problems);
+
+  for (const g of gpus) {
+    const mig = statics.migByBus.get(`${g.index}@${normBusId(g.pciBusId)}`);
+    if (mig !== undefined) g.migEnabled = mig;
   }
 
   if (apps.exitCode === 0) {
@@ -158,22 +241,14 @@ export async function detectGpus(opts: SmiOptions): Promise<SmiDetection> {
     problems.push({ what: '--query-compute-apps', detail: (apps.stdout || apps.stderr).trim().split('\n')[0] || `exit ${apps.exitCode}` });
   }
 
-  let topology: DetectReport['topology'] = null;
-  if (gpus.length > 1 || topo.exitCode === 0) {
-    const m = topo.exitCode === 0 ? parseTopoMatrix(topo.stdout) : null;
-    const p = p2p.exitCode === 0 ? parseP2p(p2p.stdout) : null;
-    if (m?.problems.length) problems.push({ what: 'topo -m', detail: firstProblem(m.problems) });
-    if (p?.problems.length && gpus.length > 1) problems.push({ what: 'topo -p2p r', detail: firstProblem(p.problems) });
-    topology = buildTopology(m, p);
-  }
-
-  const driverVersion = gpus.find((g) => g.driverVersion)?.driverVersion || tbl?.driverVersion || null;
+  const driverVersion = gpus.find((g) => g.driverVersion)?.driverVersion || statics.tableDriverVersion || null;
   if (!gpus.length && !problems.length) problems.push({ what: '--query-gpu', detail: 'no GPU rows' });
   return {
     nvidiaSmi: status,
     gpus,
-    driver: { version: driverVersion, cudaVersion: tbl?.cudaVersion ?? null },
-    topology,
+    driver: { version: driverVersion, cudaVersion: statics.cudaVersion },
+    // A copy: callers own their report, the cache stays as nvidia-smi said it.
+    topology: statics.topology ? structuredClone(statics.topology) : null,
     problems,
     lostGpus: lost,
     timings,
