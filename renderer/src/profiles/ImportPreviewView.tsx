@@ -21,6 +21,8 @@ export function ImportPreviewView({ preview, onRepreview, onDone }: { preview: I
   const openWizard = useApp((s) => s.openWizard);
   const [name, setName] = useState(preview.profile.name);
   const [allowed, setAllowed] = useState<string[]>([]);
+  // Paths are consented per run (the planner asks again at run time); ticking one here carries it to Review.
+  const [allowedPaths, setAllowedPaths] = useState<string[]>([]);
   const [pinned, setPinned] = useState(true);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const { profile } = preview;
@@ -40,7 +42,7 @@ export function ImportPreviewView({ preview, onRepreview, onDone }: { preview: I
       await client.saveProfile({ profile: toSave, allowEnv: allowed });
       await refresh();
       setStatus({ ok: true, text: t('library:import.saved', { name: toSave.name }) });
-      if (open) openWizard(specFromProfile(toSave), 'review', toSave.name, allowed);
+      if (open) openWizard(specFromProfile(toSave), 'review', toSave.name, allowed, allowedPaths);
       else onDone();
     } catch (e) {
       setStatus({ ok: false, text: toApiError(e).message });
@@ -67,7 +69,21 @@ export function ImportPreviewView({ preview, onRepreview, onDone }: { preview: I
         <div className="note warn" data-testid="import-flagged">
           <strong>{t('library:import.paths', { count: preview.flaggedPaths.length })}</strong>
           <p className="small">{t('library:import.pathsHelp')}</p>
-          <ul>{preview.flaggedPaths.map((p) => <li key={`${p.field}-${p.path}`}><code>{p.field}</code>: <code>{p.path}</code></li>)}</ul>
+          <ul className="consent-list">
+            {preview.flaggedPaths.map((p) => (
+              <li key={`${p.field}-${p.path}`} data-path-field={p.field}>
+                {/* An env value is consented by its name in the box above; other paths by ticking here. */}
+                {p.field.startsWith('env.') ? <code>{p.field}</code> : (
+                  <label className="row">
+                    <input type="checkbox" checked={allowedPaths.includes(p.path)} data-testid="path-consent-box"
+                      onChange={(e) => setAllowedPaths((a) => (e.target.checked ? [...a.filter((x) => x !== p.path), p.path] : a.filter((x) => x !== p.path)))} />
+                    <span>{t('library:consent.allowPath', { field: p.field })}</span>
+                  </label>
+                )}
+                : <code>{p.path}</code>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       {preview.unparsed.length > 0 && <UnparsedList lines={preview.unparsed} />}

@@ -9,10 +9,16 @@ import type { RunPlan, RunRecord, RunSpec, SettingValue } from '../../../shared/
 import { failed, load, loading, toApiError, valueOf, type Loadable } from '../lib/loadable';
 import { acceptOutput, runConsole } from './console-hub';
 import { emptyLive, foldEvent, mergeRecord, type LiveRun } from './live-run';
-import { applyChange, applyFixes, defaultRecipe, newSpec, specFromProfile } from './spec';
+import { applyChange, applyFixes, defaultRecipe, newSpec, recipeOf, specFromProfile } from './spec';
 
 /** A run that started held consent for every env name in its spec, so running it again keeps that consent. */
 const consentedIn = (r: RunRecord): string[] => Object.keys(r.spec.env ?? {});
+/** The paths a finished run was allowed to use (it could not have started otherwise): a rerun keeps them. */
+const pathsConsentedIn = (r: RunRecord): string[] => {
+  const pathFlags = new Set((recipeOf(r.spec.recipe)?.flags ?? []).filter((f) => f.type === 'path').map((f) => f.name));
+  const values = Object.entries(r.spec.settings).filter(([k, v]) => pathFlags.has(k) && typeof v === 'string').map(([, v]) => String(v));
+  return [...new Set([...values, ...(r.spec.outputDir ? [r.spec.outputDir] : []), ...(r.spec.checkout ? [r.spec.checkout] : [])])];
+};
 
 /** Diagnoses of a run started here come back in the language the user is reading. */
 const uiLang = (): 'en' | 'zh-CN' | undefined => (i18next.language === 'zh-CN' || i18next.language === 'en' ? i18next.language : undefined);
@@ -35,6 +41,8 @@ export interface WizardState {
    * importing). Only these are sent as allowEnv: a profile file on disk never consents for the user.
    */
   allowEnv: string[];
+  /** Paths outside the output and trusted folders the user agreed to here (planRun's CONSENT_REQUIRED lists them). */
+  allowPaths: string[];
 }
 
 export interface AppState {
@@ -62,8 +70,9 @@ export interface AppActions {
   refreshProfiles(): Promise<void>;
   /** Resolves to the outcome, so a form can show the error that names the field. */
   updateSettings(patch: Partial<Settings>): Promise<Loadable<Settings>>;
-  openWizard(spec?: RunSpec, step?: WizardStep, source?: string | null, allowEnv?: string[]): void;
+  openWizard(spec?: RunSpec, step?: WizardStep, source?: string | null, allowEnv?: string[], allowPaths?: string[]): void;
   setEnvConsent(name: string, allowed: boolean): void;
+  setPathConsent(path: string, allowed: boolean): void;
   removeEnv(name: string): void;
   openPreset(name: string): Promise<void>;
   setStep(step: WizardStep): void;
@@ -82,7 +91,7 @@ export interface AppActions {
 export type AppStore = StoreApi<AppState & AppActions>;
 
 const blankWizard = (): WizardState => ({
-  step: 'hardware', spec: { recipe: '', mode: '', settings: {} }, source: null, checks: {}, plan: null, launching: false, launchError: null, allowEnv: [],
+  step: 'hardware', spec: { recipe: '', mode: '', settings: {} }, source: null, checks: {}, plan: null, launching: false, launchError: null, allowEnv: [], allowPaths: [],
 });
 
 export interface StoreOptions {
@@ -182,16 +191,22 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         return r;
       },
 
-      openWizard(spec, step = 'hardware', source = null, allowEnv = []) {
+      openWizard(spec, step = 'hardware', source = null, allowEnv = [], allowPaths = []) {
         const recipes = valueOf(get().recipes) ?? [];
         const base = spec ?? newSpec(defaultRecipe(recipes), gpuCount());
-        set({ wizard: { ...blankWizard(), spec: base, step, source, allowEnv }, route: { name: 'wizard' } });
+        set({ wizard: { ...blankWizard(), spec: base, step, source, allowEnv, allowPaths }, route: { name: 'wizard' } });
         scheduleRecheck();
       },
 
       setEnvConsent(name, allowed) {
         const rest = get().wizard.allowEnv.filter((n) => n !== name);
         setWizard({ allowEnv: allowed ? [...rest, name] : rest });
+        scheduleRecheck();
+      },
+
+      setPathConsent(path, allowed) {
+        const rest = get().wizard.allowPaths.filter((p) => p !== path);
+        setWizard({ allowPaths: allowed ? [...rest, path] : rest });
         scheduleRecheck();
       },
 
@@ -255,15 +270,15 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         if (step !== 'review' || !spec.recipe) return;
         const seq = ++planSeq;
         setWizard({ plan: loading(get().wizard.plan ?? undefined) });
-        const r = note(await load(api.planRun({ spec, allowEnv: get().wizard.allowEnv }), get().wizard.plan ?? undefined));
+        const r = note(await load(api.planRun({ spec, allowEnv: get().wizard.allowEnv, allowPaths: get().wizard.allowPaths }), get().wizard.plan ?? undefined));
         if (seq === planSeq) setWizard({ plan: r });
       },
 
       async launch() {
-        const { spec, allowEnv } = get().wizard;
+        const { spec, allowEnv, allowPaths } = get().wizard;
         setWizard({ launching: true, launchError: null });
         try {
-          const { runId } = await api.startRun({ spec, allowEnv, lang: uiLang() });
+          const { runId } = await api.startRun({ spec, allowEnv, allowPaths, lang: uiLang() });
           set((s) => ({ live: { ...s.live, [runId]: s.live[runId] ?? emptyLive(runId) } }));
           setWizard({ launching: false });
           get().navigate({ name: 'run', runId });
@@ -296,7 +311,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
       },
 
       runAgain(record) {
-        get().openWizard({ ...record.spec }, 'review', null, consentedIn(record));
+        get().openWizard({ ...record.spec }, 'review', null, consentedIn(record), pathsConsentedIn(record));
       },
 
       async applyFixAndRelaunch(runId, diagnosis) {
@@ -306,14 +321,15 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         const spec = fixed.spec;
         // The fix's own variables are consented by clicking it; the run's earlier ones were already.
         const allowEnv = [...new Set([...consentedIn(record), ...fixed.allowEnv])];
+        const allowPaths = pathsConsentedIn(record);
         try {
-          const { runId: next } = await api.startRun({ spec, allowEnv, lang: uiLang() });
+          const { runId: next } = await api.startRun({ spec, allowEnv, allowPaths, lang: uiLang() });
           set((s) => ({ live: { ...s.live, [next]: emptyLive(next) } }));
           get().navigate({ name: 'run', runId: next });
           return next;
         } catch (e) {
           // Could not relaunch as is (e.g. the fix needs a check): open it in the wizard instead.
-          get().openWizard(spec, 'review', null, allowEnv);
+          get().openWizard(spec, 'review', null, allowEnv, allowPaths);
           setWizard({ launchError: note(failed(e)) });
           return null;
         }

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoadableView } from '../components/LoadableView';
 import { useLang } from '../lib/use-lang';
@@ -5,7 +6,9 @@ import { valueOf } from '../lib/loadable';
 import { useApp } from '../state/context';
 import { editableFlags, recipeOf, settingValue } from '../state/spec';
 import { envNeedingConsent } from '../../../shared/profiles/consent';
-import { EnvConsent } from '../components/EnvConsent';
+import { EnvConsent, type FlaggedPath } from '../components/EnvConsent';
+import type { Loadable } from '../lib/loadable';
+import type { RunPlan } from '../../../shared/run/types';
 import { CommandPreview } from './CommandPreview';
 import { FeasibilityCard } from './FeasibilityCard';
 import { SaveProfile } from './SaveProfile';
@@ -31,6 +34,16 @@ export function ReviewStep() {
   const toggles = editableFlags(recipe, spec.mode).filter((f) => f.type === 'bool');
   const mode = summary?.modes.find((m) => m.id === spec.mode);
   const consentNames = envNeedingConsent(spec.env, recipe);
+  const allowPaths = useApp((s) => s.wizard.allowPaths);
+  const setPathConsent = useApp((s) => s.setPathConsent);
+  // The planner (core) decides which paths need consent and says so in its CONSENT_REQUIRED; a path
+  // stays listed once ticked (the next plan no longer names it) so it can be unticked again.
+  const seen = useRef(new Map<string, string>());
+  const flagged = flaggedPathsOf(plan);
+  for (const p of flagged) seen.current.set(p.path, p.field);
+  const consentPaths: FlaggedPath[] = [...new Set([...flagged.map((p) => p.path), ...allowPaths])]
+    .filter((p) => seen.current.has(p))
+    .map((p) => ({ field: seen.current.get(p)!, path: p }));
 
   return (
     <section aria-labelledby="review-step-title">
@@ -77,7 +90,8 @@ export function ReviewStep() {
           </label>
         </div>
       </div>
-      <EnvConsent names={consentNames} env={spec.env ?? {}} allowed={allowEnv} onToggle={setEnvConsent} onRemove={removeEnv} />
+      <EnvConsent names={consentNames} env={spec.env ?? {}} allowed={allowEnv} onToggle={setEnvConsent} onRemove={removeEnv}
+        paths={consentPaths} allowedPaths={allowPaths} onTogglePath={setPathConsent} />
       {plan ? (
         <LoadableView value={plan} what={t('what.plan')}>
           {(p) => <CommandPreview plan={p} />}
@@ -86,4 +100,12 @@ export function ReviewStep() {
       <SaveProfile />
     </section>
   );
+}
+
+/** Paths the planner refused for want of consent (details.paths of CONSENT_REQUIRED). */
+function flaggedPathsOf(plan: Loadable<RunPlan> | null): FlaggedPath[] {
+  if (plan?.state !== 'error' || plan.error.code !== 'CONSENT_REQUIRED') return [];
+  const paths = (plan.error.details as { paths?: unknown } | undefined)?.paths;
+  if (!Array.isArray(paths)) return [];
+  return paths.filter((p): p is FlaggedPath => typeof p === 'object' && p !== null && typeof (p as FlaggedPath).field === 'string' && typeof (p as FlaggedPath).path === 'string');
 }
