@@ -1,5 +1,6 @@
 import { compareVersions, satisfies } from './versions';
 import { fixCommand, type CudaTag, type FixCommand, type FixId, type FixParams } from './fixes';
+import { OFFLINE_RUN_ENV } from './weights';
 
 /**
  * The readiness checklist for the real recipe, from facts core gathered. Each item is ok, missing
@@ -177,5 +178,5 @@ export function evaluate(f: ReadinessFacts, now = new Date()): ReadinessReport {
 
   const ready = items.every((i) => i.status === 'ok');
   const weightsOk = items.find((i) => i.id === 'lora')?.status === 'ok';
-  return { ready, items, runEnv: weightsOk ? { HF_HUB_OFFLINE: '1' } : {}, checkedAt: now.toISOString() };
+  return { ready, items, runEnv: weightsOk ? { ...OFFLINE_RUN_ENV } : {}, checkedAt: now.toISOString() };
 }

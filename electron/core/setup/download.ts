@@ -225,6 +225,7 @@ export class WeightDownload {
           continue;
         }
       }
+      if (!s && (await this.adoptPlainCopy(j))) continue;
       if (s) {
         // A wrong file under the final name (older version, cut short by another tool) is set aside,
         // never trusted: the fresh copy arrives through `.part` like any other.
@@ -234,6 +235,24 @@ export class WeightDownload {
       const part = await stat(j.target + PART_SUFFIX).catch(() => null);
       j.progress.bytes = part?.isFile() ? Math.min(part.size, j.file.size) : 0;
     }
+  }
+
+  /**
+   * A LoRA fetched by hand with the README's `--local-dir` command already sits at the plain path:
+   * when its bytes verify, it is linked into the cache layout instead of being fetched again.
+   */
+  private async adoptPlainCopy(j: Job): Promise<boolean> {
+    const alias = plainAliasPath(j.repo, j.file.path);
+    if (!alias) return false;
+    const aliasAbs = join(this.opts.dest, ...alias.split('/'));
+    const a = await stat(aliasAbs).catch(() => null);
+    if (!a?.isFile() || a.size !== j.file.size || !(await this.hashMatches(aliasAbs, j.file))) return false;
+    await mkdir(dirname(j.target), { recursive: true });
+    await link(aliasAbs, j.target).catch(() => copyFile(aliasAbs, j.target));
+    const s = await stat(j.target);
+    this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: j.file.sha256 });
+    j.progress = { ...j.progress, state: 'done', bytes: j.file.size };
+    return true;
   }
 
   private async hashMatches(path: string, f: RepoFile): Promise<boolean> {

@@ -56,7 +56,7 @@ export const setup = {
       lora: {
         noCheckout: 'Needs a checkout: the scripts look under <checkout>/ckpt/LiveAvatar.',
         ok: 'Found where hf_hub_download(cache_dir="ckpt/LiveAvatar") looks: {{path}}.',
-        plainOnly: 'liveavatar.safetensors is only in the README layout; the scripts look in the Hub cache layout at {{path}}.',
+        plainOnly: 'liveavatar.safetensors is only in the README\'s --local-dir layout: the launcher\'s runs find it, upstream\'s scripts (--lora_path_dmd Quark-Vision/Live-Avatar) look in the Hub cache layout at {{path}}. The download links it there without fetching it again.',
         missing: 'Not where the scripts look: {{path}}.',
       },
       python: {
@@ -196,7 +196,7 @@ export const setup = {
       lora: {
         noCheckout: '需要先有代码目录：脚本在 <代码目录>/ckpt/LiveAvatar 下查找。',
         ok: '位于 hf_hub_download(cache_dir="ckpt/LiveAvatar") 查找的位置：{{path}}。',
-        plainOnly: 'liveavatar.safetensors 只在 README 的目录结构中；脚本查找的是 Hub 缓存结构：{{path}}。',
+        plainOnly: 'liveavatar.safetensors 只在 README 的 --local-dir 目录结构中：启动器的运行能找到它，但上游脚本（--lora_path_dmd Quark-Vision/Live-Avatar）查找的是 Hub 缓存结构：{{path}}。下载会把它链接过去，无需重新下载。',
         missing: '不在脚本查找的位置：{{path}}。',
       },
       python: {

@@ -71,6 +71,20 @@ describe('weight download against a local Hub', () => {
     expect(statSync(plain).ino).toBe(statSync(resolved).ino);
   });
 
+  it('adopts a LoRA fetched by hand into ckpt/LiveAvatar (the README layout) instead of fetching it again', async () => {
+    const h = await hub({ repos: liveAvatarRepos() });
+    const d = dest();
+    const lora = liveAvatarRepos()[1]!.files.find((f) => f.path === 'liveavatar.safetensors')!;
+    mkdirSync(join(d, 'LiveAvatar'), { recursive: true });
+    writeFileSync(join(d, 'LiveAvatar', 'liveavatar.safetensors'), lora.data);
+    const r = await new WeightDownload({ dest: d, repos: WEIGHT_REPOS.filter((x) => x.id === 'liveavatar-lora'), endpoints: [ep(h.url)], statfs: plenty }).run();
+    expect(r.phase).toBe('done');
+    expect(h.log.some((l) => l.url.includes(sha256(lora.data)))).toBe(false);
+    const snap = join(d, 'LiveAvatar', 'models--Quark-Vision--Live-Avatar', 'snapshots', 'b'.repeat(40), 'liveavatar.safetensors');
+    expect(statSync(snap).ino).toBe(statSync(join(d, 'LiveAvatar', 'liveavatar.safetensors')).ino);
+    expect(readFileSync(join(d, 'LiveAvatar', 'models--Quark-Vision--Live-Avatar', 'refs', 'main'), 'utf8')).toBe('b'.repeat(40));
+  });
+
   it('catches a flipped byte by sha256, throws the copy away and fetches it again', async () => {
     const h = await hub({ repos: liveAvatarRepos(), flip: [{ path: 'diffusion_pytorch_model-00002-of-00004.safetensors', times: 1 }] });
     const d = dest();
