@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RunSpec } from '../../../shared/run/types';
 import { ApiFailure } from '../../../shared/api/result';
+import { MAX_IMPORT_SOURCE } from '../../../shared/api/contract';
 import { getRecipe } from '../../../shared/recipes';
 import { recipeErrors } from '../../../shared/profiles/recipe-check';
 import { profileToRunSpec } from '../../../shared/profiles/spec';
@@ -26,8 +27,19 @@ export async function loadRunSpec(opts: { profile?: string; preset?: string; dat
     const file = opts.profile!;
     let text: string;
     try {
+      // A profile is a few KB: never read a huge (or endless, like /dev/zero) file into memory.
+      const st = statSync(file);
+      const mb = MAX_IMPORT_SOURCE / 1_000_000;
+      const problem = !st.isFile()
+        ? { message: 'is not a regular file', messageZh: '不是普通文件' }
+        : st.size > MAX_IMPORT_SOURCE ? { message: `is larger than ${mb} MB; a profile or launch script is a few KB`, messageZh: `超过 ${mb} MB；配置或启动脚本通常只有几 KB` } : null;
+      if (problem) {
+        const errors = [{ path: '(file)', ...problem }];
+        throw new ApiFailure({ code: 'BAD_INPUT', field: '(file)', message: `${file}: ${errors[0]!.message}`, details: { errors } });
+      }
       text = readFileSync(file, 'utf8');
     } catch (e) {
+      if (e instanceof ApiFailure) throw e;
       throw new ApiFailure({ code: 'NOT_FOUND', field: 'profile', message: `cannot read profile ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
     }
     const r = await readSource(text, basename(file).replace(PROFILE_EXTENSION, '').replace(/\.(json|sh|txt)$/, ''));

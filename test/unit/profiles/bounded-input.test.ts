@@ -1,9 +1,17 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ApiFailure } from '../../../shared/api/result';
+import { createHttpClient } from '../../../shared/api/http-client';
+import { toBase64Url } from '../../../shared/profiles/share-code';
+import { createCore } from '../../../electron/core/app';
+import { startServer } from '../../../electron/server/server';
 import { MAX_SCRIPT_BYTES, readSource } from '../../../electron/core/profiles/read-source';
+import { loadRunSpec } from '../../../electron/core/profiles/resolve';
 import { parseOnWorker, stopShWorker } from '../../../electron/core/profiles/sh-worker';
-import { repoRoot } from '../../support/temp';
+import { repoRoot, tempDir } from '../../support/temp';
 
 /**
  * Issue 14 §5: untrusted input stays bounded. A share code is inflated in slices with the size cap
@@ -79,4 +87,49 @@ describe('launch scripts: capped and parsed off the main thread', () => {
     const next = await parseOnWorker('echo fine\n')!;
     expect(next.ok).toBe(true);
   }, 60_000);
+});
+
+describe('hostile imports never take the server down', () => {
+  it('fuzzed share codes and scripts over HTTP: every answer is a 4xx field error, and the server still answers', async () => {
+    const dir = tempDir('lal-fuzz-http-');
+    const core = createCore({ transport: 'http', dataDir: dir.path, nvidiaSmi: '/nonexistent/nvidia-smi' });
+    const server = await startServer(core, { port: 0, rendererDir: dir.path });
+    const client = createHttpClient({ baseUrl: `http://127.0.0.1:${server.port}`, token: server.token });
+    try {
+      const sources = fc.sample(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2048 }).map((b) => 'lav1.' + toBase64Url(b)),
+          fc.string({ maxLength: 500 }).map((t) => 'lav1.' + t),
+          fc.string({ unit: fc.constantFrom('a', ' ', '"', "'", '\\', '$', '(', ')', '`', '\n', ';', '|', '<', '<<', 'EOF', 'torchrun ', '--x'), minLength: 1, maxLength: 200 }),
+        ),
+        { numRuns: 60, seed: 14 },
+      );
+      for (const source of sources) {
+        if (!source.trim()) continue;
+        const r = await client.previewImport({ source }).catch((e: unknown) => e);
+        if (r instanceof ApiFailure) expect(r.error.code).toBe('BAD_INPUT');
+      }
+      expect((await client.appInfo(undefined)).name).toBe('Live Avatar Launcher');
+    } finally {
+      client.close();
+      await server.close();
+      await core.dispose();
+      dir.remove();
+    }
+  }, 120_000);
+
+  it('lal run --profile refuses a file over the import cap, or one that is not a regular file, before reading it', async () => {
+    const dir = tempDir('lal-big-');
+    try {
+      const big = join(dir.path, 'big.lavprofile.json');
+      writeFileSync(big, Buffer.alloc(5_000_001, 32));
+      for (const profile of [big, '/dev/zero']) {
+        const err = await loadRunSpec({ profile, dataDir: dir.path }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ApiFailure);
+        expect((err as ApiFailure).error).toMatchObject({ code: 'BAD_INPUT', field: '(file)', details: { errors: [{ messageZh: expect.any(String) as string }] } });
+      }
+    } finally {
+      dir.remove();
+    }
+  });
 });
