@@ -52,6 +52,7 @@ export function rankWhere(d: RankDumpInput, opts: ExplainOptions): RankWhere {
     frames,
     threads,
     error: d.error ?? (threads.length ? null : 'no-dump'),
+    advancing: null,
   };
 }
 
@@ -107,12 +108,17 @@ export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
   const prefer = (list: RankWhere[]) => [...list].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))[0];
 
   const both = (make: (s: Strings) => string) => ({ en: make(strings.en), zh: make(strings.zh) });
+  // A culprit that moved on during a second look is slow, not stuck: say that first.
+  const waitsOn = (w: RankWhere, root: RankWhere): Headline =>
+    root.advancing && root.kind === 'compute'
+      ? { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.computingSlow, { rank: root.rank, func: root.func, site: site(root.site), waiter: w.rank, op: w.op, waitSite: site(w.site) })) }
+      : { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
 
   // A chain of point-to-point waits ending at a rank that is not waiting: name its last link.
   for (const root of [...free].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))) {
     // A receiver names its sender best: recv first, then by rank.
     const w = waiting.filter((x) => x.peer === root.rank).sort((a, b) => Number(!/recv/.test(a.op ?? '')) - Number(!/recv/.test(b.op ?? '')) || a.rank - b.rank)[0];
-    if (w) return { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
+    if (w) return waitsOn(w, root);
   }
   // A p2p wait on a rank that was not dumped (still advancing) or gave no stack.
   const dangling = waiting.find((x) => x.peer !== null && (!by.has(x.peer) || by.get(x.peer)!.kind === 'none'));
@@ -123,9 +129,7 @@ export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
   // Collectives have no single peer: pair a waiter with the rank that is not in one.
   const collective = waiting.filter((x) => x.peer === null);
   if (collective.length && free.length) {
-    const root = prefer(free);
-    const w = prefer(collective);
-    return { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
+    return waitsOn(prefer(collective), prefer(free));
   }
   if (free.length) {
     const root = prefer(free);

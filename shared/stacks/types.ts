@@ -44,6 +44,11 @@ export interface RankWhere {
   /** Every thread of the dump (for the per-rank view). */
   threads: ThreadStack[];
   error: 'no-handler' | 'no-dump' | 'gone' | null;
+  /**
+   * Did its progress move during a second look a moment later? true: slow, not stuck; false: no;
+   * null: not looked at again (only the culprit is, when it is not waiting on anyone).
+   */
+  advancing?: boolean | null;
 }
 
 /** Last NCCL work one rank's flight recorder saw (torch >= 2.2, written on a watchdog timeout). */

@@ -235,7 +235,7 @@ export class RunSession {
     const at = new Date().toISOString();
     // Where each stuck rank is, from its Python stack (issue 22, stacks.ts): at most ~2 s more, so
     // the event and the card can say "rank 4 waits in dist.recv for rank 3, which is …".
-    void stallStacks(this.built, this.recipe, this.record.runDir, v, this.workers, snap.ranks).then((where) => this.raiseStall(v, action, at, where));
+    void stallStacks(this.built, this.recipe, this.record.runDir, v, this.workers, snap.ranks, () => this.tracker.snapshot().ranks).then((where) => this.raiseStall(v, action, at, where));
   }
 
   private raiseStall(v: ReturnType<typeof judgeStall>, action: 'notify' | 'stop', at: string, where: StacksReport | null): void {

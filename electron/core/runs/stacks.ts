@@ -190,6 +190,12 @@ export interface CollectInput {
   nproc: number;
   behind?: number[];
   python: string;
+  /**
+   * Progress as it is now, for a second look at a culprit that waits on no one: if its step moves
+   * within `secondLookMs` it is slow, not stuck. Absent: no second look.
+   */
+  progressNow?: () => Map<number, { clip: number; step: number }>;
+  secondLookMs?: number;
   /** resources/stacks: where nccl_trace_json.py is. */
   stacksResources: string;
   timeoutMs?: number;
@@ -207,7 +213,20 @@ export async function collectStacks(input: CollectInput): Promise<StacksReport> 
     return rankWhere({ ...d, clip: p?.clip ?? null, step: p?.step ?? null }, { pipeline: input.pipeline, nproc: input.nproc, behind: input.behind, sourceLine });
   });
   const flight = await readFlight(input.runDir, input.python, input.stacksResources).catch(() => []);
-  const h = headline(ranks, input.behind ?? []);
+  let h = headline(ranks, input.behind ?? []);
+  const culprit = ranks.find((r) => r.rank === h.culprit);
+  if (culprit && culprit.kind === 'compute' && input.progressNow) {
+    const before = input.progress.get(culprit.rank);
+    const until = Date.now() + (input.secondLookMs ?? 2500);
+    let moved = false;
+    while (!moved && Date.now() < until) {
+      await sleep(100);
+      const now = input.progressNow().get(culprit.rank);
+      moved = !!before && !!now && (now.clip !== before.clip || now.step !== before.step);
+    }
+    culprit.advancing = moved;
+    if (moved) h = headline(ranks, input.behind ?? []);
+  }
   return { at: new Date(t0).toISOString(), ranks, culprit: h.culprit, summary: h.text, flight, dumpMs, folder: dir };
 }
 
@@ -263,6 +282,7 @@ export async function stallStacks(
   v: StallVerdict,
   workers: Map<number, { pid: number }>,
   ranks: RankProgress[],
+  progressNowOf?: () => RankProgress[],
 ): Promise<StacksReport | null> {
   try {
     // The stalled ranks and, for contrast, the ones still advancing: all of them. A node has at most
@@ -285,6 +305,7 @@ export async function stallStacks(
       behind: v.behind,
       python: pythonOfPlan(built.plan.argv),
       stacksResources: ours,
+      progressNow: progressNowOf ? () => progressOf(progressNowOf()) : undefined,
     });
   } catch {
     return null;

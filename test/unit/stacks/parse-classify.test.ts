@@ -131,6 +131,17 @@ describe('explanation', () => {
     expect(describeRank(ranks[2], 'en')).toBe('waits in dist.recv (lalwork/pipeline.py:361) for rank 3 · clip 2, step 1');
   });
 
+  it('a culprit that moved on during the second look is slow, not stuck: "still computing" first', () => {
+    const slow = rankWhere({ rank: 3, pid: 13, text: fireDump, clip: 1, step: 2 }, opts);
+    const waiter = rankWhere({ rank: 4, pid: 14, text: recvDump }, opts);
+    expect(headline([slow, waiter]).text.en).toMatch(/^rank 4 waits in dist\.recv/);
+    slow.advancing = true;
+    const h = headline([slow, waiter]);
+    expect(h).toMatchObject({ culprit: 3, waiter: 4 });
+    expect(h.text.en).toBe('rank 3 is still computing in _fire (lalwork/faults.py:64) and advancing, only slowly; rank 4 waits for it in dist.recv (lalwork/pipeline.py:361)');
+    expect(h.text.zh).toMatch(/^rank 3 仍在 _fire/);
+  });
+
   it('a receiver whose sender was not dumped: "still advancing"; without a pipeline layout there is no peer', () => {
     const w = rankWhere({ rank: 4, pid: 14, text: recvDump }, opts);
     expect(headline([w]).text.en).toBe('rank 4 waits in dist.recv (lalwork/pipeline.py:361) for rank 3, which is still advancing');
