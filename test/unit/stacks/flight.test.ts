@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
-import { readFlight } from '../../../electron/core/runs/stacks';
+import { collectStacks, readFlight } from '../../../electron/core/runs/stacks';
 import { flightRankOf, summarizeFlight } from '../../../shared/stacks/flight';
 import { describeFlight } from '../../../shared/stacks/explain';
 import { repoRoot, tempDir } from '../../support/temp';
@@ -38,6 +38,12 @@ describe('NCCL flight recorder reader', () => {
     });
     expect(flight[1]).toMatchObject({ lastEnqueued: { op: 'nccl:recv', seq: 6, state: 'scheduled' }, lastCompleted: { op: 'nccl:all_reduce', seq: 5 } });
     expect(describeFlight(flight[1], 'en')).toBe('NCCL flight recorder, rank 1: last enqueued nccl:recv #6 (scheduled), last completed nccl:all_reduce #5 (completed)');
+  });
+
+  it('a stall report carries them: one line per rank next to the stacks', async () => {
+    const rep = await collectStacks({ runDir: dir.path, targets: [], progress: new Map(), pipeline: true, nproc: 2, python: PY, stacksResources: STACKS });
+    expect(rep.flight.map((f) => f.rank)).toEqual([0, 1]);
+    expect(rep.folder).toBe(join(dir.path, 'stacks'));
   });
 
   it('a pickle that names any global is refused, never run; a truncated one is an error, not a crash', () => {
