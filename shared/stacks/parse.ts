@@ -32,12 +32,12 @@ export function parseFaulthandler(text: string): ThreadStack[] {
 }
 
 /**
- * The thread that runs the workload: the one whose outermost frame is a module's top level
- * (`<module>`, the script torchrun started); failing that, the deepest stack. faulthandler does not
- * say which thread is the main one, and the signal may land on any of them.
+ * The thread that runs the workload: the one running a module's top level (`<module>`: the script
+ * torchrun started, outermost, or under runpy for `python -m`); failing that, the deepest stack.
+ * faulthandler does not say which thread is the main one, and the signal may land on any of them.
  */
 export function mainThread(threads: ThreadStack[]): ThreadStack | null {
-  const withModule = threads.filter((t) => t.frames.length && t.frames[t.frames.length - 1].func === '<module>');
+  const withModule = threads.filter((t) => t.frames.some((f) => f.func === '<module>'));
   const pool = withModule.length ? withModule : threads;
   let best: ThreadStack | null = null;
   for (const t of pool) if (!best || t.frames.length > best.frames.length) best = t;

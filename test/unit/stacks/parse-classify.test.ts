@@ -47,6 +47,11 @@ describe('faulthandler parser', () => {
     expect(mainThread(parseFaulthandler(torn))?.frames[2].func).toBe('run');
   });
 
+  it('python -m: the main thread runs <module> under runpy', () => {
+    const runpy = `Thread 0x2 (most recent call first):\n  File "/usr/lib/python3.11/threading.py", line 324 in wait\n  File "/usr/lib/python3.11/threading.py", line 1 in a\n  File "/usr/lib/python3.11/threading.py", line 2 in b\n  File "/usr/lib/python3.11/threading.py", line 3 in c\n\nCurrent thread 0x1 (most recent call first):\n  File "/w/m.py", line 3 in step\n  File "/w/m.py", line 9 in <module>\n  File "<frozen runpy>", line 88 in _run_code\n  File "<frozen runpy>", line 198 in _run_module_as_main\n`;
+    expect(mainThread(parseFaulthandler(runpy))?.id).toBe('0x1');
+  });
+
   it('shortens paths to the last two parts', () => {
     expect(shortPath('/a/b/lalwork/pipeline.py')).toBe('lalwork/pipeline.py');
     expect(shortPath('x.py')).toBe('x.py');
