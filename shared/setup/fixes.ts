@@ -77,7 +77,10 @@ export function fixCommand(id: FixId, p: FixParams): FixCommand | null {
       // apt needs root: the app cannot answer sudo's password prompt, so this one is copy-only.
       return { id, argv: ['sudo', 'apt-get', 'install', '-y', 'ffmpeg'], runnable: false };
     case 'download-weights':
-      return safeAbsPath(p.dest) ? { id, argv: ['lal', 'setup', 'weights', '--dest', p.dest], runnable: false } : null;
+      if (!safeAbsPath(p.dest)) return null;
+      // The default place (<checkout>/ckpt) is named by its checkout, which the CLI accepts without settings.
+      if (safeAbsPath(p.checkout) && p.dest === under(p.checkout, 'ckpt')) return { id, argv: ['lal', 'setup', 'weights', '--checkout', p.checkout], runnable: false };
+      return { id, argv: ['lal', 'setup', 'weights', '--dest', p.dest], runnable: false };
   }
 }
 

@@ -66,7 +66,7 @@ describe('getting the real recipe ready, in the browser', () => {
     expect(await page.getAttribute('[data-testid=ready-weights]', 'data-status')).toBe('missing');
     expect(await page.getAttribute('[data-testid=ready-requirements]', 'data-status')).toBe('wrong');
     expect(await page.textContent('[data-testid=ready-requirements] [data-testid=fix-argv]')).toBe(`${python} -m pip install 'transformers>=4.49.0,<=4.51.3' 'numpy>=1.23.5,<2' peft==0.17.1`);
-    expect(await page.textContent('[data-testid=ready-weights] [data-testid=fix-argv]')).toBe(`lal setup weights --dest ${join(checkout, 'ckpt')}`);
+    expect(await page.textContent('[data-testid=ready-weights] [data-testid=fix-argv]')).toBe(`lal setup weights --checkout ${checkout}`);
     await shot(page, '[data-testid=readiness-panel]', 'setup-readiness-en');
 
     await page.click('[data-testid=ready-weights] [data-testid=open-download]');

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes, formatEta } from '../../../shared/setup/progress';
 import type { DownloadProgress } from '../../../shared/setup/types';
@@ -11,6 +12,7 @@ import { CliError, EXIT, printJson, type RunAction } from '../output';
 import { ApiFailure } from '../../../shared/api/result';
 
 interface WeightsFlags {
+  checkout?: string;
   endpoint?: string[];
   dest?: string;
   repo?: string[];
@@ -30,6 +32,7 @@ export function registerSetup(program: Command, run: RunAction): void {
     .command('weights')
     .description('download and verify Wan2.2-S2V-14B and the Live Avatar LoRA, resuming where a previous run stopped')
     .option('--endpoint <e>', 'hf, mirror (HF_ENDPOINT or hf-mirror.com), modelscope, a Hub-style URL, or hf=URL / modelscope=URL; repeat to set the fallback order', collect)
+    .option('--checkout <dir>', 'Live Avatar checkout (default: the one in settings); weights go to its ckpt/')
     .option('--dest <dir>', 'weights folder (default: <checkout>/ckpt, where upstream\'s scripts look)')
     .option('--repo <id>', `only this repo: ${WEIGHT_REPOS.map((r) => r.id).join(', ')} (repeatable)`, collect)
     .option('--concurrency <n>', 'files fetched at once (default 4)')
@@ -49,7 +52,9 @@ export function registerSetup(program: Command, run: RunAction): void {
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new CliError('--concurrency: a whole number from 1 to 16', EXIT.USAGE);
         const core = cliCore(g);
         try {
-          const settings = await core.api.getSettings(undefined);
+          const stored = await core.api.getSettings(undefined);
+          // A checkout named on this command line is the user's own choice, as trusted as the stored one.
+          const settings = flags.checkout ? { ...stored, checkoutPath: resolve(flags.checkout) } : stored;
           const d = resolveDest(settings, core.dataDir, flags.dest ? flags.dest : null);
           if (!d.ok) throw new CliError(destMessage(d), EXIT.USAGE);
           const tty = !g.json && process.stderr.isTTY === true;

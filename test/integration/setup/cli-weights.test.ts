@@ -79,12 +79,15 @@ describe('lal setup weights', () => {
     const m = machine();
     const dead = await hub({ repos: liveAvatarRepos(), failAll: 500 });
     const good = await hub({ repos: liveAvatarRepos() });
-    const r = await lal(['--json', 'setup', 'weights', '--endpoint', dead.url, '--endpoint', good.url], { env: { LAL_DATA_DIR: m.data } });
+    // No checkout in the settings: the one named on the command line decides where the weights go.
+    writeFileSync(join(m.data, 'settings.json'), '{}');
+    const r = await lal(['--json', 'setup', 'weights', '--checkout', m.checkout, '--endpoint', dead.url, '--endpoint', good.url], { env: { LAL_DATA_DIR: m.data } });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const out = JSON.parse(String(r.stdout)) as { phase: string; files: { endpoint?: string }[] };
     expect(out.phase).toBe('done');
     expect(out.files.every((f) => f.endpoint === good.url)).toBe(true);
     expect(dead.log.length).toBeGreaterThan(0);
+    expect(readFileSync(join(m.ckpt, 'Wan2.2-S2V-14B', 'config.json'), 'utf8')).toContain('s2v');
   });
 
   it('refuses a --dest outside the folders the settings allow, and a bad --endpoint, with exit 2', async () => {

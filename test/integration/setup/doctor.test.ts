@@ -111,7 +111,7 @@ describe('lal doctor', () => {
     expect(items.checkout!.status).toBe('ok');
     expect(items.weights!.status).toBe('wrong');
     expect(items.weights!.params.list).toContain('diffusion_pytorch_model-00003-of-00004.safetensors');
-    expect(items.weights!.fix!.argv).toEqual(['lal', 'setup', 'weights', '--dest', m.ckpt]);
+    expect(items.weights!.fix!.argv).toEqual(['lal', 'setup', 'weights', '--checkout', m.checkout]);
     expect(items.lora!.status).toBe('wrong'); // the plain README-layout file is there, the cache ref is not
     expect(items['python-torch']!.status).toBe('wrong');
     expect(items['python-torch']!.detail).toBe('python.cpuTorch');

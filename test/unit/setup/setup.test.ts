@@ -148,7 +148,9 @@ describe('checklist', () => {
     const r = evaluate({ ...base, weights: base.weights.map((w) => ({ ...w, manifest: false })) });
     const w = r.items.find((i) => i.id === 'weights')!;
     expect(w.status).toBe('missing');
-    expect(w.fix?.argv).toEqual(['lal', 'setup', 'weights', '--dest', '/la/ckpt']);
+    expect(w.fix?.argv).toEqual(['lal', 'setup', 'weights', '--checkout', '/la']);
+    const elsewhere = evaluate({ ...base, weightsDir: '/data/w', weights: base.weights.map((x) => ({ ...x, manifest: false })) });
+    expect(elsewhere.items.find((i) => i.id === 'weights')!.fix?.argv).toEqual(['lal', 'setup', 'weights', '--dest', '/data/w']);
   });
 });
 
