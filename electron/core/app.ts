@@ -11,6 +11,7 @@ import { defaultDataDir, defaultResourcesDir } from './paths';
 import type { CoreContext } from './context';
 import { checkApi } from './check/api';
 import { runsApi } from './runs/api';
+import { nodesApi } from './nodes/api';
 import { explainApi } from './explain/api';
 import { profilesApi } from './profiles/api';
 import { setupApi } from './setup/api';
@@ -106,6 +107,7 @@ export function createCore(opts: CoreOptions): Core {
       })),
     ...checkApi(ctx),
     ...runMethods,
+    ...nodesApi(ctx),
     ...explainApi(ctx),
     ...profilesApi(ctx),
     ...setupMethods,

@@ -60,6 +60,14 @@ export interface RecipeSummary {
 }
 
 export interface RunDetail {
+/** Multi-node preflight, each check in the asking client's language (docs/multi-node.md). */
+export interface NodesPreflightResult {
+  ok: boolean;
+  port: number | null;
+  ifnames: (string | null)[];
+  checks: { id: string; node: string | null; status: string; message: string; fix: string }[];
+}
+
   record: RunRecord;
   /** Tail of the merged console, for a client that (re)connects mid-run. */
   consoleTail: string;
@@ -134,6 +142,10 @@ export const methods = {
   getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
   readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(
     z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
+  /** Multi-node: preflight on every node (ssh, versions, GPUs, rendezvous port, interfaces), each result with its fix. */
+  preflightNodes: m<z.ZodType<{ spec: RunSpec; lang?: 'en' | 'zh-CN' }>, NodesPreflightResult>(
+    z.object({ spec: runSpecSchema, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
+  ),
   ),
   findLeftovers: m<typeof none, LeftoverRun[]>(none),
   /** "Where is it now?": every rank's Python stack (faulthandler on SIGUSR1) and where each one waits (issue 22). */

@@ -164,6 +164,8 @@ export type RunEvent =
       action?: 'notify' | 'stop';
       /** Where the ranks are, from their Python stacks (issue 22); absent when none could be taken. */
       where?: StacksReport;
+      /** Multi-node runs: the node each rank runs on (rank → node name), so a stall names the machine. */
+      nodes?: Record<string, string>;
     }
   | { type: 'diagnosis'; runId: string; code: string; rank: number | null; diagnosis: Diagnosis }
   | { type: 'exit'; runId: string; status: 'succeeded' | 'failed' | 'stopped'; exitCode: number | null };

@@ -251,7 +251,7 @@ class TerminalView implements View {
         break;
       }
       case 'stall':
-        this.note(t('cli.stall', { ranks: ev.ranks.join(', '), idle: Math.round(ev.idleSec), advanced: ev.advanced.join(', ') || t('cli.none') }) + (ev.action === 'stop' ? ' ' + t('cli.stallStopping') : ''));
+        this.note(t('cli.stall', { ranks: ev.ranks.map((r) => (ev.nodes?.[r] ? `${r} (${ev.nodes[r]})` : String(r))).join(', '), idle: Math.round(ev.idleSec), advanced: ev.advanced.join(', ') || t('cli.none') }) + (ev.action === 'stop' ? ' ' + t('cli.stallStopping') : ''));
         // Where the ranks are, from their Python stacks (issue 22).
         if (ev.where) this.note(stacksText[this.lang === 'zh-CN' ? 'zh' : 'en'].cli.where.replace('{{summary}}', this.lang === 'zh-CN' ? ev.where.summary.zh : ev.where.summary.en));
         break;

@@ -10,7 +10,7 @@ import { findMode, resolveNproc, resolveSettings } from '../../../shared/recipes
 import { nodeNames, type NodeSpec } from '../../../shared/nodes/schema';
 import { judgePreflight, type NodeFacts, type NodeProbe, type NodesPreflight } from '../../../shared/nodes/preflight';
 import type { NodesLaunchFacts } from './prepare';
-import { sshConfigFromEnv } from './prepare';
+import { nodePythonDefault, sshConfigFromEnv } from './prepare';
 import { ranksPerNode } from './plan';
 import { sshArgv, type SshOptions } from './ssh';
 import { describeChecks } from './describe';
@@ -47,7 +47,8 @@ export async function preflightNodes(ctx: CoreContext, input: RunSpec, opts: Pre
   const userIfname = spec.env?.NCCL_SOCKET_IFNAME ?? spec.env?.GLOO_SOCKET_IFNAME ?? null;
   const script = readFileSync(join(ctx.resourcesDir, 'nodes', 'lal_node_probe.py'), 'utf8');
   const ssh: SshOptions = { config: sshConfigFromEnv(), ...opts.ssh };
-  const py = (n: NodeSpec) => n.python ?? spec.python ?? 'python3';
+  const fallback = nodePythonDefault(ctx, spec);
+  const py = (n: NodeSpec) => n.python ?? fallback ?? 'python3';
   const timeout = (opts.probeTimeoutSec ?? 90) * 1000;
 
   const probes: NodeProbe[] = await Promise.all(

@@ -20,8 +20,9 @@ export const sshConfigFromEnv = (): string | null => process.env.LAL_SSH_CONFIG 
  */
 export function prepareNodes(ctx: CoreContext, spec: RunSpec, recipe: Recipe, first: BuiltPlan, runId: string, runDir: string, facts: NodesLaunchFacts | null): { built: BuiltPlan; port: number; note: string } {
   const port = facts?.port ?? 29500;
+  const python = nodePythonDefault(ctx, spec);
   const { plan } = buildNodesPlan({
-    built: first,
+    built: python && !first.spec.python ? { ...first, spec: { ...first.spec, python } } : first,
     recipe,
     nodes: spec.nodes ?? [],
     runId,
@@ -34,4 +35,9 @@ export function prepareNodes(ctx: CoreContext, spec: RunSpec, recipe: Recipe, fi
   });
   const note = `${spec.nodes?.length ?? 0} nodes over ssh, c10d rendezvous on ${spec.nodes?.[0]?.host}:${port}`;
   return { built: { ...first, plan, saveFile: null }, port, note };
+}
+
+/** A node's interpreter when neither the node nor the spec names one: this machine's chosen Python (often the same path on a cluster). */
+export function nodePythonDefault(ctx: CoreContext, spec: RunSpec): string | undefined {
+  return spec.python ?? ctx.overrides?.python ?? ctx.settings?.get().pythonPath ?? undefined;
 }

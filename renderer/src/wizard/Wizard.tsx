@@ -4,6 +4,7 @@ import { valueOf } from '../lib/loadable';
 import { useApp } from '../state/context';
 import { WIZARD_STEPS } from '../state/app-store';
 import { HardwareStep } from './HardwareStep';
+import { MachinesStep } from './MachinesStep';
 import { InputsStep } from './InputsStep';
 import { ModeStep } from './ModeStep';
 import { ReviewStep } from './ReviewStep';
@@ -33,7 +34,12 @@ export function Wizard() {
     <div className="wizard" data-testid="wizard" data-step={step}>
       <Stepper current={step} onSelect={setStep} />
       <div className="panel step-body" ref={heading}>
-        {step === 'hardware' && <HardwareStep />}
+        {step === 'hardware' && (
+          <>
+            <HardwareStep />
+            <MachinesStep />
+          </>
+        )}
         {step === 'mode' && <ModeStep />}
         {step === 'inputs' && <InputsStep />}
         {step === 'review' && <ReviewStep />}

@@ -140,6 +140,20 @@ describe.skipIf(!usable.ok)(title, () => {
     expect(pf.port).toBeGreaterThanOrEqual(29500);
   });
 
+  it('a rank that hangs on one node: the stall names the stuck ranks with their nodes, stall_action=stop stops every node', async () => {
+    const before = runIds();
+    const r = await lal([...BASE, '--set', 'num_clip=3', '--set', 'inject=hang@2:1:3', '--set', 'stall_after_sec=8', '--set', 'stall_action=stop', '--json-events']);
+    const id = runIds().find((x) => !before.includes(x))!;
+    expect(r.exitCode).toBe(1);
+    const stall = String(r.stdout).split('\n').filter((l) => l.includes('"type":"stall"')).map((l) => JSON.parse(l) as { ranks: number[]; nodes?: Record<string, string> })[0];
+    expect(stall, String(r.stderr).slice(-1500)).toBeDefined();
+    expect(stall.ranks).toContain(3);
+    expect(Object.keys(stall.nodes ?? {}).sort()).toEqual(['0', '1', '2', '3']);
+    for (const rank of stall.ranks) expect(['lal-n0', 'lal-n1']).toContain(stall.nodes?.[String(rank)]);
+    expect(record(id).status).toBe('failed');
+    expect(await leftovers(id, 5000)).toEqual([]);
+  });
+
   it('Ctrl-C stops every node: exit 130, no process of the run left in any namespace', async () => {
     const before = runIds();
     const child = lal([...BASE, '--set', 'num_clip=400']);

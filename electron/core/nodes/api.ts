@@ -1,0 +1,14 @@
+import type { Api } from '../../../shared/api/contract';
+import type { CoreContext } from '../context';
+import { preflightNodes } from './preflight';
+import { describeChecks } from './describe';
+
+/** Multi-node methods of the contract: the wizard's Machines step asks for the preflight with this. */
+export function nodesApi(ctx: CoreContext): Pick<Api, 'preflightNodes'> {
+  return {
+    preflightNodes: async ({ spec, lang }) => {
+      const pf = await preflightNodes(ctx, spec);
+      return { ok: pf.ok, port: pf.port, ifnames: pf.ifnames, checks: describeChecks(pf.checks, lang ?? 'en') };
+    },
+  };
+}
