@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nodesSchema } from '../nodes/schema';
 import type { DetectReport } from '../detect/types';
 import type { FeasibilityReport } from '../feasibility/types';
+import type { CalibrationView } from '../feasibility/calibrate';
 import type { Diagnosis } from '../failures/types';
 import type { LeftoverRun, RunEvent, RunOutputBatch, RunPlan, RunRecord, RunSpec } from '../run/types';
 import type { ImportPreview, Profile, ProfileSummary } from '../profiles/schema';
@@ -129,6 +130,8 @@ export const methods = {
   check: m<z.ZodType<{ spec: RunSpec; hardware?: string }>, FeasibilityReport>(
     z.object({ spec: runSpecSchema, hardware: z.string().optional() }).strict(),
   ),
+  /** This machine's calibration records (predicted vs measured per finished run): show them, or forget them all. */
+  calibration: m<z.ZodType<{ action: 'show' | 'reset' }>, CalibrationView>(z.object({ action: z.enum(['show', 'reset']) }).strict()),
   /** allowPaths: paths outside the output and trusted folders the user consented to (a value as given, or a folder holding it). */
   planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[] }>, RunPlan>(
     z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional() }).strict(),

@@ -8,6 +8,7 @@ import type { RunSpec, SettingValue } from '../../../shared/run/types';
 import type { FeasibilityReport, GpuPlan, MemoryPart } from '../../../shared/feasibility/types';
 import type { Lang } from '../../../shared/i18n';
 import { partLabel, tCheck } from '../../../shared/feasibility/text';
+import type { CalibrationView } from '../../../shared/feasibility/calibrate';
 
 /**
  * `lal check`: will this recipe/mode fit, per GPU, why not, and what would.
@@ -19,6 +20,7 @@ interface CheckFlags {
   mode?: string;
   set: string[];
   hardware?: string;
+  calibration?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -32,6 +34,7 @@ export function registerCheck(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout, e.g. tpp-5gpu, tpp-4gpu, single-offload, fsdp-ulysses')
     .option('--set <key=value>', 'a flag in upstream spelling without dashes (fp8=true, size=688*368, ulysses_size=4); repeatable', collect, [])
     .option('--hardware <spec>', "what-if GPUs instead of the detected ones: '5xH800', '4xRTX 4090', '1x48GiB@8.9'")
+    .option('--calibration <action>', "this machine's calibration records: 'show' them or 'reset' (forget) them")
     // `--hardware 4xRTX 4090` without quotes arrives as two words: take the rest as part of the spec.
     .argument('[words...]')
     .action((words: string[], flags: CheckFlags) =>
@@ -40,6 +43,7 @@ export function registerCheck(program: Command, run: RunAction): void {
           if (flags.hardware === undefined) throw new CliError(`unexpected argument "${words[0]}"`, EXIT.USAGE);
           flags.hardware = [flags.hardware, ...words].join(' ');
         }
+        if (flags.calibration !== undefined) return calibrationCommand(g, flags.calibration);
         return checkCommand(g, flags);
       }),
     );
@@ -77,6 +81,32 @@ async function checkCommand(g: GlobalOptions, flags: CheckFlags): Promise<number
   if (g.json) printJson(report);
   else process.stdout.write(renderReport(report, lang, flags.hardware));
   return report.verdict === 'does-not-fit' ? EXIT.FAILED : EXIT.OK;
+}
+
+async function calibrationCommand(g: GlobalOptions, action: string): Promise<number> {
+  const lang = g.lang ?? systemLang();
+  if (action !== 'show' && action !== 'reset') throw new CliError(tCheck(lang, 'cli.badCalibration', { value: action }), EXIT.USAGE);
+  const core = cliCore(g);
+  let view: CalibrationView;
+  try {
+    view = await core.api.calibration({ action });
+  } finally {
+    await core.dispose();
+  }
+  if (g.json) printJson(view);
+  else process.stdout.write(renderCalibration(view, lang));
+  return EXIT.OK;
+}
+
+export function renderCalibration(view: CalibrationView, lang: Lang): string {
+  if (view.removed !== undefined) return tCheck(lang, 'calibration.reset', { n: view.removed }) + '\n';
+  const lines = [tCheck(lang, 'calibration.show', { file: view.file, n: view.entries.length })];
+  for (const e of view.entries) {
+    const parts = e.gpus.map((x) => `GPU${x.index} ${gb(x.predictedBytes)}/${gb(x.measuredBytes)} GB (${x.errorPct > 0 ? '+' : ''}${x.errorPct}%)`).join(', ');
+    const ignored = e.ignored ? tCheck(lang, 'calibration.ignored', { why: tCheck(lang, `calibration.why.${e.ignored}`) }) : '';
+    lines.push('  ' + tCheck(lang, 'calibration.entry', { at: e.at.slice(0, 16).replace('T', ' '), runId: e.runId, recipe: e.recipe, mode: e.mode, gpu: e.gpuName ?? '?', parts, ignored }));
+  }
+  return lines.join('\n') + '\n';
 }
 
 const BAR_WIDTH = 24;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../json-file';
+import { MODEL_ENV_KEYS } from '../../../shared/feasibility/calibrate';
 
 /**
  * Predicted vs measured peaks, one entry per finished run, in `<dataDir>/calibration.json`.
@@ -23,6 +24,12 @@ export interface CalibrationEntry {
   mode: string;
   settings: Record<string, string | number | boolean>;
   gpuName?: string;
+  /** GPUs of the run (ranks with a GPU). */
+  gpuCount?: number;
+  /** The run's env, only the variables the model reads (allocator, P2P, compile). */
+  env?: Record<string, string>;
+  /** How the run ended: only `succeeded` runs calibrate (an OOM's peak is where it died, not a need). */
+  status?: string;
   at: string;
   gpus: CalibrationGpu[];
   /** Largest |errorPct| over the GPUs. */
@@ -41,6 +48,11 @@ export interface CalibrationInput {
   peaksMiB: Record<string, number>;
   roles?: Record<string, string>;
   at?: string;
+  /** The run's whole env (RunPlan.env); only MODEL_ENV_KEYS are kept. */
+  env?: Record<string, string>;
+  status?: string;
+  /** The workload's own device-used peaks per GPU index (LAL_PEAK, sampled every 50 ms), bytes. */
+  workloadPeakBytes?: Record<string, number>;
 }
 
 const FILE = 'calibration.json';
@@ -51,8 +63,9 @@ export function calibrationEntry(input: CalibrationInput): CalibrationEntry | nu
   const gpus: CalibrationGpu[] = [];
   for (const [idx, predicted] of Object.entries(input.predictedBytes)) {
     const mib = input.peaksMiB[idx];
-    if (mib === undefined || !(mib > 0) || !(predicted > 0)) continue;
-    const measured = mib * 2 ** 20;
+    // nvidia-smi every 500 ms can miss a short peak that the workload's 50 ms sampler saw: the larger.
+    const measured = Math.max((mib ?? 0) * 2 ** 20, input.workloadPeakBytes?.[idx] ?? 0);
+    if (!(measured > 0) || !(predicted > 0)) continue;
     gpus.push({ index: Number(idx), ...(input.roles?.[idx] ? { role: input.roles[idx] } : {}), predictedBytes: predicted, measuredBytes: measured, errorPct: round1(((predicted - measured) / measured) * 100) });
   }
   if (!gpus.length) return null;
@@ -63,6 +76,9 @@ export function calibrationEntry(input: CalibrationInput): CalibrationEntry | nu
     mode: input.mode,
     settings: input.settings ?? {},
     ...(input.gpuName ? { gpuName: input.gpuName } : {}),
+    gpuCount: gpus.length,
+    ...(input.env ? { env: Object.fromEntries(MODEL_ENV_KEYS.filter((k) => k in input.env!).map((k) => [k, input.env![k]!])) } : {}),
+    ...(input.status ? { status: input.status } : {}),
     at: input.at ?? new Date().toISOString(),
     gpus,
     maxAbsErrorPct: Math.max(...gpus.map((g) => Math.abs(g.errorPct))),
@@ -81,8 +97,27 @@ export function recordCalibration(dataDir: string, input: CalibrationInput): Cal
 
 export function readCalibration(dataDir: string, filter?: { recipe?: string; mode?: string }): CalibrationEntry[] {
   const data = readJson<{ version?: number; entries?: CalibrationEntry[] }>(join(dataDir, FILE));
-  const entries = Array.isArray(data?.entries) ? data.entries : [];
+  // The file is ours, but a hand edit or an older version must not crash a check: keep well-formed entries.
+  const entries = (Array.isArray(data?.entries) ? data.entries : []).filter(wellFormed);
   return entries.filter((e) => (!filter?.recipe || e.recipe === filter.recipe) && (!filter?.mode || e.mode === filter.mode));
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Forget every record (Settings, `lal check --calibration reset`); returns how many there were. */
+export function resetCalibration(dataDir: string): number {
+  const n = readCalibration(dataDir).length;
+  writeJsonAtomic(join(dataDir, FILE), { version: 1, entries: [] });
+  return n;
+}
+
+export const calibrationFile = (dataDir: string): string => join(dataDir, FILE);
+
+function wellFormed(e: unknown): e is CalibrationEntry {
+  if (!e || typeof e !== 'object') return false;
+  const x = e as Partial<CalibrationEntry>;
+  return typeof x.runId === 'string' && typeof x.recipe === 'string' && typeof x.mode === 'string' && typeof x.at === 'string' &&
+    !!x.settings && typeof x.settings === 'object' && Array.isArray(x.gpus) &&
+    x.gpus.every((g) => !!g && typeof g.index === 'number' && typeof g.measuredBytes === 'number' && typeof g.predictedBytes === 'number') &&
+    (x.env === undefined || (typeof x.env === 'object' && x.env !== null && Object.values(x.env).every((v) => typeof v === 'string')));
+}

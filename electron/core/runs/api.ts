@@ -103,9 +103,12 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
 
   /** Predicted vs measured, for runs that finished normally on GPUs (the check shows the error next to new predictions). */
   const calibrate = (rec: RunRecord, roles: Record<string, string>, gpuName?: string): void => {
-    if (rec.status !== 'succeeded' || !Object.keys(rec.peaksMiB).length || !Object.keys(rec.predictedBytes).length) return;
+    // Failed runs are kept too, marked by status: the check ignores them (an OOM's peak is not a need).
+    if ((rec.status !== 'succeeded' && rec.status !== 'failed') || !Object.keys(rec.peaksMiB).length || !Object.keys(rec.predictedBytes).length) return;
+    const workloadPeakBytes: Record<string, number> = {};
+    for (const [gpu, p] of Object.entries(rec.workloadPeaks ?? {})) if (typeof p.device_used_peak === 'number') workloadPeakBytes[gpu] = p.device_used_peak;
     try {
-      recordCalibration(ctx.dataDir, { runId: rec.runId, recipe: rec.spec.recipe, mode: rec.spec.mode, settings: rec.spec.settings, predictedBytes: rec.predictedBytes, peaksMiB: rec.peaksMiB, roles, gpuName });
+      recordCalibration(ctx.dataDir, { runId: rec.runId, recipe: rec.spec.recipe, mode: rec.spec.mode, settings: rec.spec.settings, predictedBytes: rec.predictedBytes, peaksMiB: rec.peaksMiB, roles, gpuName, env: rec.plan?.env, status: rec.status, workloadPeakBytes });
     } catch {
       /* calibration is advisory */
     }

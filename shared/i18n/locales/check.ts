@@ -66,6 +66,7 @@ export const check = {
       entry: '{{at}} {{runId}} {{recipe}}/{{mode}} on {{gpu}}: {{parts}}{{ignored}}',
       ignored: ' (ignored: {{why}})',
       reset: 'Calibration reset: {{n}} records removed.',
+      why: { status: 'the run did not finish (OOM or error)', gpu: 'another GPU model', allocator: 'the allocator setting differs or was not recorded', count: 'another GPU count', outlier: 'more than 25% off the model: a broken peak sample', 'unknown-gpu': 'a GPU model without a preset' },
     },
     cli: {
       header: '{{recipe}} · {{mode}} · {{nproc}} processes on {{hardware}}: {{verdict}}',
@@ -81,6 +82,7 @@ export const check = {
       onlyOneSpec: 'give either --profile FILE, or --recipe ID with --mode ID',
       legend: 'Breakdown of the fullest GPU:',
       measured: 'Last measured run ({{runId}}), predicted/measured: {{parts}}',
+      badCalibration: '--calibration takes show or reset (got "{{value}}")',
     },
   },
   zh: {
@@ -149,6 +151,7 @@ export const check = {
       entry: '{{at}} {{runId}} {{recipe}}/{{mode}}，{{gpu}}：{{parts}}{{ignored}}',
       ignored: '（已忽略：{{why}}）',
       reset: '校准已清空：删除 {{n}} 条记录。',
+      why: { status: '运行未完成（显存不足或出错）', gpu: '不同的 GPU 型号', allocator: '显存分配器设置不同或未记录', count: '不同的 GPU 数量', outlier: '与模型相差超过 25%：峰值采样有误', 'unknown-gpu': '没有预设的 GPU 型号' },
     },
     cli: {
       header: '{{recipe}} · {{mode}} · {{nproc}} 个进程，硬件 {{hardware}}：{{verdict}}',
@@ -164,6 +167,7 @@ export const check = {
       onlyOneSpec: '请给出 --profile FILE，或同时给出 --recipe ID 和 --mode ID',
       legend: '最满那张卡的构成：',
       measured: '上次实测（{{runId}}）预测/实测：{{parts}}',
+      badCalibration: '--calibration 只能是 show 或 reset（收到 "{{value}}"）',
     },
   },
 } as const;
