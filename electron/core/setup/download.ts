@@ -1,12 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, rename, stat, truncate, unlink, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileUrl, listingUrl, MODELSCOPE_DEFAULT_REVISION } from '../../../shared/setup/endpoints';
 import { parseHfListing, parseModelScopeListing } from '../../../shared/setup/listing';
 import { eta, formatBytes, RateMeter } from '../../../shared/setup/progress';
 import type { DownloadErrorCode, DownloadProgress, Endpoint, FileProgress, RepoFile, RepoManifest } from '../../../shared/setup/types';
-import { PART_SUFFIX, plainAliasPath, refPath, targetPath, type WeightRepo } from '../../../shared/setup/weights';
+import { PART_SUFFIX, plainAliasPath, refPath, STATE_FOLDER, targetPath, type WeightRepo } from '../../../shared/setup/weights';
 import { freeSpace, type StatfsFn } from './disk';
 import { readManifest, VerifiedStore, writeManifest } from './state';
 
@@ -114,7 +114,9 @@ export class WeightDownload {
   /** Runs to the end: done, failed, paused or cancelled. Never rejects; the outcome is in the result. */
   async run(): Promise<DownloadProgress> {
     const tick = setInterval(() => this.emit(), this.opts.progressIntervalMs ?? 500);
+    let release: (() => Promise<void>) | null = null;
     try {
+      release = await lockDest(this.opts.dest);
       this.phase = 'listing';
       this.emit();
       const manifests: RepoManifest[] = [];
@@ -136,6 +138,7 @@ export class WeightDownload {
     } finally {
       clearInterval(tick);
       this.verified.flush();
+      await release?.();
     }
     if (this.phase === 'cancelled') await this.removeParts();
     for (const j of this.jobs) if (j.progress.state === 'downloading' || j.progress.state === 'verifying' || j.progress.state === 'queued') j.progress.state = this.phase === 'failed' ? j.progress.state : 'paused';
@@ -219,6 +222,11 @@ export class WeightDownload {
       if (s?.isFile() && s.size === j.file.size) {
         const v = this.verified.get(j.rel);
         const known = v && v.size === s.size && v.mtimeMs === s.mtimeMs && v.sha256 === j.file.sha256;
+        if (!known) {
+          // Files from another tool (or an older launcher) are hashed once; that takes a while for 10 GB.
+          j.progress = { ...j.progress, state: 'verifying', bytes: s.size };
+          this.emit();
+        }
         if (known || (await this.hashMatches(j.target, j.file))) {
           if (!known) this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: j.file.sha256 });
           j.progress = { ...j.progress, state: 'done', bytes: j.file.size };
@@ -233,7 +241,7 @@ export class WeightDownload {
         this.verified.delete(j.rel);
       }
       const part = await stat(j.target + PART_SUFFIX).catch(() => null);
-      j.progress.bytes = part?.isFile() ? Math.min(part.size, j.file.size) : 0;
+      j.progress = { ...j.progress, state: 'queued', bytes: part?.isFile() ? Math.min(part.size, j.file.size) : 0 };
     }
   }
 
@@ -472,6 +480,39 @@ export class WeightDownload {
   private async removeParts(): Promise<void> {
     for (const j of this.jobs) if (j.progress.state !== 'done') await unlink(j.target + PART_SUFFIX).catch(() => undefined);
     for (const j of this.jobs) if (j.progress.state !== 'done') j.progress.bytes = 0;
+  }
+}
+
+/**
+ * One writer per weights folder: the app and `lal setup weights` (or two windows) appending to the
+ * same `.part` would only produce files that fail verification. A lock left by a process that died
+ * (SIGKILL, power loss) names a pid that no longer runs and is taken over.
+ */
+async function lockDest(dest: string): Promise<() => Promise<void>> {
+  const file = join(dest, STATE_FOLDER, 'lock');
+  await mkdir(dirname(file), { recursive: true });
+  for (let i = 0; i < 2; i++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => unlink(file).catch(() => undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new DownloadError('IO', `another download (process ${pid}) is writing into ${dest}; wait for it, pause it, or stop that process`);
+      }
+      await unlink(file).catch(() => undefined);
+    }
+  }
+  throw new DownloadError('IO', `cannot lock ${dest} for downloading`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -209,6 +209,26 @@ describe('weight download against a local Hub', () => {
     expect(h.log.slice(before).some((l) => l.range && l.status === 206)).toBe(true);
   });
 
+  it('refuses a second writer into the same folder while the first one runs, and takes over a dead one\'s lock', async () => {
+    const h = await hub({ repos: liveAvatarRepos(), bytesPerSecond: 300 * 1024 });
+    const d = dest();
+    mkdirSync(join(d, '.lal-weights'), { recursive: true });
+    // A lock from a process that no longer exists (SIGKILLed earlier) does not block.
+    writeFileSync(join(d, '.lal-weights', 'lock'), '2147483646');
+    const first = new WeightDownload({ dest: d, repos: WEIGHT_REPOS, endpoints: [ep(h.url)], statfs: plenty });
+    const running = first.run();
+    await until(() => first.snapshot().phase === 'downloading');
+    // A live pid (the parent of this test) holding the lock, as another app or CLI would.
+    writeFileSync(join(d, '.lal-weights', 'lock'), String(process.ppid));
+    const second = await new WeightDownload({ dest: d, repos: WEIGHT_REPOS, endpoints: [ep(h.url)], statfs: plenty }).run();
+    expect(second.phase).toBe('failed');
+    expect(second.error?.message).toContain(`another download (process ${process.ppid}) is writing into`);
+    writeFileSync(join(d, '.lal-weights', 'lock'), String(process.pid));
+    first.pause();
+    expect((await running).phase).toBe('paused');
+    expect(existsSync(join(d, '.lal-weights', 'lock'))).toBe(false);
+  });
+
   it('cancel removes partial files and reports cancelled', async () => {
     const h = await hub({ repos: liveAvatarRepos(), bytesPerSecond: 300 * 1024 });
     const d = dest();
