@@ -243,7 +243,8 @@ class Driver:
                     n.state["status"] = "lost"
                     n.state["lostAt"] = now_iso()
                     # One line the explainer reads (NODE_LOST); the time says when the connection went.
-                    self.console.lal("LAL_NODE_LOST node=%s host=%s at=%s ssh_exit=%d" % (n.name, n.spec["host"], n.state["lostAt"], rc))
+                    # "NodeLostError": log scanners that skim for error words see this line too.
+                    self.console.lal("LAL_NODE_LOST node=%s host=%s at=%s ssh_exit=%d (NodeLostError)" % (n.name, n.spec["host"], n.state["lostAt"], rc))
                     if first_bad is None and not self.stopping:
                         first_bad = 1
                 else:
@@ -260,7 +261,7 @@ class Driver:
         if first_bad is not None and any(n.state.get("ranks") for n in self.nodes):
             for n in self.nodes:
                 if not n.state.get("ranks") and n.state.get("status") != "lost":
-                    self.console.lal("LAL_NODE_NEVER_JOINED node=%s host=%s" % (n.name, n.spec["host"]))
+                    self.console.lal("LAL_NODE_NEVER_JOINED node=%s host=%s (NodeNeverJoinedError)" % (n.name, n.spec["host"]))
         # A node that ended without its agent's own clean-up (lost connection, agent killed) may still
         # run torchrun or workers: sweep it by LAL_RUN_ID over a fresh connection.
         for n in self.nodes:

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { repoRoot, tempDir } from '../../support/temp';
@@ -130,6 +130,25 @@ describe.skipIf(!usable.ok)(title, () => {
     expect(pf.ok).toBe(false);
     const mm = pf.checks.find((c) => c.id === 'torchMismatch');
     expect(String(mm?.vars.versions)).toMatch(/lal-n0: 1\.13.*; lal-n1: 2\.4\.1\+cu121|lal-n1: 2\.4\.1\+cu121.*; lal-n0: 1\.13/);
+  });
+
+  it('preflight: an unknown host key is never accepted on the user\'s behalf → names the node and says how to consent once', async () => {
+    // The same machines through a config whose known_hosts is empty, as for a user's first connection.
+    const cfg = join(dir.path, 'ssh_config_unknown');
+    writeFileSync(join(dir.path, 'known_hosts_empty'), '');
+    writeFileSync(cfg, readFileSync(SSH_CONFIG, 'utf8').replace(/UserKnownHostsFile \S+/g, `UserKnownHostsFile ${join(dir.path, 'known_hosts_empty')}`).replace(/StrictHostKeyChecking yes/g, 'StrictHostKeyChecking ask'));
+    const old = process.env.LAL_SSH_CONFIG;
+    process.env.LAL_SSH_CONFIG = cfg;
+    try {
+      const pf = await preflightNodes(ctx, spec());
+      expect(pf.ok).toBe(false);
+      expect(pf.checks.filter((c) => c.id === 'sshHostKey').map((c) => c.node)).toEqual(['lal-n0', 'lal-n1']);
+      expect(describeChecks(pf.checks.filter((c) => c.id === 'sshHostKey'), 'en')[0].fix).toMatch(/ssh lal-n0.*known_hosts/);
+      expect(readFileSync(join(dir.path, 'known_hosts_empty'), 'utf8')).toBe('');
+    } finally {
+      if (old === undefined) delete process.env.LAL_SSH_CONFIG;
+      else process.env.LAL_SSH_CONFIG = old;
+    }
   });
 
   it('preflight: all good → the interface toward the rendezvous host per node, a free port, versions equal', async () => {

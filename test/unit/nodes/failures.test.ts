@@ -19,7 +19,7 @@ describe('multi-node failure codes', () => {
       [
         '[lal] starting 2 nodes, rendezvous lal-n0:29500',
         '[node:lal-n0] 25%|██▌       | 1/4 [00:01<00:03,  1.02s/it]',
-        '[lal] LAL_NODE_LOST node=lal-n1 host=lal-n1 at=2026-12-06T19:59:12.345Z ssh_exit=255',
+        '[lal] LAL_NODE_LOST node=lal-n1 host=lal-n1 at=2026-12-06T19:59:12.345Z ssh_exit=255 (NodeLostError)',
         '[lal] stopping every node: node lal-n1 ended first',
       ].join('\n'),
     );
@@ -44,7 +44,7 @@ describe('multi-node failure codes', () => {
         '[node:lal-n1] [E socket.cpp:860] [c10d] The client socket has timed out after 60s while trying to connect to (lal-n0, 29500).',
         "[node:lal-n0] WARNING:torch.distributed.elastic.rendezvous.dynamic_rendezvous:The node 'lal-n0_207_0' has failed to send a keep-alive heartbeat to the rendezvous '20261206-1' due to an error of type RendezvousConnectionError.",
         '[node:lal-n0] torch.distributed.elastic.rendezvous.api.RendezvousTimeoutError',
-        '[lal] LAL_NODE_NEVER_JOINED node=lal-n1 host=lal-n1',
+        '[lal] LAL_NODE_NEVER_JOINED node=lal-n1 host=lal-n1 (NodeNeverJoinedError)',
       ].join('\n'),
     );
     const codes = d.map((x) => x.code);
