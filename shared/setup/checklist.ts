@@ -39,6 +39,8 @@ export interface WeightsFact {
   missing: string[];
   wrongSize: string[];
   partial: number;
+  /** The repo's folder exists (e.g. from `huggingface-cli download --local-dir`) though it was never listed here. */
+  folderExists?: boolean;
 }
 
 export interface ReadinessFacts {
@@ -123,7 +125,10 @@ export function evaluate(f: ReadinessFacts, now = new Date()): ReadinessReport {
   const total = w.reduce((n, x) => n + x.totalBytes, 0);
   const files = w.reduce((n, x) => n + x.files, 0);
   if (!f.weightsDir) items.push(item('weights', 'missing', 'weights.noFolder'));
-  else if (none) items.push(item('weights', 'missing', 'weights.none', { dir: f.weightsDir }, fix('download-weights')));
+  else if (none) {
+    const byHand = w.some((x) => x.folderExists);
+    items.push(item('weights', 'missing', byHand ? 'weights.unverified' : 'weights.none', { dir: f.weightsDir }, fix('download-weights')));
+  }
   else if (broken.some((x) => x.wrongSize.length > 0)) {
     const bad = broken.flatMap((x) => x.wrongSize);
     items.push(item('weights', 'wrong', 'weights.wrongSize', { count: bad.length, list: bad.slice(0, 3).join(', ') }, fix('download-weights')));

@@ -80,7 +80,7 @@ export async function gitCommit(dir: string): Promise<string | null> {
 async function weightsFact(dir: string, r: WeightRepo): Promise<WeightsFact> {
   const m = readManifest(dir, r);
   const fact: WeightsFact = { repo: r.repo, manifest: !!m, commit: m?.commit ?? null, files: m?.files.length ?? 0, bytes: 0, totalBytes: 0, missing: [], wrongSize: [], partial: 0 };
-  if (!m) return fact;
+  if (!m) return { ...fact, folderExists: await stat(join(dir, r.folder)).then((s) => s.isDirectory(), () => false) };
   for (const f of m.files) {
     fact.totalBytes += f.size;
     const abs = join(dir, ...targetPath(r, m.commit, f.path).split('/'));

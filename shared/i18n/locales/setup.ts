@@ -49,6 +49,7 @@ export const setup = {
       weights: {
         noFolder: 'No weights folder: set the checkout first (weights go to <checkout>/ckpt).',
         none: 'Nothing downloaded into {{dir}} by the launcher yet.',
+        unverified: 'Files in {{dir}} were not fetched by the launcher, so they are unchecked. The download verifies them by sha256 and fetches only what is missing or wrong.',
         wrongSize: '{{count}} file(s) have the wrong size: {{list}}.',
         incomplete: '{{count}} file(s) missing ({{list}}); {{bytes}} of {{total}} present.',
         ok: 'All {{files}} files of the pinned commits present ({{bytes}}) in {{dir}}.',
@@ -189,6 +190,7 @@ export const setup = {
       weights: {
         noFolder: '没有权重目录：请先设置代码目录（权重保存到 <代码目录>/ckpt）。',
         none: '启动器尚未向 {{dir}} 下载任何文件。',
+        unverified: '{{dir}} 中的文件不是由启动器下载的，尚未校验。下载会用 sha256 校验它们，只获取缺失或有误的文件。',
         wrongSize: '{{count}} 个文件大小不对：{{list}}。',
         incomplete: '缺少 {{count}} 个文件（{{list}}）；已有 {{bytes}} / {{total}}。',
         ok: '固定提交的 {{files}} 个文件均已就位（{{bytes}}），位于 {{dir}}。',

@@ -85,6 +85,20 @@ describe('weight download against a local Hub', () => {
     expect(readFileSync(join(d, 'LiveAvatar', 'models--Quark-Vision--Live-Avatar', 'refs', 'main'), 'utf8')).toBe('b'.repeat(40));
   });
 
+  it('keeps a base model fetched by hand with --local-dir once its bytes verify, fetching only what is missing', async () => {
+    const h = await hub({ repos: liveAvatarRepos() });
+    const d = dest();
+    const wanFiles = liveAvatarRepos()[0]!.files;
+    for (const f of wanFiles.slice(0, 4)) {
+      mkdirSync(join(d, 'Wan2.2-S2V-14B', f.path, '..'), { recursive: true });
+      writeFileSync(join(d, 'Wan2.2-S2V-14B', f.path), f.data);
+    }
+    const r = await new WeightDownload({ dest: d, repos: WEIGHT_REPOS.filter((x) => x.id === 'wan-s2v'), endpoints: [ep(h.url)], statfs: plenty }).run();
+    expect(r.phase).toBe('done');
+    const fetched = h.log.filter((l) => l.url.includes('/resolve/')).map((l) => decodeURIComponent(l.url.split('/').slice(5).join('/')));
+    expect(fetched.sort()).toEqual(wanFiles.slice(4).map((f) => f.path).sort());
+  });
+
   it('catches a flipped byte by sha256, throws the copy away and fetches it again', async () => {
     const h = await hub({ repos: liveAvatarRepos(), flip: [{ path: 'diffusion_pytorch_model-00002-of-00004.safetensors', times: 1 }] });
     const d = dest();

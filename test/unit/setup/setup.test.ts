@@ -151,6 +151,8 @@ describe('checklist', () => {
     expect(w.fix?.argv).toEqual(['lal', 'setup', 'weights', '--checkout', '/la']);
     const elsewhere = evaluate({ ...base, weightsDir: '/data/w', weights: base.weights.map((x) => ({ ...x, manifest: false })) });
     expect(elsewhere.items.find((i) => i.id === 'weights')!.fix?.argv).toEqual(['lal', 'setup', 'weights', '--dest', '/data/w']);
+    const byHand = evaluate({ ...base, weights: base.weights.map((x) => ({ ...x, manifest: false, folderExists: x.repo.startsWith('Wan') })) });
+    expect(byHand.items.find((i) => i.id === 'weights')!.detail).toBe('weights.unverified');
   });
 });
 
