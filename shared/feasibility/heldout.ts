@@ -44,7 +44,34 @@ function single(id: string, settings: RunSpec['settings'], env: Record<string, s
   };
 }
 
+const H200X8 = 'docs/validation-data/h200x8/results.ndjson';
+const LAL = { device: 'cuda', scale: 'full', num_clip: 2 } as const;
+
+function lalRun(id: string, hardware: string, mode: string, settings: RunSpec['settings'], measured: number[]): ValidationRow {
+  return { id, source: H200X8, machine: '8x H200', hardware, spec: { recipe: 'rehearsal', mode, settings: { ...LAL, ...settings }, env: DEFAULT_ALLOC }, measuredMiB: measured, fitted: true, outcome: 'ok' };
+}
+
+function noP2p(id: string, hardware: string, settings: RunSpec['settings'], mode: string, measured: number[]): ValidationRow {
+  return {
+    id,
+    source: NOP2P,
+    machine: '4x H200',
+    hardware,
+    spec: { recipe: 'rehearsal', mode, settings: { device: 'cuda', scale: 'tiny', size: '704*384', num_clip: 2, sample_steps: 2, t5_fsdp: false, ...settings }, env: { ...DEFAULT_ALLOC, NCCL_P2P_DISABLE: '1' } },
+    measuredMiB: measured,
+    fitted: true,
+    outcome: 'ok',
+  };
+}
+
 export const VALIDATION_ROWS: ValidationRow[] = [
+  // 8x H200, 2026-11-22, `lal run` (default allocator): the runs the NCCL, context and reserve
+  // constants were fitted to (commits 2e56cc3, 4b4fed6).
+  lalRun('h200-lal-single', '1xH200', 'single-offload', {}, [61905]),
+  lalRun('h200-lal-fsdp2', '2xH200', 'fsdp-ulysses', { ulysses_size: 2 }, [54093, 54093]),
+  lalRun('h200-lal-tpp4', '4xH200', 'tpp-4gpu', {}, [44539, 45057, 45057, 33473]),
+  lalRun('h200-lal-fsdp4', '4xH200', 'fsdp-ulysses', { ulysses_size: 4 }, [34221, 34221, 34221, 34221]),
+  lalRun('h200-lal-tpp5', '5xH200', 'tpp-5gpu', {}, [44539, 45057, 45057, 45057, 33473]),
   // 1x H100, 2026-12-06, scripts/gpu/feasibility-h100x1.py. The expandable reserve was set from the
   // two fitted rows (0.19 and 0.06 GB); the default-allocator row checks the old constant.
   single('h100-fp8-f48-default', { fp8: true }, DEFAULT_ALLOC, 61905, true),
@@ -90,6 +117,10 @@ export const VALIDATION_ROWS: ValidationRow[] = [
     fitted: false,
     outcome: 'ok',
   },
+  // Tiny scale, NCCL_P2P_DISABLE=1: the flat SHM figure was fitted to these.
+  noP2p('h200-tiny-fsdp2-shm', '2xH200', { ulysses_size: 2 }, 'fsdp-ulysses', [1201, 1179]),
+  noP2p('h200-tiny-fsdp4-shm', '4xH200', { ulysses_size: 4 }, 'fsdp-ulysses', [1201, 1179, 1179, 1179]),
+  noP2p('h200-tiny-tpp4-shm', '4xH200', { sample_steps: 3 }, 'tpp-4gpu', [1207, 1237, 1237, 1215]),
   // Tiny scale with P2P over NVLink: almost only context + NCCL (the no-P2P halves were fitted).
   {
     id: 'h200-tiny-fsdp2-p2p',
