@@ -18,6 +18,8 @@ export function profileToRunSpec(profile: Profile): RunSpec {
   const spec: RunSpec = { recipe: profile.recipe, mode: profile.mode, settings };
   if (profile.gpus && profile.gpus.length) spec.gpus = [...profile.gpus];
   if (Object.keys(profile.env).length) spec.env = { ...profile.env };
+  // Machines of a multi-node run (docs/multi-node.md); a profile names hosts only, never their programs.
+  if (profile.nodes?.length) spec.nodes = profile.nodes.map((n) => ({ ...n }));
   return spec;
 }
 
@@ -31,5 +33,6 @@ export function runSpecToProfile(spec: RunSpec, name: string): Profile {
   }
   const profile: Profile = { format: PROFILE_FORMAT, version: PROFILE_VERSION, name, recipe: spec.recipe, mode: spec.mode, inputs, settings, env: { ...(spec.env ?? {}) } };
   if (spec.gpus && spec.gpus.length) profile.gpus = [...spec.gpus];
+  if (spec.nodes?.length) profile.nodes = spec.nodes.map(({ python: _p, checkout: _c, ...n }) => n);
   return profile;
 }

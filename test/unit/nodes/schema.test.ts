@@ -3,6 +3,7 @@ import { nodeNames, nodeSchema, parseNodeFlag, profileNodesSchema } from '../../
 import { judgePreflight, type NodeFacts, type NodeProbe } from '../../../shared/nodes/preflight';
 import { sshArgv, shQuote } from '../../../electron/core/nodes/ssh';
 import { profileSchema } from '../../../shared/profiles/schema';
+import { profileToRunSpec, runSpecToProfile } from '../../../shared/profiles/spec';
 
 /** Every node field reaches `ssh` or a remote shell; profiles from strangers are hostile. */
 describe('node schema against hostile input', () => {
@@ -23,6 +24,13 @@ describe('node schema against hostile input', () => {
     const base = { format: 'lavprofile', version: 2, name: 'x', recipe: 'rehearsal', mode: 'tpp-4gpu' };
     expect(profileSchema.safeParse({ ...base, nodes: [{ host: 'a', gpus: 2 }, { host: 'b', gpus: 2 }] }).success).toBe(true);
     expect(profileSchema.safeParse({ ...base, nodes: [{ host: '-oProxyCommand=x' }, { host: 'b' }] }).success).toBe(false);
+  });
+
+  it('a profile\'s nodes reach the run spec; a spec saved as a profile keeps the hosts, not their programs', () => {
+    const profile = profileSchema.parse({ format: 'lavprofile', version: 2, name: 'x', recipe: 'rehearsal', mode: 'tpp-4gpu', nodes: [{ host: 'a', gpus: 2 }, { host: 'b', user: 'alice', gpus: 2 }] });
+    expect(profileToRunSpec(profile).nodes).toEqual([{ host: 'a', gpus: 2 }, { host: 'b', user: 'alice', gpus: 2 }]);
+    const back = runSpecToProfile({ recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {}, nodes: [{ host: 'a', python: '/usr/bin/python3', checkout: '/src' }, { host: 'b' }] }, 'y');
+    expect(back.nodes).toEqual([{ host: 'a' }, { host: 'b' }]);
   });
 
   it('--node [USER@]HOST[:NPROC]', () => {
