@@ -75,6 +75,27 @@ describe('lal setup weights', () => {
     expect(existsSync(join(m.ckpt, 'LiveAvatar', 'models--Quark-Vision--Live-Avatar', 'snapshots', commit, 'liveavatar.safetensors'))).toBe(true);
   });
 
+  it('Ctrl-C pauses: exit 1, the .part kept, and a message saying how to resume', async () => {
+    const m = machine();
+    const h = await hub({ repos: liveAvatarRepos(), bytesPerSecond: 100 * 1024 });
+    const child = spawn('node', ['--import', 'tsx', `${repoRoot}/electron/cli/main.ts`, 'setup', 'weights', '--endpoint', h.url], {
+      cwd: repoRoot, env: { ...process.env, LAL_DATA_DIR: m.data, LAL_LANG: 'en', ELECTRON_OVERRIDE_DIST_PATH: '/nonexistent-electron-dist' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const t0 = Date.now();
+    while (!walk(m.ckpt).some((p) => p.endsWith('.part') && statSync(p).size > 50 * 1024)) {
+      if (Date.now() - t0 > 60_000) throw new Error(`the download never started: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(err).toMatch(/Paused at .* of 3\.8 MB\. Run the same command again to resume\./);
+    expect(walk(m.ckpt).filter((p) => p.endsWith('.part')).length).toBeGreaterThan(0);
+    expect(existsSync(join(m.ckpt, '.lal-weights', 'lock'))).toBe(false);
+  });
+
   it('falls back from a failing endpoint to the next one named', async () => {
     const m = machine();
     const dead = await hub({ repos: liveAvatarRepos(), failAll: 500 });
