@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { LoadableView } from '../components/LoadableView';
 import { useApp } from '../state/context';
 import { SettingsForm } from './SettingsForm';
+import { CalibrationSection } from './CalibrationSection';
 import '../styles/settings.css';
 
 /** Everything the app needs to know about this machine that detection cannot guess, set without a CLI. */
@@ -15,6 +16,7 @@ export function SettingsScreen() {
         <p className="muted">{t('settings:intro')}</p>
       </header>
       <LoadableView value={settings} what={t('settings:title')}>{(s) => <SettingsForm saved={s} />}</LoadableView>
+      <CalibrationSection />
     </div>
   );
 }

@@ -47,16 +47,20 @@ export function FeasibilityCard({ report, onApply, compact = false }: { report: 
           <li key={`${g.index}-${g.role}`}>
             <div className="row between small">
               <span>{g.index >= 0 ? `GPU ${g.index}` : t('feas.cpu')} · <span className="muted">{t(`role.${g.role}`, { defaultValue: g.role })}</span></span>
-              <span className={g.requiredBytes > g.availableBytes ? 'bad' : 'muted'}>{t('feas.needFree', { need: gib(g.requiredBytes), free: gib(g.availableBytes) })}</span>
+              <span className={g.requiredBytes > g.availableBytes ? 'bad' : (g.band?.highBytes ?? 0) > g.availableBytes ? 'warn' : 'muted'}>
+                {t('feas.needFree', { need: gib(g.requiredBytes), free: gib(g.availableBytes) })}
+                {g.band ? <span className="muted" data-testid="gpu-band"> {t('check:band.short', { low: gib(g.band.lowBytes), high: gib(g.band.highBytes) })}</span> : null}
+              </span>
             </div>
             <MemoryBar parts={partsOf(g, label, tones)} capacityBytes={g.availableBytes} totalBytes={hw.get(g.index)?.memoryBytes} label={t('feas.gpuNeed', { index: g.index })} />
           </li>
         ))}
       </ul>
       {!compact && legend.length > 0 && <MemoryLegend parts={legend} />}
+      <ModelNotes report={report} />
       {report.reasons.length > 0 && (
         <ul className="reasons">
-          {report.reasons.map((r) => <li key={r.code}>{zhOr(r.message, r.messageZh)}</li>)}
+          {report.reasons.map((r, i) => <li key={`${r.code}-${i}`}>{zhOr(r.message, r.messageZh)}</li>)}
         </ul>
       )}
       {onApply && report.suggestions.length > 0 && (
@@ -75,6 +79,42 @@ export function FeasibilityCard({ report, onApply, compact = false }: { report: 
           </ul>
         </div>
       )}
+      {report.smallestFit && (
+        <p className="small" data-testid="smallest-fit">
+          {zhOr(report.smallestFit.message, report.smallestFit.messageZh)}
+        </p>
+      )}
     </div>
+  );
+}
+
+/**
+ * How sure the numbers are and what they assumed: the fullest GPU's error band (from held-out
+ * runs), the NCCL link and where it came from, the allocator, and a calibration from this
+ * machine's own runs with before → after.
+ */
+function ModelNotes({ report }: { report: FeasibilityReport }) {
+  const { t } = useTranslation();
+  const { zhOr } = useLang();
+  const top = [...report.perGpu].filter((g) => g.band).sort((a, b) => b.requiredBytes - a.requiredBytes)[0];
+  const b = top?.band;
+  const gbText = (bytes: number) => (bytes / 1e9).toFixed(1);
+  const lines: { key: string; text: string }[] = [];
+  if (b) {
+    lines.push({
+      key: 'band',
+      text: t('check:band.line', { low: gbText(b.lowBytes), high: gbText(b.highBytes), down: b.downPct, up: b.upPct, n: b.basedOn, extra: b.unmeasuredRecipe ? t('check:band.unmeasured') : '' }),
+    });
+  }
+  if (report.link) lines.push({ key: 'link', text: zhOr(report.link.message, report.link.messageZh) });
+  if (report.allocator) lines.push({ key: 'allocator', text: t(`check:band.allocator.${report.allocator}`) });
+  if (report.calibration) lines.push({ key: 'calibration', text: zhOr(report.calibration.message, report.calibration.messageZh) });
+  if (!lines.length) return null;
+  return (
+    <ul className="model-notes muted small" data-testid="model-notes">
+      {lines.map((l) => (
+        <li key={l.key} data-testid={`model-note-${l.key}`}>{l.text}</li>
+      ))}
+    </ul>
   );
 }

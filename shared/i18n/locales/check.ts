@@ -66,6 +66,9 @@ export const check = {
       entry: '{{at}} {{runId}} {{recipe}}/{{mode}} on {{gpu}}: {{parts}}{{ignored}}',
       ignored: ' (ignored: {{why}})',
       reset: 'Calibration reset: {{n}} records removed.',
+      title: 'Calibration from this machine\'s runs',
+      intro: 'Each finished run is kept with what the check predicted and what each GPU really used. Later checks of the same recipe, mode and GPU model apply the correction (docs/feasibility.md §3d).',
+      resetButton: 'Forget all calibration records',
       why: { status: 'the run did not finish (OOM or error)', gpu: 'another GPU model', allocator: 'the allocator setting differs or was not recorded', count: 'another GPU count', outlier: 'more than 25% off the model: a broken peak sample', 'unknown-gpu': 'a GPU model without a preset' },
     },
     cli: {
@@ -151,6 +154,9 @@ export const check = {
       entry: '{{at}} {{runId}} {{recipe}}/{{mode}}，{{gpu}}：{{parts}}{{ignored}}',
       ignored: '（已忽略：{{why}}）',
       reset: '校准已清空：删除 {{n}} 条记录。',
+      title: '用本机运行记录校准',
+      intro: '每次运行结束都会记下检查的预测和每张 GPU 实际用量。之后对同一配方、模式和 GPU 型号的检查会据此修正（docs/feasibility.md §3d）。',
+      resetButton: '清除全部校准记录',
       why: { status: '运行未完成（显存不足或出错）', gpu: '不同的 GPU 型号', allocator: '显存分配器设置不同或未记录', count: '不同的 GPU 数量', outlier: '与模型相差超过 25%：峰值采样有误', 'unknown-gpu': '没有预设的 GPU 型号' },
     },
     cli: {
