@@ -10,6 +10,18 @@ const restrict = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
 
+const cliAllowed = ['app', 'in-process', 'paths', 'profiles/resolve'];
+const restrictCli = (extra) => ({
+  'no-restricted-imports': ['error', {
+    patterns: [
+      { group: [...electronOnly, '**/renderer/**', '**/electron/main/**', '**/electron/preload/**'],
+        message: 'The server and CLI adapters run without Electron: they may use core and shared only.' },
+      { regex: `(^|/)core/(?!(${[...cliAllowed, ...extra].join('|')})$)`,
+        message: 'electron/cli is a client of the contract: reach core through cli/core.ts (core/app + the in-process client), not its services.' },
+    ],
+  }],
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'coverage/**', '**/*.py', 'renderer/dist/**'] },
   js.configs.recommended,
@@ -39,6 +51,28 @@ export default tseslint.config(
     files: ['electron/server/**/*.ts', 'electron/cli/**/*.ts'],
     rules: restrict([...electronOnly, '**/renderer/**', '**/electron/main/**', '**/electron/preload/**'],
       'The server and CLI adapters run without Electron: they may use core and shared only.'),
+  },
+  // The CLI is one more client of the contract: core's services only through core/app's client
+  // (cli/core.ts). Besides that, only the bootstrap: where data lives (paths) and reading a profile
+  // file the user named (profiles/resolve). `lal serve` puts core on HTTP (electron/server).
+  {
+    files: ['electron/cli/**/*.ts'],
+    rules: restrictCli([]),
+  },
+  // Not on the contract yet, named so the list can only shrink: doctor/setup drive the weights
+  // download and readiness facts in-process with their own --checkout/--python; run parses --node
+  // with core/nodes/cli and words lines with core/runs/text; profile list reports broken files.
+  {
+    files: ['electron/cli/commands/doctor.ts', 'electron/cli/commands/setup.ts'],
+    rules: restrictCli(['detect', 'setup/[a-z-]+']),
+  },
+  {
+    files: ['electron/cli/commands/run.ts'],
+    rules: restrictCli(['nodes/cli', 'runs/text']),
+  },
+  {
+    files: ['electron/cli/commands/profile.ts'],
+    rules: restrictCli(['profiles/library']),
   },
   {
     files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],

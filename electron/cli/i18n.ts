@@ -1,11 +1,11 @@
 import i18next, { type TFunction } from 'i18next';
-import { pickLanguage, resources, type Lang } from '../../shared/i18n';
+import { languageFromEnv, resources, type Lang } from '../../shared/i18n';
 
 let ready: TFunction | null = null;
 
-/** The CLI speaks the system language (LANG / LC_ALL) unless --lang says otherwise. */
+/** The CLI speaks the system language (LAL_LANG / LC_ALL / LANG) unless --lang says otherwise; read here, at the edge. */
 export function systemLang(env: NodeJS.ProcessEnv = process.env): Lang {
-  return pickLanguage(env.LAL_LANG || env.LC_ALL || env.LC_MESSAGES || env.LANG);
+  return languageFromEnv(env);
 }
 
 export function cliT(lang: Lang = systemLang()): TFunction {

@@ -1,4 +1,5 @@
-import { ApiFailure, exitCodeFor } from '../../shared/api/result';
+import { toEnvelope } from '../../shared/api/envelope';
+import { exitCodeFor } from '../../shared/api/result';
 
 /** Exit codes: 0 ok, 1 the thing checked failed, 2 bad input or usage. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -24,7 +25,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** One clear line; the stack only with --debug. */
+/**
+ * One clear line; the stack only with --debug. Anything but a CliError is read through the one
+ * error envelope, as every other transport reads it: an ApiFailure keeps its code, anything else is
+ * INTERNAL (exit 1).
+ */
 export function reportError(err: unknown, opts: GlobalOptions): number {
   let code: number = EXIT.FAILED;
   let message: string;
@@ -33,12 +38,11 @@ export function reportError(err: unknown, opts: GlobalOptions): number {
     code = err.exitCode;
     message = err.message;
     details = err.details;
-  } else if (err instanceof ApiFailure) {
-    code = exitCodeFor(err.error);
-    message = err.error.field && !err.error.message.includes(err.error.field) ? `${err.error.field}: ${err.error.message}` : err.error.message;
-    details = err.error.details;
   } else {
-    message = err instanceof Error ? err.message : String(err);
+    const e = toEnvelope(err);
+    code = exitCodeFor(e);
+    message = e.field && !e.message.includes(e.field) ? `${e.field}: ${e.message}` : e.message;
+    details = e.details;
   }
   if (opts.json) {
     process.stdout.write(JSON.stringify({ error: { message, exitCode: code, details } }) + '\n');

@@ -12,7 +12,7 @@ import type { CoreContext } from './context';
 import { checkApi } from './check/api';
 import { runsApi } from './runs/api';
 import { nodesApi } from './nodes/api';
-import { explainApi } from './explain/api';
+import { explainApi, explainPathsApi } from './explain/api';
 import { profilesApi } from './profiles/api';
 import { setupApi } from './setup/api';
 import { stacksApi } from './runs/stacks';
@@ -68,6 +68,19 @@ export function createCore(opts: CoreOptions): Core {
   const settings = new SettingsStore(dataDir);
   let detectCache: Promise<DetectReport> | null = null;
 
+  const detectWith = (input: MethodInput<'detect'>): Promise<DetectReport> => {
+    const s = settings.get();
+    return detectAll({
+      nvidiaSmi: opts.nvidiaSmi ?? s.nvidiaSmiPath,
+      python: opts.python ?? s.pythonPath,
+      checkout: input.checkout ?? s.checkoutPath,
+      outputDir: input.outputDir ?? s.outputDir ?? dataDir,
+      resourcesDir,
+      skipPython: input.skipPython,
+      fp8Wanted: input.fp8,
+    });
+  };
+
   const runDetect = (refresh: boolean): Promise<DetectReport> => {
     if (!detectCache || refresh) {
       const s = settings.get();
@@ -98,7 +111,11 @@ export function createCore(opts: CoreOptions): Core {
     }),
     getSettings: async () => settings.get(),
     setSettings: async (patch) => settings.update(patch),
-    detect: async ({ refresh } = {}) => runDetect(refresh ?? false),
+    // A caller's own folders or options get a pass of their own: the shared cache stays the settings' view.
+    detect: async (input = {}) => {
+      const { refresh, ...own } = input;
+      return Object.values(own).some((v) => v !== undefined) ? detectWith(own) : runDetect(refresh ?? false);
+    },
     listRecipes: async (): Promise<RecipeSummary[]> =>
       recipes.map((r) => ({
         id: r.id,
@@ -109,6 +126,7 @@ export function createCore(opts: CoreOptions): Core {
     ...runMethods,
     ...nodesApi(ctx),
     ...explainApi(ctx),
+    ...explainPathsApi(opts.transport),
     ...profilesApi(ctx),
     ...setupMethods,
     ...stacksApi(ctx),

@@ -5,7 +5,7 @@ import type { FeasibilityReport } from '../feasibility/types';
 import type { CalibrationView } from '../feasibility/calibrate';
 import type { Diagnosis } from '../failures/types';
 import type { LeftoverRun, RunEvent, RunOutputBatch, RunPlan, RunRecord, RunSpec } from '../run/types';
-import type { ImportPreview, Profile, ProfileSummary } from '../profiles/schema';
+import type { FieldError, ImportPreview, Profile, ProfileSummary, UnparsedLine } from '../profiles/schema';
 import { profileSchema } from '../profiles/schema';
 import type { DownloadProgress, Endpoint } from '../setup/types';
 import type { ReadinessReport } from '../setup/checklist';
@@ -60,7 +60,6 @@ export interface RecipeSummary {
   modes: { id: string; label: { en: string; zh: string }; aliases?: string[]; gpus: number; nproc: number }[];
 }
 
-export interface RunDetail {
 /** Multi-node preflight, each check in the asking client's language (docs/multi-node.md). */
 export interface NodesPreflightResult {
   ok: boolean;
@@ -69,9 +68,35 @@ export interface NodesPreflightResult {
   checks: { id: string; node: string | null; status: string; message: string; fix: string }[];
 }
 
+export interface RunDetail {
   record: RunRecord;
   /** Tail of the merged console, for a client that (re)connects mid-run. */
   consoleTail: string;
+}
+
+/** `validateProfile`: the profile's errors (schema, then the recipe's), .sh lines not understood, env needing consent. */
+export interface ProfileValidation {
+  valid: boolean;
+  errors: FieldError[];
+  unparsed?: UnparsedLine[];
+  envNeedsConsent?: string[];
+}
+
+/** What `explainPaths` read and found: the diagnoses, files skipped or read with a caveat, and what was scanned. */
+export interface PathsExplanation {
+  diagnoses: Diagnosis[];
+  notes: { file: string; kind: 'empty' | 'binary' | 'long-lines' | 'unreadable' | 'no-logs'; message: string }[];
+  scanned: { file: string; lines: number; bytes: number }[];
+}
+
+/** Detection for a caller that names its own checkout/output folder or skips slow probes; never cached. */
+export interface DetectInput {
+  refresh?: boolean;
+  checkout?: string;
+  outputDir?: string;
+  /** The run will use --fp8: GPUs below compute capability 8.9 become errors. */
+  fp8?: boolean;
+  skipPython?: boolean;
 }
 
 export interface SetupStatus {
@@ -111,7 +136,9 @@ export const methods = {
       trustedFolders: z.array(z.string()).optional(),
     }).strict(),
   ),
-  detect: m<z.ZodType<{ refresh?: boolean }>, DetectReport>(z.object({ refresh: z.boolean().optional() }).strict()),
+  detect: m<z.ZodType<DetectInput>, DetectReport>(
+    z.object({ refresh: z.boolean().optional(), checkout: z.string().max(4096).optional(), outputDir: z.string().max(4096).optional(), fp8: z.boolean().optional(), skipPython: z.boolean().optional() }).strict(),
+  ),
   listRecipes: m<typeof none, RecipeSummary[]>(none),
   /** Weights: where they go, the default endpoints, and the current or last download. */
   setupStatus: m<typeof none, SetupStatus>(none),
@@ -140,15 +167,16 @@ export const methods = {
   startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
     z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
-  stopRun: m<z.ZodType<{ runId: string }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1) }).strict()),
+  /** force: no grace (a second Ctrl-C): SIGKILL, still only to processes proven the run's own. */
+  stopRun: m<z.ZodType<{ runId: string; force?: boolean }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1), force: z.boolean().optional() }).strict()),
   listRuns: m<typeof none, RunRecord[]>(none),
-  getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
-  readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(
-    z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
   /** Multi-node: preflight on every node (ssh, versions, GPUs, rendezvous port, interfaces), each result with its fix. */
   preflightNodes: m<z.ZodType<{ spec: RunSpec; lang?: 'en' | 'zh-CN' }>, NodesPreflightResult>(
     z.object({ spec: runSpecSchema, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
+  getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
+  readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(
+    z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
   ),
   findLeftovers: m<typeof none, LeftoverRun[]>(none),
   /** "Where is it now?": every rank's Python stack (faulthandler on SIGUSR1) and where each one waits (issue 22). */
@@ -157,6 +185,11 @@ export const methods = {
   explain: m<z.ZodType<{ text?: string; runId?: string; lang?: 'en' | 'zh-CN' }>, Diagnosis[]>(
     z.object({ text: z.string().optional(), runId: z.string().optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
+  /**
+   * Log files and run folders on this machine, by path. Only the in-process client (the CLI) may
+   * name paths: over HTTP or IPC it is refused, so a client cannot read the server's files.
+   */
+  explainPaths: m<z.ZodType<{ paths: string[] }>, PathsExplanation>(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(256) }).strict()),
   /** withDefault: mark the preset this machine should start with (runs detection, cached). */
   listProfiles: m<z.ZodType<{ withDefault?: boolean } | undefined>, ProfileSummary[]>(z.object({ withDefault: z.boolean().optional() }).strict().optional()),
   getProfile: m<z.ZodType<{ name: string }>, Profile>(z.object({ name: z.string().min(1) }).strict()),
@@ -170,6 +203,14 @@ export const methods = {
   previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(MAX_IMPORT_SOURCE) }).strict()),
   exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' | 'sbatch' }>, { text: string; filename: string }>(
     z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh', 'sbatch']) }).strict(),
+  ),
+  /** A profile built by the client (e.g. `lal profile export --recipe`) rather than a saved name. */
+  exportSpec: m<z.ZodType<{ profile: Profile; format: 'json' | 'code' | 'sh' | 'sbatch' }>, { text: string; filename: string }>(
+    z.object({ profile: profileSchema, format: z.enum(['json', 'code', 'sh', 'sbatch']) }).strict(),
+  ),
+  /** Is this text (a profile, share code or .sh script) a valid profile? Errors and consent needs as data, never thrown. */
+  validateProfile: m<z.ZodType<{ source: string; stem?: string }>, ProfileValidation>(
+    z.object({ source: z.string().max(MAX_IMPORT_SOURCE), stem: z.string().max(200).optional() }).strict(),
   ),
   /** Native dialog in Electron; the browser falls back to typing a path. */
   pickPath: m<z.ZodType<{ kind: 'file' | 'folder'; title?: string }>, { path: string | null; supported: boolean }>(

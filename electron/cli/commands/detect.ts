@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { detectAll } from '../../core/detect';
 import { formatReport } from '../../../shared/detect/format';
 import { cliCore } from '../core';
 import { systemLang } from '../i18n';
@@ -35,15 +34,14 @@ export function registerDetect(program: Command, run: RunAction): void {
         }
         const core = cliCore(g);
         try {
-          const settings = await core.api.getSettings(undefined);
-          const report = await detectAll({
-            nvidiaSmi: g.nvidiaSmi ?? settings.nvidiaSmiPath,
-            python: g.python ?? settings.pythonPath,
-            checkout: flags.checkout ?? settings.checkoutPath,
-            outputDir: flags.outputDir ?? settings.outputDir ?? core.dataDir,
-            resourcesDir: core.resourcesDir,
-            skipPython: flags.python === false,
-            fp8Wanted: flags.fp8,
+          // Core's own detection: the flags are the contract's detect options (--nvidia-smi and
+          // --python are already core's overrides).
+          const report = await core.api.detect({
+            refresh: true,
+            checkout: flags.checkout,
+            outputDir: flags.outputDir,
+            fp8: flags.fp8,
+            skipPython: flags.python === false ? true : undefined,
           });
           if (g.json) printJson(report);
           else process.stdout.write(formatReport(report, g.lang ?? systemLang()));

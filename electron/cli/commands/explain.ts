@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
 import { systemLang } from '../i18n';
-import type { ExplainReport } from '../../core/explain';
-import { explainOffThread } from '../../core/explain/pool';
+import { cliCore } from '../core';
+import type { PathsExplanation as ExplainReport } from '../../../shared/api/contract';
 import { describe } from '../../../shared/failures/describe';
 import { explain as strings } from '../../../shared/i18n/locales/explain';
 import type { Diagnosis, FixAction } from '../../../shared/failures/types';
@@ -37,7 +37,13 @@ function langOf(g: GlobalOptions, opts: { lang?: string }): Lang {
 
 async function explainCommand(g: GlobalOptions, paths: string[], opts: { lang?: string }): Promise<number> {
   const lang = langOf(g, opts);
-  const rep = await explainOffThread({ kind: 'paths', paths });
+  const core = cliCore(g);
+  let rep: ExplainReport;
+  try {
+    rep = await core.api.explainPaths({ paths });
+  } finally {
+    await core.dispose();
+  }
   if (g.json) {
     printJson({
       diagnoses: rep.diagnoses.map((d) => ({ code: d.code, rank: d.rank, ...describe(d, lang), evidence: d.evidence, fields: d.fields ?? {}, fixes: d.fixes ?? [], consequence: d.consequence ?? false })),

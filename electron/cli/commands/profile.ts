@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ApiFailure } from '../../../shared/api/result';
+import type { MethodInput } from '../../../shared/api/contract';
 import { getRecipe } from '../../../shared/recipes';
 import { envNeedingConsent } from '../../../shared/profiles/consent';
 import { recipeErrors } from '../../../shared/profiles/recipe-check';
@@ -11,10 +12,9 @@ import { looksLikeShareCode } from '../../../shared/profiles/share-code';
 import { defaultPreset, torchInstallHint } from '../../../shared/profiles/presets';
 import { PROFILE_EXTENSION, type FieldError, type ImportPreview, type UnparsedLine } from '../../../shared/profiles/schema';
 import type { Lang } from '../../../shared/i18n';
-import { readSource } from '../../core/profiles/read-source';
 import { ProfileLibrary } from '../../core/profiles/library';
 import { parseProfileValue } from '../../../shared/profiles/migrate';
-import { exportProfileText, type ExportFormat } from '../../core/profiles/export';
+type ExportFormat = MethodInput<'exportSpec'>['format'];
 import { cliCore } from '../core';
 import { cliT, systemLang } from '../i18n';
 import { CliError, EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
@@ -141,7 +141,7 @@ interface ValidateEntry {
   envNeedsConsent?: string[];
 }
 
-export async function validateFile(file: string): Promise<ValidateEntry> {
+export async function validateFile(api: Api, file: string): Promise<ValidateEntry> {
   let text: string;
   try {
     if (statSync(file).isDirectory()) return { file, valid: false, errors: [{ path: '(file)', message: 'is a folder, not a profile file' }] };
@@ -149,23 +149,19 @@ export async function validateFile(file: string): Promise<ValidateEntry> {
   } catch (e) {
     return { file, valid: false, errors: [{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
-  const r = await readSource(text, stemOf(file));
-  const entry: ValidateEntry = { file, valid: false, errors: r.errors };
-  if (r.kind === 'sh') entry.unparsed = r.unparsed;
-  if (r.profile) {
-    entry.errors = recipeErrors(r.profile, getRecipe);
-    const consent = envNeedingConsent(r.profile.env, getRecipe(r.profile.recipe));
-    if (consent.length) entry.envNeedsConsent = consent;
-  }
-  entry.valid = entry.errors.length === 0;
-  return entry;
+  return { file, ...(await api.validateProfile({ source: text, stem: stemOf(file) })) };
 }
 
 async function validateCommand(g: GlobalOptions, files: string[]): Promise<number> {
   const t = cliT(langOf(g));
   const zh = langOf(g) === 'zh-CN';
   const results: ValidateEntry[] = [];
-  for (const f of files) results.push(await validateFile(f));
+  const core = cliCore(g);
+  try {
+    for (const f of files) results.push(await validateFile(core.api, f));
+  } finally {
+    await core.dispose();
+  }
   if (g.json) printJson(results);
   else {
     for (const r of results) {
@@ -312,8 +308,7 @@ async function exportCommand(g: GlobalOptions, name: string | undefined, o: Expo
       if (!parsed.ok) throw new CliError(parsed.errors.map((e) => `${e.path}: ${e.message}`).join('\n'), EXIT.USAGE, { errors: parsed.errors });
       const problems = recipeErrors(parsed.profile, getRecipe);
       if (problems.length) throw new CliError(problems.map((e) => `${e.path}: ${e.message}`).join('\n'), EXIT.USAGE, { errors: problems });
-      const s = await core.api.getSettings(undefined);
-      text = exportProfileText(parsed.profile, format, { resourcesDir: core.resourcesDir, checkoutPath: s.checkoutPath }).text;
+      text = (await core.api.exportSpec({ profile: parsed.profile, format })).text;
     }
     process.stdout.write(text);
     return EXIT.OK;

@@ -9,7 +9,6 @@ import { defaultDataDir } from '../../core/paths';
 import { tr } from '../../core/runs/text';
 import { stacks as stacksText } from '../../../shared/i18n/locales/stacks';
 import { describe } from '../../../shared/failures/describe';
-import { killRunNow } from '../../core/runs/teardown';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
 import { getRecipe } from '../../../shared/recipes';
@@ -107,7 +106,6 @@ function allowedPaths(o: RunOptions): string[] {
 
 async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
   const lang = langOf(g);
-  if (g.lang) process.env.LAL_LANG = g.lang;
   const spec = await buildSpec(g, o);
   const core = cliCore(g);
   const api = core.api;
@@ -151,7 +149,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
       } else {
         // Second Ctrl-C: no more waiting.
         // Still only what is proven this run's: the agent may be gone and its group id reused.
-        void api.getRun({ runId }).then(({ record }) => killRunNow(record)).catch(() => undefined);
+        void api.stopRun({ runId, force: true }).catch(() => undefined);
       }
     };
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
@@ -162,7 +160,8 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
     };
     process.stdout.on('error', onStdoutError);
     try {
-      const started = await api.startRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o) });
+      // --lang is the run's language (its diagnoses); without it core follows settings, then the environment.
+      const started = await api.startRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o), ...(g.lang ? { lang: g.lang } : {}) });
       runId = started.runId;
       for (const ev of early.splice(0)) onEvent(ev);
       if (interrupts > 0) void api.stopRun({ runId }).catch(() => undefined);

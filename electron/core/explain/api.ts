@@ -1,4 +1,4 @@
-import type { Api } from '../../../shared/api/contract';
+import type { Api, AppInfo } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
 import type { CoreContext } from '../context';
 import { RunRecords } from '../runs/records';
@@ -14,6 +14,20 @@ import { explainOffThread } from './pool';
  * launcher finished keeps the verdict it recorded (one picker, decided once); older runs, or runs
  * with no diagnoses recorded, are explained from their folder with the record's exit times.
  */
+/**
+ * Explaining files by path reads this machine's disk, so only the in-process client (the CLI, run
+ * by the user on their own files) may ask; a client over HTTP or IPC names no paths.
+ */
+export function explainPathsApi(transport: AppInfo['transport']): Pick<Api, 'explainPaths'> {
+  return {
+    explainPaths: async ({ paths }) => {
+      if (transport !== 'in-process') throw new ApiFailure({ code: 'BAD_INPUT', field: 'paths', message: 'explaining files by path is only for the local command line; send the text or a run id' });
+      const { diagnoses, notes, scanned } = await explainOffThread({ kind: 'paths', paths });
+      return { diagnoses, notes, scanned };
+    },
+  };
+}
+
 export function explainApi(ctx: CoreContext): Pick<Api, 'explain'> {
   return {
     explain: async ({ text, runId }) => {

@@ -1,4 +1,4 @@
-import type { Api } from '../../../shared/api/contract';
+import type { Api, MethodOutput } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
 import { getRecipe } from '../../../shared/recipes';
 import { envNeedingConsent } from '../../../shared/profiles/consent';
@@ -15,7 +15,7 @@ import { readSource } from './read-source';
 
 type ProfileMethods =
   | 'listProfiles' | 'getProfile' | 'saveProfile' | 'deleteProfile' | 'renameProfile'
-  | 'duplicateProfile' | 'pinProfile' | 'previewImport' | 'exportProfile';
+  | 'duplicateProfile' | 'pinProfile' | 'previewImport' | 'exportProfile' | 'exportSpec' | 'validateProfile';
 
 /** Profiles and presets over the contract. Owned by the profiles feature. */
 export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
@@ -73,6 +73,28 @@ export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
     exportProfile: async ({ name, format }) => {
       const s = ctx.settings.get();
       return exportProfileText(library().get(name).profile, format, { resourcesDir: ctx.resourcesDir, checkoutPath: s.checkoutPath });
+    },
+
+    exportSpec: async ({ profile, format }) => {
+      const problems = recipeErrors(profile, getRecipe);
+      const first = problems[0];
+      if (first) throw new ApiFailure({ code: 'BAD_INPUT', field: first.path, message: problems.map((e) => `${e.path}: ${e.message}`).join('\n'), details: { errors: problems } });
+      const s = ctx.settings.get();
+      return exportProfileText(profile, format, { resourcesDir: ctx.resourcesDir, checkoutPath: s.checkoutPath });
+    },
+
+    // Answers, never throws, for a bad profile: validating many files reports each one.
+    validateProfile: async ({ source, stem }) => {
+      const r = await readSource(source, stem ?? 'imported');
+      const out: MethodOutput<'validateProfile'> = { valid: false, errors: r.errors };
+      if (r.kind === 'sh') out.unparsed = r.unparsed;
+      if (r.profile) {
+        out.errors = recipeErrors(r.profile, getRecipe);
+        const consent = envNeedingConsent(r.profile.env, getRecipe(r.profile.recipe));
+        if (consent.length) out.envNeedsConsent = consent;
+      }
+      out.valid = out.errors.length === 0;
+      return out;
     },
   };
 }

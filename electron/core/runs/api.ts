@@ -5,7 +5,7 @@ import { ApiFailure } from '../../../shared/api/result';
 import { getRecipe as defaultGetRecipe } from '../../../shared/recipes';
 import type { Recipe } from '../../../shared/recipes/types';
 import type { RunRecord, RunSpec } from '../../../shared/run/types';
-import { pickLanguage, type Lang } from '../../../shared/i18n';
+import { languageFromEnv, type Lang } from '../../../shared/i18n';
 import type { CoreContext } from '../context';
 import { resolveTorchrun, TorchrunUnavailableError } from '../torchrun/resolve';
 import { buildPlan, type BuiltPlan } from './plan';
@@ -15,8 +15,10 @@ import { freePort, portIsFree } from './port';
 import { newRunId, RUN_ID_RE } from './run-id';
 import { RunRecords } from './records';
 import { RunSession, tailText } from './session';
+import { planCompanions } from './companions';
 import { findLeftovers, reapLeftovers, launcherAlive } from './reaper';
 import { procStartTimeSync } from './proc';
+import { killRunNow } from './teardown';
 import { hardwareFromDetect, predictPerGpu } from '../../../shared/feasibility';
 import { recordCalibration } from '../check/calibration';
 import { prepareNodes, type NodesLaunchFacts } from '../nodes/prepare';
@@ -45,7 +47,7 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
 
   const lang = (): Lang => {
     const l = ctx.settings.get().language;
-    return l === 'auto' ? pickLanguage(process.env.LAL_LANG || process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG) : l;
+    return l === 'auto' ? languageFromEnv(process.env) : l;
   };
 
   const prepare = async (input: RunSpec, consent: { allowEnv?: string[]; allowPaths?: string[] }, runId: string, facts?: NodesLaunchFacts | null): Promise<{ built: BuiltPlan; recipe: Recipe; runDir: string; port: number; note: string }> => {
@@ -73,6 +75,8 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
     }
     const port = await freePort();
     const built = buildPlan({ spec: input, recipe, runId, runDir, resourcesDir: ctx.resourcesDir, torchrun, port, checkoutFallback: settings.checkoutPath, allowEnv, allowPaths, trusted });
+    // Companion services (Step-Video's caption/VAE server): planned here, where the run's Python is known.
+    if (recipe.companions?.length) built.plan.companions = await planCompanions(recipe, built, { python: torchrun.python, resourcesDir: ctx.resourcesDir, runDir, checkout: built.spec.checkout ?? settings.checkoutPath ?? null, freePort });
     // The app-wide setting decides when neither the profile nor a --set did.
     built.spec.stallAction ??= settings.stallAction;
     return { built, recipe, runDir, port, note: torchrun.reason };
@@ -171,8 +175,15 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
       return { runId };
     },
 
-    stopRun: async ({ runId }) => {
+    stopRun: async ({ runId, force }) => {
       const s = sessions.get(runId);
+      if (force) {
+        // No grace, same proof (teardown.ts): only processes proven this run's are killed.
+        const rec = s?.current ?? records.get(runId);
+        if (!rec) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run ${runId}` });
+        await killRunNow(rec);
+        return { runId, status: (s?.current ?? records.get(runId))?.status ?? rec.status };
+      }
       if (s) {
         const rec = await s.stop('user');
         return { runId, status: rec.status };
