@@ -7,7 +7,7 @@ import { openPage, SCREENSHOT_DIR } from '../support/browser';
 import { servedBrowser } from '../support/served-browser';
 import { tempDir } from '../support/temp';
 import { liveAvatarRepos, startFakeHub, type FakeHub } from '../integration/setup/fake-hub';
-import { chooseLanguage, settle, waitForHome } from './driver';
+import { chooseLanguage, openPreset, settle, waitForHome } from './driver';
 
 /** A Live Avatar checkout and a Python that answers the probes like a ready conda env (torch cu128, FA3, pins). */
 const machine = tempDir('lal-e2e-setup-');
@@ -91,6 +91,11 @@ describe('getting the real recipe ready, in the browser', () => {
     expect(out).toContain('[transformers>=4.49.0,<=4.51.3]\n[numpy>=1.23.5,<2]\n[peft==0.17.1]');
     expect(out).toContain('Successfully installed transformers-4.51.3');
     await shot(page, '[data-testid=readiness-panel]', 'setup-fix-en');
+
+    // The wizard's review step shows the same checklist for the real recipe.
+    await openPreset(page, 'liveavatar-single-gpu');
+    await page.waitForSelector('[data-testid=wizard][data-step=review] [data-testid=readiness-panel] [data-testid=ready-lora]', { timeout: 30_000 });
+    expect(await page.getAttribute('[data-testid=readiness-panel] [data-testid=ready-lora]', 'data-status')).toBe('ok');
     expect(errors).toEqual([]);
   });
 
