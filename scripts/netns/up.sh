@@ -5,14 +5,19 @@
 # node i is 10.231.0.(10+i). Needs root. Idempotent: a second call tears the old set down first.
 #
 #   scripts/netns/up.sh [N] [STATE_DIR]      default N=2, STATE_DIR=/tmp/lal-netns
+#   LAL_NETNS_PREFIX=lal LAL_NETNS_SUBNET=0   names <prefix>-n<i>, addresses 10.231.<subnet>.0/24:
+#                                             two sets side by side (suites running at once) never meet.
 #
 # Writes into STATE_DIR: ssh_config (Host lal-n<i>), known_hosts, id_ed25519 (client key),
 # per-node sshd config/host key/log, and nodes.env (LAL_NETNS_NODES, LAL_SSH_CONFIG).
 set -euo pipefail
 N=${1:-2}
 STATE=${2:-/tmp/lal-netns}
-NET=10.231.0
-BR=lalbr0
+P=${LAL_NETNS_PREFIX:-lal}
+SUB=${LAL_NETNS_SUBNET:-0}
+[[ "$P" =~ ^[a-z]{1,8}$ && "$SUB" =~ ^[0-9]{1,2}$ ]] || { echo "up.sh: LAL_NETNS_PREFIX is 1-8 letters, LAL_NETNS_SUBNET 0-99" >&2; exit 2; }
+NET=10.231.$SUB
+BR=${P}br0
 here=$(cd "$(dirname "$0")" && pwd)
 
 [ "$(id -u)" = 0 ] || { echo "up.sh: needs root (network namespaces)" >&2; exit 3; }
@@ -20,7 +25,7 @@ for tool in ip unshare ssh-keygen /usr/sbin/sshd; do
   command -v "$tool" >/dev/null 2>&1 || { echo "up.sh: $tool missing (apt-get install -y iproute2 openssh-server openssh-client util-linux)" >&2; exit 3; }
 done
 
-"$here/down.sh" "$STATE" >/dev/null 2>&1 || true
+"$here/down.sh" "$STATE" >/dev/null 2>&1 || true  # same prefix only (LAL_NETNS_PREFIX is inherited)
 mkdir -p "$STATE" /run/sshd
 chmod 700 "$STATE"
 
@@ -34,15 +39,15 @@ ip addr add "$NET.1/24" dev "$BR"
 ip link set "$BR" up
 
 hosts="127.0.0.1 localhost"
-for ((i = 0; i < N; i++)); do hosts+=$'\n'"$NET.$((10 + i)) lal-n$i"; done
+for ((i = 0; i < N; i++)); do hosts+=$'\n'"$NET.$((10 + i)) $P-n$i"; done
 
 nodes=()
 for ((i = 0; i < N; i++)); do
-  ns=lal-n$i
+  ns=$P-n$i
   addr=$NET.$((10 + i))
   ip netns add "$ns"
-  ip link add "lalv$i" type veth peer name eth0 netns "$ns"
-  ip link set "lalv$i" master "$BR" up
+  ip link add "${P}v$i" type veth peer name eth0 netns "$ns"
+  ip link set "${P}v$i" master "$BR" up
   ip -n "$ns" addr add "$addr/24" dev eth0
   ip -n "$ns" link set lo up
   ip -n "$ns" link set eth0 up
@@ -74,9 +79,9 @@ CFG
     sh -c "hostname $ns && exec /usr/sbin/sshd -D -f '$STATE/$ns.sshd_config' -E '$STATE/$ns.sshd.log'" \
     </dev/null >/dev/null 2>&1 &
 
-  echo "lal-n$i,$addr $(cut -d' ' -f1,2 "$STATE/$ns.host_key.pub")" >> "$STATE/known_hosts"
+  echo "$ns,$addr $(cut -d' ' -f1,2 "$STATE/$ns.host_key.pub")" >> "$STATE/known_hosts"
   cat >> "$STATE/ssh_config" <<CFG
-Host lal-n$i
+Host $ns
   HostName $addr
   User root
   IdentityFile $STATE/id_ed25519
@@ -85,7 +90,7 @@ Host lal-n$i
   StrictHostKeyChecking yes
   ConnectTimeout 5
 CFG
-  nodes+=("lal-n$i")
+  nodes+=("$ns")
 done
 # The launcher itself resolves node names through the ssh config; the root namespace needs no hosts entry.
 {
@@ -95,8 +100,8 @@ done
 
 for ((i = 0; i < N; i++)); do
   for _ in $(seq 50); do
-    ssh -F "$STATE/ssh_config" -o BatchMode=yes "lal-n$i" true 2>/dev/null && break
+    ssh -F "$STATE/ssh_config" -o BatchMode=yes "$P-n$i" true 2>/dev/null && break
     sleep 0.1
   done
 done
-echo "up: ${nodes[*]} (ssh -F $STATE/ssh_config lal-n0)"
+echo "up: ${nodes[*]} (ssh -F $STATE/ssh_config $P-n0)"

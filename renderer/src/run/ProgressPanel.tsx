@@ -34,16 +34,32 @@ export function ProgressPanel({ live, realtimeFps, failingRank }: { live: LiveRu
         <div><dt>{t('run.progress.phase')}</dt><dd data-testid="phase">{t(`phase.${live.phase}`)}</dd></div>
         <div><dt>{t('run.progress.done')}</dt><dd data-testid="fraction">{pct(live.fraction)}</dd></div>
       </dl>
-      {ranks.length > 0 && (
-        <ul className="rank-chips" aria-label={t('run.progress.ranks')}>
-          {ranks.map((r) => (
-            <li key={r.rank} className={`chip phase-${r.phase}${r.rank === failingRank ? ' failing' : ''}`}>
-              {t('run.logs.rank', { rank: r.rank })}: {t(`phase.${r.phase}`)}{r.steps ? ` · ${r.step}/${r.steps}` : ''}
-            </li>
-          ))}
-        </ul>
-      )}
+      {ranks.length > 0 &&
+        // A multi-node run groups its ranks by machine (record.rankNodes); one machine: one group.
+        groupByNode(ranks, live.record?.rankNodes).map(([node, group]) => (
+          <div key={node ?? ''} className="rank-group" data-testid={node ? 'rank-node' : undefined} data-node={node ?? undefined}>
+            {node && <h3 className="sub small">{node}</h3>}
+            <ul className="rank-chips" aria-label={node ? `${t('run.progress.ranks')} · ${node}` : t('run.progress.ranks')}>
+              {group.map((r) => (
+                <li key={r.rank} className={`chip phase-${r.phase}${r.rank === failingRank ? ' failing' : ''}`}>
+                  {t('run.logs.rank', { rank: r.rank })}: {t(`phase.${r.phase}`)}{r.steps ? ` · ${r.step}/${r.steps}` : ''}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
       <p className="sr-only" aria-live="polite" aria-atomic="true">{announce}</p>
     </section>
   );
+}
+
+/** Ranks by the node they run on, in node order of first rank; ranks of no known node form one unnamed group. */
+function groupByNode<R extends { rank: number }>(ranks: R[], nodes: Record<string, string> | undefined): [string | null, R[]][] {
+  if (!nodes || !Object.keys(nodes).length) return [[null, ranks]];
+  const groups = new Map<string | null, R[]>();
+  for (const r of ranks) {
+    const n = nodes[String(r.rank)] ?? null;
+    groups.set(n, [...(groups.get(n) ?? []), r]);
+  }
+  return [...groups];
 }

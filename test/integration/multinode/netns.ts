@@ -23,14 +23,35 @@ export function namespacesUsable(): { ok: boolean; why: string } {
   return { ok: true, why: '' };
 }
 
-export function netnsUp(n = 2): void {
-  const r = execaSync(join(repoRoot, 'scripts/netns/up.sh'), [String(n), STATE], { reject: false });
-  if (r.exitCode !== 0) throw new Error(`scripts/netns/up.sh failed: ${String(r.stderr)}`);
+/** A set of test machines: `<prefix>-n<i>` at 10.231.<subnet>.(10+i); two sets (suites running at once) never meet. */
+export interface TestNet {
+  prefix: string;
+  state: string;
+  sshConfig: string;
+  host(i: number): string;
+  up(n?: number): void;
+  down(): void;
 }
 
-export function netnsDown(): void {
-  execaSync(join(repoRoot, 'scripts/netns/down.sh'), [STATE], { reject: false });
+export function testNet(prefix: string, subnet: number, state: string): TestNet {
+  const env = { LAL_NETNS_PREFIX: prefix, LAL_NETNS_SUBNET: String(subnet) };
+  return {
+    prefix,
+    state,
+    sshConfig: join(state, 'ssh_config'),
+    host: (i) => `${prefix}-n${i}`,
+    up: (n = 2) => {
+      const r = execaSync(join(repoRoot, 'scripts/netns/up.sh'), [String(n), state], { reject: false, env });
+      if (r.exitCode !== 0) throw new Error(`scripts/netns/up.sh failed: ${String(r.stderr)}`);
+    },
+    down: () => void execaSync(join(repoRoot, 'scripts/netns/down.sh'), [state], { reject: false, env }),
+  };
 }
+
+/** The integration suites' machines (lal-n0, lal-n1); the browser suite has its own (test/e2e/multinode.test.ts). */
+const INTEGRATION = testNet('lal', 0, STATE);
+export const netnsUp = (n = 2): void => INTEGRATION.up(n);
+export const netnsDown = (): void => INTEGRATION.down();
 
 /** Runs a command inside node i's network namespace (nft rules, links). */
 export function inNode(i: number, argv: string[]): void {
