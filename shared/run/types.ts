@@ -32,43 +32,6 @@ export interface RunPlan {
 
 /**
  * `interrupted`: the launcher that ran it died while it was active (a later start noticed; the
-/** One companion service as it will be started: no shell, its own env, its port and readiness probe. */
-export interface CompanionPlan {
-  name: string;
-  argv: string[];
-  /** Added to the launcher's env (CUDA_VISIBLE_DEVICES, LAL_RUN_ID, …). */
-  env: Record<string, string>;
-  cwd: string;
-  host: string;
-  port: number;
-  /** The port is the one upstream's clients hard-code (no flag tells them another). */
-  portFixed: boolean;
-  readiness: { kind: 'http'; path: string } | { kind: 'tcp' } | { kind: 'log'; match: string };
-  readyTimeoutSec: number;
-  /** Its console, relative to the run folder. */
-  logFile: string;
-}
-
-/** A companion's life in the run record. */
-export interface CompanionRecord {
-  name: string;
-  pid: number | null;
-  pgid: number | null;
-  startTime: string | null;
-  port: number;
-  state: CompanionState;
-  startedAt: string;
-  readyAt?: string;
-  /** When the probe stopped answering while the process lived (a stall of the companion). */
-  unhealthySince?: string;
-  exitedAt?: string;
-  exitCode?: number | null;
-  signal?: string | null;
-  logFile: string;
-}
-
-export type CompanionState = 'starting' | 'ready' | 'unhealthy' | 'exited' | 'failed' | 'stopped';
-
  * record's `interruption` says why). `lost` is what older launchers wrote for the same case.
  */
 export type RunStatus = 'starting' | 'running' | 'stopping' | 'succeeded' | 'failed' | 'stopped' | 'interrupted' | 'lost';
@@ -168,12 +131,12 @@ export interface RunRecord {
   /** Worker processes seen during the run, by rank (RANK in their environment). */
   /** `exitedAtMs`: when the launcher saw the process end, the root-cause picker's second clock (after error.json). */
   workers?: { rank: number; pid: number; startTime: string | null; exitedAtMs?: number }[];
+  /** Multi-node runs: the node each rank runs on (rank → node name), from the nodes' own reports. */
+  rankNodes?: Record<string, string>;
   startedAt: string;
   endedAt: string | null;
   exitCode: number | null;
   signal: string | null;
-  /** Multi-node runs: the node each rank runs on (rank → node name), from the nodes' own reports. */
-  rankNodes?: Record<string, string>;
   runDir: string;
   /** Peak memory per physical GPU index, MiB. */
   peaksMiB: Record<string, number>;

@@ -25,7 +25,6 @@ import { stallStacks } from './stacks';
 import type { StacksReport } from '../../../shared/stacks/types';
 import { readFile } from 'node:fs/promises';
 import { rankNodes, stallNodes } from '../nodes/ranks';
-import { CompanionSet, CompanionStartError } from './companions';
 
 /**
  * One run from launch to its final record: spawns torchrun, copies its console losslessly to
@@ -128,41 +127,7 @@ export class RunSession {
 
     this.launched = launch(this.built.plan, { pdeathsig: this.deps.pdeathsig });
     const { child, pid } = this.launched;
-    if (this.built.plan.companions?.length) {
-      // Readiness can take minutes (text encoders): the ranks follow in the background.
-      void this.startCompanionsThenRanks();
-      return;
-    }
-    this.launchRanks();
-  }
     if (pid !== null && pid > 1) {
-  private async startCompanionsThenRanks(): Promise<void> {
-    this.companions = new CompanionSet(this.built.plan.companions ?? [], {
-      runId: this.runId,
-      runDir: this.record.runDir,
-      emit: (ev) => this.emit(ev),
-      output: (text) => this.coalescer.push(text, -1),
-      changed: () => {
-        if (this.record.endedAt !== null || !this.companions) return;
-        this.record.companions = this.companions.records;
-        this.save();
-      },
-      pdeathsig: this.deps.pdeathsig,
-    });
-    try {
-      await this.companions.start();
-    } catch (e) {
-      this.companionStartFailed = true;
-      if (e instanceof CompanionStartError && !this.stopReason) this.addDiagnosis(e.diagnosis);
-      else if (!(e instanceof CompanionStartError)) this.consoleFile?.write(`\n[lal] companion: ${String(e)}\n`);
-      return this.onExit(null, null, null);
-    }
-    if (this.stopReason) return this.onExit(null, null, null);
-    this.launchRanks();
-  }
-
-  private launchRanks(): void {
-    const runDir = this.record.runDir;
       this.record.pid = pid;
       this.record.pgid = pid; // detached: the child leads its own group
       this.record.procStartTime = procStartTimeSync(pid);
@@ -234,11 +199,11 @@ export class RunSession {
   private save(): void {
     this.record.progress = this.tracker.snapshot();
     if (this.sampler) this.record.peaksMiB = { ...this.record.peaksMiB, ...this.sampler.peaks() };
+    if (this.built.spec.nodes?.length) this.record.rankNodes = rankNodes(this.record.runDir);
     this.deps.records.save(this.record);
     this.deps.events.emit('runsChanged', { runId: this.runId });
   }
 
-    if (this.built.spec.nodes?.length) this.record.rankNodes = rankNodes(this.record.runDir);
   private onTracker(evs: TrackerEvent[]): void {
     const now = Date.now();
     for (const ev of evs) {
@@ -339,9 +304,6 @@ export class RunSession {
     // Whatever the agent left behind (torch 2.x workers live in their own sessions).
     const report = this.stopping
       ? await this.stopping
-    // Companions outlive the ranks (rank 0 asks the VAE last) and go before the sweep.
-    await this.companions?.stop(this.deps.graceMs ?? 3000);
-    if (this.companions) this.record.companions = this.companions.records;
       : await teardown({
           runId: this.runId,
           pid: null,
@@ -365,8 +327,7 @@ export class RunSession {
       const vars = { file: this.built.saveFile };
       this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, evidence: null, fields: vars });
     }
-    if (status === 'failed' && this.stopReason !== 'stall' && !this.companionStartFailed) await this.diagnose();
-    if (status === 'failed' && this.companions && !this.companionStartFailed) this.blameCompanions();
+    if (status === 'failed' && this.stopReason !== 'stall') await this.diagnose();
 
     if (status !== 'stopped') for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
     this.record = {
@@ -388,15 +349,6 @@ export class RunSession {
    * Ask the failure explainer about the run folder (every rank's log, the console, error.json), on
    * its worker thread, with the launcher's own process-exit times as its second clock. Its one
    * root-cause picker also names the exit line shown with the first card; no second opinion here.
-  /** A slow or dead companion explains the ranks' timeouts: its diagnosis first, theirs marked consequences. */
-  private blameCompanions(): void {
-    const { add, consequences } = this.companions!.explain(this.record.diagnoses);
-    if (!add.length) return;
-    for (const d of this.record.diagnoses) if (consequences.has(d.code)) d.consequence = true;
-    for (const d of add) this.emit({ type: 'diagnosis', runId: this.runId, code: d.code, rank: d.rank, diagnosis: d });
-    this.record.diagnoses.unshift(...add);
-  }
-
    */
   private async diagnose(): Promise<void> {
     try {
