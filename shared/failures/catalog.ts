@@ -1,5 +1,6 @@
 import type { FailureCode, FixAction } from './types';
 import { NODE_CATALOG } from './nodes';
+import { COMPANION_CATALOG } from './companion';
 
 /**
  * The failure catalog as data: triggers, patterns (named groups become diagnosis fields) and fix
@@ -351,6 +352,7 @@ export const CATALOG: CatalogEntry[] = [
   },
   // Runs across machines: their own file, their own words (shared/i18n/locales/nodes.ts).
   ...NODE_CATALOG,
+  ...COMPANION_CATALOG,
 ];
 
 export const catalogByCode = new Map(CATALOG.map((e) => [e.code, e]));

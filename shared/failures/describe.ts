@@ -2,6 +2,7 @@ import type { Lang } from '../i18n';
 import { failures } from '../i18n/locales/failures';
 import { run } from '../i18n/locales/run';
 import { nodes as nodeWords } from '../i18n/locales/nodes';
+import { companionText, isCompanionCode } from './companion';
 import { render as fill, type Fields } from './template';
 
 /** A required field the decision did not have shows as '?', never as a raw `{placeholder}`. */
@@ -27,6 +28,7 @@ export function describe(d: Diagnosis, lang: Lang): DiagnosisText {
   }
   if (d.code === 'RANK_EXIT' || d.code === 'OUTPUT_MISSING') return runManagerText(d, lang);
   if (d.code in nodeWords.en.codes) return nodeText(d, lang);
+  if (isCompanionCode(d.code)) return companionText(d, lang, varsOf(d, lang, {}));
   const w = words(lang);
   const known = d.code in w.codes;
   const t = w.codes[(known ? d.code : 'UNKNOWN') as CodeKey];

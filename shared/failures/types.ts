@@ -1,4 +1,5 @@
 import type { NodeFailureCode } from './nodes';
+import type { CompanionFailureCode } from './companion';
 /** A recognised failure, with its root-cause rank and the fix. Owned by the failure explainer. */
 export type FixAction =
   /** Set a recipe flag (upstream name without dashes); `false` removes a boolean flag such as `fp8`. */
@@ -76,4 +77,4 @@ export const FAILURE_CODES = [
   'UNKNOWN',
 ] as const;
 /** Node codes (nodes.ts) carry their words in the nodes namespace, so they stay out of FAILURE_CODES' word table. */
-export type FailureCode = (typeof FAILURE_CODES)[number] | NodeFailureCode;
+export type FailureCode = (typeof FAILURE_CODES)[number] | NodeFailureCode | CompanionFailureCode;

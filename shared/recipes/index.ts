@@ -3,9 +3,10 @@ import { liveAvatar } from './liveavatar';
 import { wan22 } from './wan22';
 import { stepVideo } from './step-video';
 import { rehearsal } from './rehearsal';
+import { stepVideoRehearsal } from './step-video-rehearsal';
 
 /** Every recipe the app knows. Owned by the feasibility/recipes feature. */
-export const recipes: Recipe[] = [liveAvatar, wan22, stepVideo, rehearsal];
+export const recipes: Recipe[] = [liveAvatar, wan22, stepVideo, rehearsal, stepVideoRehearsal];
 
 export function getRecipe(id: string): Recipe | undefined {
   return recipes.find((r) => r.id === id);

@@ -1,4 +1,4 @@
-import type { Recipe } from './types';
+import type { CompanionSpec, Recipe } from './types';
 import { t } from './s2v-common';
 import { ENV_ALLOW_COMMON, NCCL_ENV } from './env';
 
@@ -11,6 +11,23 @@ import { ENV_ALLOW_COMMON, NCCL_ENV } from './env';
  * The DiT has 48 layers of 48 heads × 128, 30 B parameters (README §2); the head count must split
  * evenly over Ulysses and tensor parallel.
  */
+/**
+ * Upstream's server (api/call_remote_server.py): it takes the last visible GPU and serves Flask on
+ * port 8080, which the ranks' client hard-codes (only the host comes from --vae_url/--caption_url),
+ * so the port cannot move: a clash is an error before anything starts. It has no route for `/`, so
+ * readiness is a TCP connect. Loading Step-LLM, the CLIP and the VAE takes minutes.
+ */
+const upstreamServer: CompanionSpec = {
+  name: 'caption-vae',
+  label: t('Caption/VAE server', '文本编码/VAE 服务'),
+  argv: ['{checkout}/api/call_remote_server.py', '--model_dir', '{flag:model_dir}', '--port', '{port}'],
+  gpu: 'extra',
+  port: 8080,
+  hostFlags: ['vae_url', 'caption_url'],
+  readiness: { kind: 'tcp' },
+  readyTimeoutSec: 1800,
+};
+
 export const stepVideo: Recipe = {
   id: 'step-video-t2v',
   label: t('Step-Video-T2V (30B)', 'Step-Video-T2V（30B）'),
@@ -74,5 +91,6 @@ export const stepVideo: Recipe = {
   env: { ...NCCL_ENV },
   envAllow: ENV_ALLOW_COMMON,
   needsCheckout: true,
-  sources: ['stepfun-ai/Step-Video-T2V README §2.2, §4.1, §4.3; stepvideo/config.py'],
+  sources: ['stepfun-ai/Step-Video-T2V README §2.2, §4.1, §4.3; stepvideo/config.py; api/call_remote_server.py'],
+  companions: [upstreamServer],
 };

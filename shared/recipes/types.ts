@@ -144,6 +144,36 @@ export interface MemoryProfile {
   cfgBatch?: number;
 }
 
+/**
+ * A service the ranks need that runs beside torchrun, not under it (Step-Video's caption/VAE server,
+ * stepfun-ai/Step-Video-T2V api/call_remote_server.py). The run starts it first, waits until it is
+ * ready, tells the ranks its address, watches it like a rank and stops it with the run
+ * (electron/core/runs/companions.ts, docs/step-video.md).
+ */
+export interface CompanionSpec {
+  /** Short name used in logs, events and explanations: `caption-vae`. */
+  name: string;
+  label: Text;
+  /**
+   * argv after the Python interpreter (the run's own). Placeholders: `{resources}`, `{checkout}`,
+   * `{runDir}`, `{port}`, `{flag:NAME}` (a recipe setting's value). An item whose placeholder has no
+   * value is dropped together with the option in front of it when it reads `--x {flag:NAME}`.
+   */
+  argv: string[];
+  /** 'extra': the visible GPUs the mode adds beyond the ranks (mode.extraGpus); 'none': CPU only. */
+  gpu: 'extra' | 'none';
+  /** The port it serves on. Upstream clients hard-code it, so it is fixed unless `portFlag` tells the ranks another. */
+  port: number;
+  /** A rank flag that carries the port: then the launcher may pick a free one instead of clashing on `port`. */
+  portFlag?: string;
+  /** Rank flags that receive the companion's host (Step-Video's --vae_url, --caption_url). */
+  hostFlags: string[];
+  /** How the launcher knows it is up: any HTTP answer on `path`, a TCP connect, or a line in its log. */
+  readiness: { kind: 'http'; path: string } | { kind: 'tcp' } | { kind: 'log'; match: string };
+  /** Seconds to wait for readiness before the run fails (loading text encoders takes minutes upstream). */
+  readyTimeoutSec: number;
+}
+
 export interface Recipe {
   id: string;
   label: Text;
@@ -169,4 +199,6 @@ export interface Recipe {
   needsFlashAttn?: boolean;
   /** Where the numbers come from, for the docs and the UI's "why" link. */
   sources?: string[];
+  /** Services started before the ranks and stopped after them (absent: torchrun only). */
+  companions?: CompanionSpec[];
 }

@@ -28,7 +28,46 @@ export interface RunPlan {
   argv: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Services started before torchrun (electron/core/runs/companions.ts); absent when the recipe has none. */
+  companions?: CompanionPlan[];
 }
+
+/** One companion service as it will be started: no shell, its own env, its port and readiness probe. */
+export interface CompanionPlan {
+  name: string;
+  argv: string[];
+  /** Added to the launcher's env (CUDA_VISIBLE_DEVICES, LAL_RUN_ID, …). */
+  env: Record<string, string>;
+  cwd: string;
+  host: string;
+  port: number;
+  /** The port is the one upstream's clients hard-code (no flag tells them another). */
+  portFixed: boolean;
+  readiness: { kind: 'http'; path: string } | { kind: 'tcp' } | { kind: 'log'; match: string };
+  readyTimeoutSec: number;
+  /** Its console, relative to the run folder. */
+  logFile: string;
+}
+
+/** A companion's life in the run record. */
+export interface CompanionRecord {
+  name: string;
+  pid: number | null;
+  pgid: number | null;
+  startTime: string | null;
+  port: number;
+  state: CompanionState;
+  startedAt: string;
+  readyAt?: string;
+  /** When the probe stopped answering while the process lived (a stall of the companion). */
+  unhealthySince?: string;
+  exitedAt?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  logFile: string;
+}
+
+export type CompanionState = 'starting' | 'ready' | 'unhealthy' | 'exited' | 'failed' | 'stopped';
 
 /**
  * `interrupted`: the launcher that ran it died while it was active (a later start noticed; the
@@ -128,6 +167,8 @@ export interface RunRecord {
   interruption?: RunInterruption;
   /** Per-rank `LAL_PEAK {json}` lines the workload printed (the rehearsal measures its own peaks). */
   workloadPeaks?: Record<string, Record<string, unknown>>;
+  /** Services the run started beside torchrun (Step-Video's caption/VAE server). */
+  companions?: CompanionRecord[];
   /** Worker processes seen during the run, by rank (RANK in their environment). */
   /** `exitedAtMs`: when the launcher saw the process end, the root-cause picker's second clock (after error.json). */
   workers?: { rank: number; pid: number; startTime: string | null; exitedAtMs?: number }[];
@@ -170,7 +211,8 @@ export type RunEvent =
       nodes?: Record<string, string>;
     }
   | { type: 'diagnosis'; runId: string; code: string; rank: number | null; diagnosis: Diagnosis }
-  | { type: 'exit'; runId: string; status: 'succeeded' | 'failed' | 'stopped'; exitCode: number | null };
+  | { type: 'exit'; runId: string; status: 'succeeded' | 'failed' | 'stopped'; exitCode: number | null }
+  | { type: 'companion'; runId: string; name: string; state: CompanionState; port: number; pid: number | null; detail?: string };
 
 /** A coalesced batch of raw console output for the UI (lossy; the files on disk are lossless). */
 export interface RunOutputBatch {

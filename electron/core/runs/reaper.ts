@@ -21,6 +21,8 @@ export async function launcherAlive(rec: RunRecord): Promise<boolean> {
 export async function provenPids(rec: RunRecord): Promise<number[]> {
   const pids = new Set<number>();
   if (await provenOwn(rec.pid, rec.procStartTime, rec.runId)) pids.add(rec.pid!);
+  // Companion services (companions.ts) run beside torchrun, outside its group: proven the same way.
+  for (const c of rec.companions ?? []) if (await provenOwn(c.pid, c.startTime, rec.runId)) pids.add(c.pid!);
   for (const p of await pidsWithRunId(rec.runId)) pids.add(p);
   return [...pids].sort((a, b) => a - b);
 }

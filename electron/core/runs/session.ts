@@ -25,6 +25,7 @@ import { stallStacks } from './stacks';
 import type { StacksReport } from '../../../shared/stacks/types';
 import { readFile } from 'node:fs/promises';
 import { rankNodes, stallNodes } from '../nodes/ranks';
+import { CompanionSet, CompanionStartError } from './companions';
 
 /**
  * One run from launch to its final record: spawns torchrun, copies its console losslessly to
@@ -70,6 +71,9 @@ export class RunSession {
   private readonly startedAtMs = Date.now();
   private readonly rule: StallRule;
   private readonly tcfg: TrackerConfig;
+  /** Companion services (companions.ts): started before the ranks, stopped after them. */
+  private companions: CompanionSet | null = null;
+  private companionStartFailed = false;
 
   constructor(
     private readonly built: BuiltPlan,
@@ -124,7 +128,41 @@ export class RunSession {
     this.consoleFile = createWriteStream(join(runDir, 'console.log'), { flags: 'a' });
     this.eventsFile = createWriteStream(join(runDir, 'events.ndjson'), { flags: 'a' });
     this.save();
+    if (this.built.plan.companions?.length) {
+      // Readiness can take minutes (text encoders): the ranks follow in the background.
+      void this.startCompanionsThenRanks();
+      return;
+    }
+    this.launchRanks();
+  }
 
+  private async startCompanionsThenRanks(): Promise<void> {
+    this.companions = new CompanionSet(this.built.plan.companions ?? [], {
+      runId: this.runId,
+      runDir: this.record.runDir,
+      emit: (ev) => this.emit(ev),
+      output: (text) => this.coalescer.push(text, -1),
+      changed: () => {
+        if (this.record.endedAt !== null || !this.companions) return;
+        this.record.companions = this.companions.records;
+        this.save();
+      },
+      pdeathsig: this.deps.pdeathsig,
+    });
+    try {
+      await this.companions.start();
+    } catch (e) {
+      this.companionStartFailed = true;
+      if (e instanceof CompanionStartError && !this.stopReason) this.addDiagnosis(e.diagnosis);
+      else if (!(e instanceof CompanionStartError)) this.consoleFile?.write(`\n[lal] companion: ${String(e)}\n`);
+      return this.onExit(null, null, null);
+    }
+    if (this.stopReason) return this.onExit(null, null, null);
+    this.launchRanks();
+  }
+
+  private launchRanks(): void {
+    const runDir = this.record.runDir;
     this.launched = launch(this.built.plan, { pdeathsig: this.deps.pdeathsig });
     const { child, pid } = this.launched;
     if (pid !== null && pid > 1) {
@@ -174,6 +212,7 @@ export class RunSession {
   /** Stop on request: SIGTERM the agent, then the group, then the sweep. Resolves when the run has ended. */
   stop(reason: StopReason = 'user'): Promise<RunRecord> {
     if (!this.stopReason) this.stopReason = reason;
+    this.companions?.abort();
     if (!this.stopping && this.record.endedAt === null) {
       this.record.status = 'stopping';
       this.save();
@@ -300,6 +339,9 @@ export class RunSession {
     await this.tail?.stop();
     this.coalescer.close();
     if (spawnError) this.consoleFile?.write(`\n[lal] could not start: ${spawnError}\n`);
+    // Companions outlive the ranks (rank 0 asks the VAE last) and go before the sweep.
+    await this.companions?.stop(this.deps.graceMs ?? 3000);
+    if (this.companions) this.record.companions = this.companions.records;
 
     // Whatever the agent left behind (torch 2.x workers live in their own sessions).
     const report = this.stopping
@@ -327,7 +369,8 @@ export class RunSession {
       const vars = { file: this.built.saveFile };
       this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, evidence: null, fields: vars });
     }
-    if (status === 'failed' && this.stopReason !== 'stall') await this.diagnose();
+    if (status === 'failed' && this.stopReason !== 'stall' && !this.companionStartFailed) await this.diagnose();
+    if (status === 'failed' && this.companions && !this.companionStartFailed) this.blameCompanions();
 
     if (status !== 'stopped') for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
     this.record = {
@@ -343,6 +386,15 @@ export class RunSession {
     this.emit({ type: 'exit', runId: this.runId, status, exitCode });
     await endStream(this.eventsFile);
     this.resolveDone(this.record);
+  }
+
+  /** A slow or dead companion explains the ranks' timeouts: its diagnosis first, theirs marked consequences. */
+  private blameCompanions(): void {
+    const { add, consequences } = this.companions!.explain(this.record.diagnoses);
+    if (!add.length) return;
+    for (const d of this.record.diagnoses) if (consequences.has(d.code)) d.consequence = true;
+    for (const d of add) this.emit({ type: 'diagnosis', runId: this.runId, code: d.code, rank: d.rank, diagnosis: d });
+    this.record.diagnoses.unshift(...add);
   }
 
   /**
