@@ -3,6 +3,8 @@ import { Collector, type SourceScanner } from './scan';
 import { errorFileAsLog, parseErrorFile } from './error-file';
 import { decide, type DecideOptions, type Verdict } from './verdict';
 
+const ENCODER = new TextEncoder();
+
 export interface LogSource {
   /** File name or label shown as evidence. */
   name: string;
@@ -60,7 +62,8 @@ export function explainLogs(sources: LogSource[], opts: DecideOptions = {}): Dia
     const rank = src.rank ?? null;
     if (/(?:^|[/\\])error\.json$/.test(src.name) && ex.errorFile(src.name, rank, src.text)) continue;
     const s = ex.source(src.name, rank);
-    s.push(src.text);
+    // The byte path, as files are read: the prefilter skips what cannot matter.
+    s.pushBytes(ENCODER.encode(src.text));
     s.end();
   }
   return ex.diagnoses(opts);

@@ -3,6 +3,7 @@ import { CATALOG, type CatalogEntry, type PatternSpec } from './catalog';
 import { parseLine, splitCollisions, type LineInfo } from './line';
 import type { Fields } from './template';
 import type { FailureCode } from './types';
+import { ANCHORS, Prefilter, triggerAnchors } from './prefilter';
 
 /**
  * Streaming scanner: text arrives in chunks of any size, lines are cut at \n, \r\n and bare \r
@@ -36,6 +37,13 @@ export interface Suspicious {
 }
 
 export const MAX_LINE = 16 * 1024;
+/** Lines fed to the matcher on each side of a line the prefilter flagged (covers wrapped messages and the look-ahead/behind windows). */
+const CONTEXT = 8;
+/** A line still without a break past this many bytes goes to the matcher as it comes (read in pieces). */
+const RUNAWAY = 1 << 20;
+const PREFILTER = new Prefilter([...ANCHORS, ...triggerAnchors(CATALOG.map((e) => e.trigger))]);
+const EMPTY = new Uint8Array(0);
+type Utf8Decoder = InstanceType<typeof TextDecoder>;
 const AHEAD = 6;
 const BEHIND = 6;
 /** Hard-wrapped lines are at least this wide (terminals are ≥ 40 columns in practice). */
@@ -120,6 +128,13 @@ export class SourceScanner {
   private window: Entry[] = [];
   private behind: Entry[] = [];
   private lastCutLine = -1;
+  // Byte path (pushBytes): undecided bytes, their lines' flags, the automaton state.
+  private carry: Uint8Array = EMPTY;
+  private carryHot: number[] = [];
+  private acState = 0;
+  /** Inside a runaway line: its bytes go straight to the matcher until the next \n. */
+  private runaway: Utf8Decoder | null = null;
+  private readonly utf8 = new TextDecoder('utf-8');
 
   constructor(
     private readonly c: Collector,
@@ -165,7 +180,128 @@ export class SourceScanner {
     this.append(chunk.slice(i));
   }
 
+  /**
+   * The fast path for raw log bytes: the prefilter reads every byte once; only lines near an
+   * anchor (CONTEXT lines each side) are decoded and matched, the rest are counted and skipped.
+   * Verdicts are the same as push() of the decoded text (test/unit/failures/prefilter.test.ts).
+   */
+  pushBytes(chunk: Uint8Array): void {
+    let bytes = chunk;
+    if (this.runaway) {
+      const nl = bytes.indexOf(10);
+      if (nl < 0) {
+        this.push(this.runaway.decode(bytes, { stream: true }));
+        return;
+      }
+      this.push(this.runaway.decode(bytes.subarray(0, nl + 1)));
+      this.runaway = null;
+      bytes = bytes.subarray(nl + 1);
+    }
+    this.decide(bytes, false);
+  }
+
+  /**
+   * Scan `bytes` (the carried, undecided lines come first), then feed or skip every line that is
+   * decided. The chunk is never copied: only the few carried lines and the fed runs are.
+   */
+  private decide(bytes: Uint8Array, last: boolean): void {
+    const a = this.carry;
+    const na = a.length;
+    const total = na + bytes.length;
+    const at = (i: number): number => (i < na ? a[i] : bytes[i - na]);
+    const sub = (x: number, y: number): Uint8Array => (y <= na ? a.subarray(x, y) : x >= na ? bytes.subarray(x - na, y - na) : concat(a.subarray(x), bytes.subarray(0, y - na)));
+    const starts: number[] = [0];
+    const hot: number[] = this.carryHot;
+    // Line starts inside the carried part were found before; find them again (a few lines).
+    for (let i = a.indexOf(10); i >= 0; i = a.indexOf(10, i + 1)) starts.push(i + 1);
+    const c = this.c;
+    this.acState = PREFILTER.scan(
+      bytes,
+      0,
+      bytes.length,
+      this.acState,
+      (end) => {
+        starts.push(na + end + 1);
+        if (na + end + 1 - starts[starts.length - 2] > MAX_LINE) hot.push(starts.length - 2);
+      },
+      () => {
+        const line = starts.length - 1;
+        if (hot[hot.length - 1] !== line) hot.push(line);
+      },
+      (end) => {
+        // `[rank12]:` — read the digits in place (the prefix is almost never cut by a chunk edge).
+        let r = 0;
+        let k = end + 1;
+        if (k + 6 < bytes.length) {
+          for (; k < end + 5 && bytes[k] >= 48 && bytes[k] <= 57; k++) r = r * 10 + bytes[k] - 48;
+          if (k > end + 1 && bytes[k] === 93 && bytes[k + 1] === 58) c.seeRank(r);
+          return;
+        }
+        k += na;
+        const stop = Math.min(total, k + 4);
+        for (; k < stop && at(k) >= 48 && at(k) <= 57; k++) r = r * 10 + at(k) - 48;
+        if (k > na + end + 1 && k + 1 < total && at(k) === 93 && at(k + 1) === 58) c.seeRank(r);
+      },
+    );
+    // starts[i] begins line i; the last entry begins the unfinished line (or is `total`).
+    const complete = starts.length - 1;
+    if (!last && complete === 0 && total > RUNAWAY) {
+      // One line with no break for over a megabyte: let the matcher read it in pieces as it comes.
+      this.carry = EMPTY;
+      this.carryHot = [];
+      this.runaway = new TextDecoder('utf-8');
+      this.push(this.runaway.decode(sub(0, total), { stream: true }));
+      return;
+    }
+    const decidable = last ? starts.length : Math.max(0, complete - CONTEXT);
+    hot.sort((x, y) => x - y);
+    let from = 0;
+    let h = 0;
+    while (from < decidable) {
+      while (h < hot.length && hot[h] + CONTEXT < from) h++;
+      const near = h < hot.length && hot[h] - CONTEXT <= from;
+      let to: number;
+      if (near) {
+        // Fed run: up to CONTEXT lines past the last hot line that keeps it going.
+        let reach = hot[h] + CONTEXT;
+        for (let k = h; k < hot.length && hot[k] - CONTEXT <= reach + 1; k++) reach = Math.max(reach, hot[k] + CONTEXT);
+        // Past `decidable` too: those lines are complete, and feeding them keeps the window whole.
+        to = Math.min(last ? starts.length : complete, reach + 1);
+        const end = to < starts.length ? starts[to] : total;
+        this.push(this.utf8.decode(sub(starts[from], end)));
+      } else {
+        to = h < hot.length ? Math.min(decidable, hot[h] - CONTEXT) : decidable;
+        const end = to < starts.length ? starts[to] : total;
+        this.skipLines(Math.min(to, complete) - from, end - starts[from]);
+      }
+      from = to;
+    }
+    if (last) {
+      this.carry = EMPTY;
+      this.carryHot = [];
+      return;
+    }
+    const keepFrom = from < starts.length ? starts[from] : total;
+    this.carry = sub(keepFrom, total).slice();
+    this.carryHot = hot.filter((l) => l >= from).map((l) => l - from);
+  }
+
+  /** Lines the prefilter cleared: counted, never decoded. The matcher's windows end here. */
+  private skipLines(lines: number, bytes: number): void {
+    if (lines <= 0 && bytes <= 0) return;
+    while (this.window.length) this.step();
+    this.behind = [];
+    this.lineNo += lines;
+    this.stats.lines += lines;
+    this.stats.bytes += bytes;
+  }
+
   end(): void {
+    if (this.runaway) {
+      const rest = this.runaway.decode();
+      if (rest) this.push(rest);
+      this.runaway = null;
+    } else if (this.carry.length) this.decide(EMPTY, true);
     if (this.pendingCr || this.partial) this.emit(!this.pendingCr);
     this.pendingCr = false;
     while (this.window.length) this.step();
@@ -363,4 +499,11 @@ function wrapGroup(e: Entry, ahead: Entry[]): Candidate | null {
 
 function clip(s: string, n = EVIDENCE_CHARS): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { ApiFailure } from '../../../shared/api/result';
 import type { Explainer } from '../../../shared/failures/explain';
 
@@ -60,15 +59,13 @@ export async function feedFile(ex: Explainer, path: string, label: string, rank:
     return;
   }
   const src = ex.source(label, rank);
-  const decoder = new StringDecoder('utf8');
+  // Raw bytes: the scanner's prefilter decodes only the lines near an anchor.
   await new Promise<void>((resolve, reject) => {
     const rs = createReadStream(path, { highWaterMark: CHUNK });
-    rs.on('data', (b) => src.push(decoder.write(b as Buffer)));
+    rs.on('data', (b) => src.pushBytes(b as Buffer));
     rs.on('end', () => resolve());
     rs.on('error', reject);
   }).catch((e: Error) => notes.push({ file: label, kind: 'unreadable', message: e.message }));
-  const rest = decoder.end();
-  if (rest) src.push(rest);
   src.end();
 }
 

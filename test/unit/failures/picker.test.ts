@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe as group, expect, it } from 'vitest';
 import { explainApi } from '../../../electron/core/explain/api';
@@ -11,6 +11,7 @@ import { rankExitDiagnosis } from '../../../shared/failures/verdict';
 import type { Diagnosis } from '../../../shared/failures/types';
 import { lal } from '../../support/cli';
 import { repoRoot, tempDir } from '../../support/temp';
+import { allFixtures } from './fixture-list';
 
 /**
  * One root-cause picker (shared/failures/verdict.ts) for the run manager, the run view, `lal
@@ -22,22 +23,6 @@ afterEach(() => tmp?.remove());
 afterAll(() => stopExplainWorker());
 
 const verdictOf = (d: Diagnosis[]) => d.map((x) => `${x.code}@${x.rank}`);
-
-/** Every run folder and complete log the tests keep. */
-export function allFixtures(): string[] {
-  const out: string[] = [];
-  const gpu = join(repoRoot, 'test/fixtures/gpu-h200');
-  for (const d of readdirSync(gpu)) if (statSync(join(gpu, d)).isDirectory()) out.push(join(gpu, d));
-  const own = join(repoRoot, 'test/unit/failures/fixtures');
-  for (const d of readdirSync(own)) {
-    const p = join(own, d);
-    if (d.startsWith('run-') && statSync(p).isDirectory()) out.push(p);
-    else if (d.endsWith('.log')) out.push(p);
-  }
-  const complete = join(own, 'complete');
-  for (const d of readdirSync(complete)) if (d.endsWith('.log') || statSync(join(complete, d)).isDirectory()) out.push(join(complete, d));
-  return out;
-}
 
 group('torchrun exits and the blamed exit line', () => {
   const table = [
