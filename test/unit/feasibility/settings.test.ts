@@ -17,8 +17,8 @@ const badField = (fn: () => unknown): { field?: string; message: string } => {
 };
 
 describe('recipes as data', () => {
-  it('has the four recipes with their modes', () => {
-    expect(recipes.map((r) => r.id)).toEqual(['liveavatar-s2v-14b', 'wan22-s2v-14b', 'step-video-t2v', 'rehearsal']);
+  it('has the five recipes with their modes', () => {
+    expect(recipes.map((r) => r.id)).toEqual(['liveavatar-s2v-14b', 'wan22-s2v-14b', 'step-video-t2v', 'rehearsal', 'step-video-rehearsal']);
     expect(la.modes.map((m) => m.id)).toEqual(['single-offload', 'tpp-4gpu', 'tpp-5gpu']);
     expect(rehearsal.modes.map((m) => m.id)).toEqual(['single-offload', 'tpp-4gpu', 'tpp-5gpu', 'fsdp-ulysses']);
     expect(rehearsal.entry).toBe('resource:workloads/rehearsal.py');
