@@ -20,4 +20,20 @@ await build({
   },
   logLevel: 'warning',
 });
-process.stdout.write('built out/cli/lal.mjs\n');
+// The failure explainer's worker thread (electron/core/explain/pool.ts looks for it beside the
+// bundle that starts it): one copy for the CLI and server, one for Electron's main process.
+for (const outfile of ['out/cli/explain-worker.mjs', 'out/main/explain-worker.mjs']) {
+  await build({
+    entryPoints: ['electron/core/explain/worker.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: {
+      js: "import { createRequire as __lalCreateRequire } from 'node:module'; const require = __lalCreateRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+}
+process.stdout.write('built out/cli/lal.mjs and the explain worker\n');

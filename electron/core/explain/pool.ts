@@ -92,6 +92,11 @@ export function explainOffThread(job: ExplainJob): Promise<ExplainReport> {
   });
 }
 
+/** The worker thread's id while one is running (null: jobs run in the caller's thread). */
+export function explainWorkerThreadId(): number | null {
+  return worker?.threadId ?? null;
+}
+
 /** Stop the worker (tests, shutdown). The next job starts a fresh one. */
 export async function stopExplainWorker(): Promise<void> {
   const w = worker;
