@@ -39,6 +39,16 @@ describe('failure card', () => {
   });
 });
 
+describe('failure card of a diagnosis decided without language', () => {
+  it('words the code and fields in the language the user reads now (the straggler first)', () => {
+    const wd: Diagnosis = { code: 'NCCL_WATCHDOG_TIMEOUT', rank: 2, evidence: null, consequence: true, fields: { laggard: 2, op: 'ALLTOALL_BASE', seq: '7753', numelIn: '1', timeoutMs: '600000' } };
+    render(<FailureCard diagnosis={wd} onRelaunch={async () => undefined} onShowRank={() => undefined} />);
+    expect(screen.getByText(/^Rank 2 fell behind: .*ALLTOALL_BASE #7753, 1 element\).*within the timeout of 10 minutes/)).toBeTruthy();
+    act(() => setLanguage('zh-CN'));
+    expect(screen.getByText(/^rank 2 落后了.*10 分钟/)).toBeTruthy();
+  });
+});
+
 describe('one card per cause', () => {
   const d = (code: string, rank: number | null, title = `${code} ${rank}`): Diagnosis => ({ code, rank, title, explanation: '', fix: '', evidence: null });
   it('folds a rank’s bare exit into the card that says why that rank failed', () => {
