@@ -27,6 +27,7 @@ const hfInfo = z.object({
   siblings: z.array(z.object({
     rfilename: z.string(),
     size: size.optional(),
+    blobId: z.string().optional(),
     lfs: z.object({ sha256, size }).partial({ size: true }).optional(),
   })).max(MAX_FILES),
 });
@@ -67,7 +68,9 @@ export function parseHfListing(body: unknown): Listing {
   for (const s of r.data.siblings) {
     const bytes = s.lfs?.size ?? s.size;
     if (bytes === undefined) return { ok: false, reason: `no size for ${s.rfilename} (the listing must be asked with blobs=true)` };
-    files.push({ path: s.rfilename, size: bytes, sha256: s.lfs?.sha256 ?? null });
+    // For an LFS file blobId names the pointer, not the content; only plain git files use it.
+    const gitSha1 = !s.lfs && s.blobId && /^[0-9a-f]{40}$/i.test(s.blobId) ? s.blobId.toLowerCase() : null;
+    files.push({ path: s.rfilename, size: bytes, sha256: s.lfs?.sha256 ?? null, ...(gitSha1 ? { gitSha1 } : {}) });
   }
   return finish(r.data.sha, files);
 }

@@ -5,6 +5,11 @@ export interface RepoFile {
   size: number;
   /** sha256 of the content (LFS files, and every file on ModelScope); null: size is all we can check. */
   sha256: string | null;
+  /**
+   * Git blob id (sha1 of `blob <size>\0` + content) of a file kept in git rather than LFS — the
+   * Hub's `blobId`. Lets small files (config.json, tokenizer files) be verified too.
+   */
+  gitSha1?: string | null;
 }
 
 /** The exact set one repo needs at one commit; saved beside the files so checks work offline. */

@@ -152,7 +152,7 @@ export class WeightDownload {
     if (this.stopReason === 'pause') return 'paused';
     if (this.jobs.some((j) => j.progress.state === 'failed')) {
       const bad = this.jobs.filter((j) => j.progress.state === 'failed');
-      const verify = bad.every((j) => /: (sha256|size) /.test(j.progress.error ?? ''));
+      const verify = bad.every((j) => /: (sha256|sha1|size) /.test(j.progress.error ?? ''));
       this.fatal = new DownloadError(verify ? 'VERIFY_FAILED' : 'ALL_ENDPOINTS_FAILED',
         `${bad.length} file(s) could not be fetched from any endpoint: ${bad.slice(0, 3).map((j) => `${j.rel} (${j.progress.error})`).join('; ')}`);
       return 'failed';
@@ -221,14 +221,14 @@ export class WeightDownload {
       const s = await stat(j.target).catch(() => null);
       if (s?.isFile() && s.size === j.file.size) {
         const v = this.verified.get(j.rel);
-        const known = v && v.size === s.size && v.mtimeMs === s.mtimeMs && v.sha256 === j.file.sha256;
+        const known = v && v.size === s.size && v.mtimeMs === s.mtimeMs && v.sha256 === digestId(j.file);
         if (!known) {
           // Files from another tool (or an older launcher) are hashed once; that takes a while for 10 GB.
           j.progress = { ...j.progress, state: 'verifying', bytes: s.size };
           this.emit();
         }
         if (known || (await this.hashMatches(j.target, j.file))) {
-          if (!known) this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: j.file.sha256 });
+          if (!known) this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: digestId(j.file) });
           j.progress = { ...j.progress, state: 'done', bytes: j.file.size };
           continue;
         }
@@ -258,14 +258,13 @@ export class WeightDownload {
     await mkdir(dirname(j.target), { recursive: true });
     await link(aliasAbs, j.target).catch(() => copyFile(aliasAbs, j.target));
     const s = await stat(j.target);
-    this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: j.file.sha256 });
+    this.verified.set(j.rel, { size: s.size, mtimeMs: s.mtimeMs, sha256: digestId(j.file) });
     j.progress = { ...j.progress, state: 'done', bytes: j.file.size };
     return true;
   }
 
   private async hashMatches(path: string, f: RepoFile): Promise<boolean> {
-    if (!f.sha256) return true;
-    return (await hashFile(path, createHash('sha256'))).digest('hex') === f.sha256;
+    return (await digestMismatch(path, f)) === null;
   }
 
   private async checkDisk(): Promise<void> {
@@ -297,7 +296,7 @@ export class WeightDownload {
       // The Hub and its mirrors serve the pinned commit; ModelScope has its own history, and the
       // sha256 from the listing decides whether its copy is the same file.
       const revision = ep.kind === 'modelscope' ? MODELSCOPE_DEFAULT_REVISION : j.manifest.commit;
-      if (ep.kind === 'modelscope' && j.file.sha256 === null && j.manifest.listedBy !== ep.label) continue;
+      if (ep.kind === 'modelscope' && digestId(j.file) === null && j.manifest.listedBy !== ep.label) continue;
       for (let a = 0; a < attempts && !this.stopReason; a++) {
         try {
           j.progress.endpoint = ep.label;
@@ -340,17 +339,15 @@ export class WeightDownload {
     j.progress.bytes = offset;
     const s = await stat(part);
     if (s.size !== j.file.size) throw new AttemptError(`size ${s.size} ≠ ${j.file.size} expected`, false);
-    if (j.file.sha256) {
-      const got = (await hashFile(part, createHash('sha256'))).digest('hex');
-      if (got !== j.file.sha256) {
-        await unlink(part).catch(() => undefined);
-        j.progress.bytes = 0;
-        throw new AttemptError(`sha256 ${got.slice(0, 12)}… ≠ ${j.file.sha256.slice(0, 12)}… expected; fetching it again`, false);
-      }
+    const mismatch = await digestMismatch(part, j.file);
+    if (mismatch) {
+      await unlink(part).catch(() => undefined);
+      j.progress.bytes = 0;
+      throw new AttemptError(`${mismatch}; fetching it again`, false);
     }
     await rename(part, j.target);
     const done = await stat(j.target);
-    this.verified.set(j.rel, { size: done.size, mtimeMs: done.mtimeMs, sha256: j.file.sha256 });
+    this.verified.set(j.rel, { size: done.size, mtimeMs: done.mtimeMs, sha256: digestId(j.file) });
   }
 
   /** Streams the body onto the `.part` file; returns its new length. */
@@ -514,6 +511,21 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+const digestId = (f: RepoFile): string | null => f.sha256 ?? f.gitSha1 ?? null;
+
+/** Why the file's bytes are not the listed ones (sha256 for LFS files, the git blob sha1 otherwise), or null. */
+async function digestMismatch(path: string, f: RepoFile): Promise<string | null> {
+  if (f.sha256) {
+    const got = (await hashFile(path, createHash('sha256'))).digest('hex');
+    return got === f.sha256 ? null : `sha256 ${got.slice(0, 12)}… ≠ ${f.sha256.slice(0, 12)}… expected`;
+  }
+  if (f.gitSha1) {
+    const got = (await hashFile(path, createHash('sha1').update(`blob ${f.size}\0`))).digest('hex');
+    return got === f.gitSha1 ? null : `sha1 ${got.slice(0, 12)}… ≠ git blob ${f.gitSha1.slice(0, 12)}… expected`;
+  }
+  return null;
 }
 
 async function hashFile(path: string, h: Hash): Promise<Hash> {

@@ -110,6 +110,15 @@ describe('weight download against a local Hub', () => {
     expect(gets.filter((l) => l.url.includes(shard2)).length).toBe(2);
   });
 
+  it('verifies small git-stored files by their git blob id, and refetches a corrupt one', async () => {
+    const h = await hub({ repos: liveAvatarRepos(), flip: [{ path: 'config.json', times: 1 }] });
+    const d = dest();
+    const r = await new WeightDownload({ dest: d, repos: WEIGHT_REPOS.filter((x) => x.id === 'wan-s2v'), endpoints: [ep(h.url)], statfs: plenty, retryDelayMs: 1 }).run();
+    expect(r.phase).toBe('done');
+    expect(readFileSync(join(d, 'Wan2.2-S2V-14B', 'config.json'), 'utf8')).toBe('{"model_type":"s2v"}\n');
+    expect(h.log.filter((l) => l.url.endsWith(`/resolve/${'a'.repeat(40)}/config.json`) && l.method === 'GET').length).toBe(2);
+  });
+
   it('gives up with VERIFY_FAILED and leaves nothing under the final name when every copy is corrupt', async () => {
     const h = await hub({ repos: liveAvatarRepos(), flip: [{ path: 'Wan2.1_VAE.pth', times: 99 }] });
     const d = dest();

@@ -51,6 +51,8 @@ export interface FakeHub {
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** git's object id of a blob: what the Hub lists as `blobId`. */
+export const gitBlobId = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 
 /** Deterministic bytes, different per seed, so a misplaced file is caught by its hash. */
 export function bytes(n: number, seed: number): Buffer {
@@ -120,7 +122,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       return json(res, 200, {
         id: r.repo,
         sha: r.commit,
-        siblings: r.files.map((f) => ({ rfilename: f.path, size: f.data.length, ...(f.lfs ? { lfs: { sha256: sha256(f.data), size: f.data.length, pointerSize: 134 } } : {}) })),
+        siblings: r.files.map((f) => ({ rfilename: f.path, size: f.data.length, blobId: gitBlobId(f.lfs ? Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(f.data)}\nsize ${f.data.length}\n`) : f.data), ...(f.lfs ? { lfs: { sha256: sha256(f.data), size: f.data.length, pointerSize: 134 } } : {}) })),
       }, done);
     }
     if ((m = /^\/api\/v1\/models\/([^/]+\/[^/]+)\/repo\/files$/.exec(p)) && opts.modelscope) {

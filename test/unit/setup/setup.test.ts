@@ -52,6 +52,12 @@ describe('listings', () => {
     expect(l).toEqual({ ok: true, commit: 'f'.repeat(40), files: [{ path: 'a.json', size: 2, sha256: null }, { path: 'b.safetensors', size: 5, sha256: sha }] });
   });
 
+  it('keeps the git blob id of plain git files, never of LFS pointers', () => {
+    const l = parseHfListing({ sha: 'f'.repeat(40), siblings: [{ rfilename: 'a.json', size: 2, blobId: 'C'.repeat(40) }, { rfilename: 'b.bin', size: 5, blobId: 'd'.repeat(40), lfs: { sha256: sha, size: 5 } }] });
+    expect(l).toMatchObject({ ok: true, files: [{ path: 'a.json', gitSha1: 'c'.repeat(40) }, { path: 'b.bin', sha256: sha }] });
+    expect(l.ok && l.files[1]!.gitSha1).toBeUndefined();
+  });
+
   it('refuses paths that would leave the weights folder, duplicates, and listings without sizes', () => {
     for (const p of ['../x', 'a/../../x', '/etc/passwd', 'C:\\x', 'a\\b', 'a//b', 'a/./b', 'x\ny', '']) expect(safeRepoPath(p), JSON.stringify(p)).toBe(false);
     expect(parseHfListing({ sha: 'f'.repeat(40), siblings: [{ rfilename: '../../.bashrc', size: 1 }] })).toMatchObject({ ok: false });
