@@ -6,11 +6,12 @@ import type { CatalogEntry } from './catalog';
  * node's output as `[node:NAME] …` lines and its own as `[lal] …` (resources/nodes/lal_nodes.py), so
  * each pattern takes the node from there: an explanation that names the machine, not only a rank.
  * Message texts follow torch/distributed/elastic (dynamic_rendezvous.py, c10d_rendezvous_backend.py),
- * gloo (transport/tcp/device.cc) and NCCL's bootstrap. Version mismatches between nodes are found
- * before launch by the preflight (shared/nodes/preflight.ts); at run time they show as the hangs
- * and socket errors below.
+ * gloo (transport/tcp/device.cc) and NCCL's bootstrap (init.cc). Version mismatches between nodes are
+ * found before launch by the preflight (shared/nodes/preflight.ts); one that slips past it (a node
+ * whose environment changed between preflight and launch, an LD_LIBRARY_PATH that loads another
+ * libnccl in the ranks only) is named here from NCCL's own words on that node.
  */
-export const NODE_FAILURE_CODES = ['NODE_LOST', 'NODE_NEVER_JOINED', 'NODE_HEARTBEAT', 'NODE_SOCKET_INTERFACE', 'NODE_PORT_BLOCKED', 'NODE_RENDEZVOUS_TIMEOUT'] as const;
+export const NODE_FAILURE_CODES = ['NODE_LOST', 'NODE_NEVER_JOINED', 'NODE_HEARTBEAT', 'NODE_SOCKET_INTERFACE', 'NODE_PORT_BLOCKED', 'NODE_RENDEZVOUS_TIMEOUT', 'NODE_VERSION_MISMATCH'] as const;
 export type NodeFailureCode = (typeof NODE_FAILURE_CODES)[number];
 
 /**
@@ -72,5 +73,19 @@ export const NODE_CATALOG: CatalogEntry[] = [
     scope: 'agent',
     trigger: /RendezvousTimeoutError/,
     patterns: [{ re: re(NODE + String.raw`RendezvousTimeoutError`) }],
+  },
+  {
+    code: 'NODE_VERSION_MISMATCH',
+    // Before the single-machine NCCL_MISMATCH (29): on a multi-node run the node is the useful part.
+    priority: 28,
+    scope: 'rank',
+    trigger: /Mismatched NCCL version|undefined symbol: nccl/,
+    patterns: [
+      // NCCL's WARN when ranks loaded different libraries (version codes: 21405 = 2.14.5).
+      { re: re(NODE + String.raw`Mismatched NCCL version detected : rank (?<rankA>\d+) version (?<versionA>\d+) rank (?<rankB>\d+) version (?<versionB>\d+)`) },
+      // A node whose libnccl is not the one its torch was built against fails at `import torch`.
+      { re: re(NODE + String.raw`libtorch_cuda\.so: undefined symbol: (?<symbol>nccl\w+)`) },
+    ],
+    supersedes: ['NCCL_MISMATCH', 'NCCL_ERROR'],
   },
 ];

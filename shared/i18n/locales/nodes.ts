@@ -81,6 +81,11 @@ export const nodes = {
         explanation: 'torchrun on node {node} gave up waiting for the other nodes at the rendezvous: one node started too late, could not reach the first node, or failed before joining.',
         fix: 'Look for the node that never joined (its own lines come earlier); start the nodes together and keep the join timeout above the largest start-up skew.',
       },
+      NODE_VERSION_MISMATCH: {
+        title: 'Node {node} runs another NCCL than the other nodes',
+        explanation: 'NCCL on node {node} found that the ranks loaded different NCCL libraries[[ (rank {rankA}: {versionA}, rank {rankB}: {versionB})]][[; torch there cannot find the NCCL function {symbol}]]. Builds that differ between machines hang or fail in the first collective.',
+        fix: 'Install the same torch wheel (it bundles NCCL) on every node, and remove LD_LIBRARY_PATH/LD_PRELOAD entries that load a system libnccl on {node}. Compare with `python -c "import torch; print(torch.__version__, torch.cuda.nccl.version())"` on each node; the preflight compares them too.',
+      },
     },
   },
   zh: {
@@ -162,6 +167,11 @@ export const nodes = {
         title: '各节点未能按时汇合',
         explanation: '节点 {node} 上的 torchrun 在 rendezvous 等待其他节点超时：某个节点启动太晚、连不上第一个节点，或在加入前已失败。',
         fix: '找出未加入的节点（它自己的输出在更前面）；让各节点同时启动，并让加入超时大于最大的启动时间差。',
+      },
+      NODE_VERSION_MISMATCH: {
+        title: '节点 {node} 的 NCCL 与其他节点不同',
+        explanation: '节点 {node} 上的 NCCL 发现各进程加载了不同的 NCCL 库[[（rank {rankA}：{versionA}，rank {rankB}：{versionB}）]][[；那里的 torch 找不到 NCCL 函数 {symbol}]]。不同机器上的构建不一致时，第一次集合通信就会卡住或失败。',
+        fix: '在所有节点安装同一个 torch wheel（自带 NCCL），并去掉 {node} 上让系统 libnccl 被加载的 LD_LIBRARY_PATH/LD_PRELOAD。在每个节点运行 `python -c "import torch; print(torch.__version__, torch.cuda.nccl.version())"` 对照；预检也会比较它们。',
       },
     },
   },
