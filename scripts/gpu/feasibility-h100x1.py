@@ -39,6 +39,13 @@ RUNS = [
     ("fp8-f72-default", None, ["--fp8", "--infer_frames", "72"]),
     ("fp8-f72-exp", EXP, ["--fp8", "--infer_frames", "72"]),
     ("bf16-f48-offloadkv-exp", EXP, ["--offload_kv_cache", "--infer_frames", "48"]),
+    # second call (--only ...): held-out rows chosen after the model was refitted
+    ("bf16-f48-default", None, ["--infer_frames", "48"]),
+    ("fp8-f60-default", None, ["--fp8", "--infer_frames", "60"]),
+    ("fp8-f60-688-default", None, ["--fp8", "--infer_frames", "60", "--size", "688*368"]),
+    ("bf16-f24-exp", EXP, ["--infer_frames", "24"]),
+    ("fp8-f72-exp-again", EXP, ["--fp8", "--infer_frames", "72"]),
+    ("fp8-f84-688-exp", EXP, ["--fp8", "--infer_frames", "84", "--size", "688*368"]),
 ]
 
 

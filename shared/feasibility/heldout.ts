@@ -86,6 +86,14 @@ export const VALIDATION_ROWS: ValidationRow[] = [
   single('h100-fp8-f72-exp', { fp8: true, infer_frames: 72 }, EXP, 79555, false),
   single('h100-bf16-f48-offloadkv-exp', { fp8: false, offload_kv_cache: true }, EXP, 44795, false),
   single('h100-fp8-f72-default', { fp8: true, infer_frames: 72 }, DEFAULT_ALLOC, 81073, false, 'oom'),
+  // Second call, predictions written down before it ran (scripts/gpu/feasibility-h100x1.py --only …):
+  // bf16 48 frames default "fits" at 5.2% headroom, fp8 84 frames 688*368 "does-not-fit" by 2.5%.
+  single('h100-bf16-f48-default', { fp8: false }, DEFAULT_ALLOC, 75357, false),
+  single('h100-fp8-f60-default', { fp8: true, infer_frames: 60 }, DEFAULT_ALLOC, 72509, false),
+  single('h100-fp8-f60-688-default', { fp8: true, infer_frames: 60, size: '688*368' }, DEFAULT_ALLOC, 67611, false),
+  single('h100-bf16-f24-exp', { fp8: false, infer_frames: 24 }, EXP, 54573, false),
+  single('h100-fp8-f72-exp-again', { fp8: true, infer_frames: 72 }, EXP, 79555, false),
+  single('h100-fp8-f84-688-exp', { fp8: true, infer_frames: 84, size: '688*368' }, EXP, 81059, false, 'oom'),
   // 4x H200, 2026-11-22, resources/workloads/measure.py (default allocator): not used for fitting.
   {
     id: 'h200-single-fp8-offloadkv',
