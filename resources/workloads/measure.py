@@ -137,7 +137,9 @@ def main():
                 "plan_host": pl.get("host"), "peak": pk,
             })
         oom = "OutOfMemoryError" in err
-        summary["runs"][name] = {"command": cmd, "exit": rc, "wall_s": wall, "oom": oom, "note": note, "ranks": ranks}
+        # PYTORCH_CUDA_ALLOC_CONF passes through from this environment: the reserve depends on it.
+        summary["runs"][name] = {"command": cmd, "exit": rc, "wall_s": wall, "oom": oom, "note": note, "ranks": ranks,
+                                 "alloc_conf": env.get("PYTORCH_CUDA_ALLOC_CONF") or None}
         print(f"   exit {rc} in {wall} s" + (" (OOM)" if oom else ""), flush=True)
         with open(summary_path, "w") as f:
             json.dump(summary, f, indent=1)
