@@ -3,6 +3,7 @@ import { roleOf, type Values } from '../recipes/settings';
 import type { MemoryPart } from './types';
 import { MODEL } from './constants';
 import { clipsForAudio, geometry, type Geometry } from './geometry';
+import { serverPhases } from './companion';
 import { MEASURED_NVLINKS, type PairLink } from './links';
 
 /**
@@ -92,7 +93,8 @@ export function planMemory(input: MemoryInput): MemoryPlan {
  */
 export function ncclPeerRanks(input: Pick<MemoryInput, 'nproc' | 'mode'>, rank: number, role: string): number[] {
   const n = input.nproc;
-  if (n <= 1) return [];
+  // A companion server (Step-Video's caption/VAE) talks HTTP, not NCCL.
+  if (n <= 1 || role === 'server') return [];
   if (input.mode.memoryLayout === 'tpp') {
     const last = n - 1;
     if (role === 'vae') return [...new Set([last - 1, 0])].filter((p) => p !== rank && p >= 0);
@@ -419,6 +421,11 @@ function tpSpPlan(input: MemoryInput): MemoryPlan {
   }
   const unmodelled: number[] = [];
   for (let i = 0; i < (mode.extraGpus ?? 0); i++) {
+    // The caption/VAE server's GPU, when the recipe says what it holds (shared/feasibility/companion.ts).
+    if (profile.server) {
+      ranks.push(finish(input, nproc + i, 'server', serverPhases(profile.server, { frames: Number(values.num_frames) || geo.latentFrames * profile.framesPerLatent, height: geo.height, width: geo.width })));
+      continue;
+    }
     unmodelled.push(nproc + i);
     ranks.push({ rank: nproc + i, role: 'server', phase: 'serve', parts: [part('cuda_context', MODEL.cudaContextBytes)], bytes: MODEL.cudaContextBytes, phases: {} });
   }

@@ -1,4 +1,4 @@
-import type { CompanionSpec, Recipe } from './types';
+import type { CompanionSpec, Recipe, ServerMemoryProfile } from './types';
 import { t } from './s2v-common';
 import { ENV_ALLOW_COMMON, NCCL_ENV } from './env';
 
@@ -26,6 +26,22 @@ const upstreamServer: CompanionSpec = {
   hostFlags: ['vae_url', 'caption_url'],
   readiness: { kind: 'tcp' },
   readyTimeoutSec: 1800,
+};
+
+/**
+ * What the caption/VAE server holds on its GPU: Step-LLM and the Hunyuan CLIP text encoders and the
+ * video VAE, bf16. The parameter counts are assumptions until a GPU run measures them; the
+ * full-scale rehearsal server allocates exactly these (resources/workloads/stepvideo/shapes.py).
+ */
+export const STEP_VIDEO_SERVER: ServerMemoryProfile = {
+  textEncoders: [
+    { name: 'step_llm', params: 6_000_000_000 },
+    { name: 'hunyuan_clip', params: 350_000_000 },
+  ],
+  vaeParams: 500_000_000,
+  elemBytes: 2,
+  captionBytes: 64 * 1024 * 1024,
+  decodeCopies: 3,
 };
 
 export const stepVideo: Recipe = {
@@ -79,6 +95,7 @@ export const stepVideo: Recipe = {
     t5HostLoadBytesPerParam: 0,
     elemBytes: 2,
     cfgBatch: 2,
+    server: STEP_VIDEO_SERVER,
   },
   progress: {
     frameRanks: [0],

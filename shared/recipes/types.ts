@@ -142,6 +142,19 @@ export interface MemoryProfile {
   elemBytes: number;
   /** Classifier-free guidance runs a second batch through the DiT (Wan2.2 S2V, Step-Video). */
   cfgBatch?: number;
+  /** The companion server's GPU (Step-Video's text encoders + VAE, shared/feasibility/companion.ts); absent: not modelled. */
+  server?: ServerMemoryProfile;
+}
+
+/** What a caption/VAE companion server holds on its GPU. */
+export interface ServerMemoryProfile {
+  textEncoders: { name: string; params: number }[];
+  vaeParams: number;
+  elemBytes: number;
+  /** Bytes of one caption request's activations (small next to the weights). */
+  captionBytes: number;
+  /** Live fp32 copies of the decoded video while the VAE decodes it. */
+  decodeCopies: number;
 }
 
 /**
