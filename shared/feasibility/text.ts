@@ -1,5 +1,5 @@
-import { check } from '../i18n/locales/check';
 import type { Lang } from '../i18n';
+import { translate } from '../i18n/translate';
 
 /**
  * Bilingual messages from the check namespace, filled in the engine so every report carries both
@@ -7,28 +7,16 @@ import type { Lang } from '../i18n';
  */
 export type Vars = Record<string, string | number>;
 
-function lookup(tree: unknown, key: string): string | undefined {
-  let node: unknown = tree;
-  for (const k of key.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[k];
-  }
-  return typeof node === 'string' ? node : undefined;
-}
-
-export function fill(template: string, vars: Vars): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
-}
-
+/** The check namespace through the one translate() (zh falls back to en, then to the key). */
 export function tCheck(lang: Lang, key: string, vars: Vars = {}): string {
-  const tree = lang === 'zh-CN' ? check.zh : check.en;
-  return fill(lookup(tree, key) ?? lookup(check.en, key) ?? key, vars);
+  return translate('check', key, vars, lang);
 }
 
 /** Label of a breakdown key (`weights.dit` → i18n key `part.weights_dit`, `kv_cache` ...). */
 export function partLabel(lang: Lang, key: string): string {
-  const parts = (lang === 'zh-CN' ? check.zh.part : check.en.part) as Record<string, string>;
-  return parts[key.replace(/\./g, '_')] ?? key;
+  const id = `part.${key.replace(/\./g, '_')}`;
+  const label = translate('check', id, {}, lang);
+  return label === id ? key : label;
 }
 
 export function both(key: string, vars: Vars = {}, varsZh: Vars = vars): { message: string; messageZh: string } {

@@ -4,7 +4,8 @@ import { systemLang } from '../i18n';
 import { cliCore } from '../core';
 import type { PathsExplanation as ExplainReport } from '../../../shared/api/contract';
 import { describe } from '../../../shared/failures/describe';
-import { explain as strings } from '../../../shared/i18n/locales/explain';
+import type { explain as strings } from '../../../shared/i18n/locales/explain';
+import { translate } from '../../../shared/i18n/translate';
 import type { Diagnosis, FixAction } from '../../../shared/failures/types';
 import type { Lang } from '../../../shared/i18n';
 
@@ -16,8 +17,7 @@ import type { Lang } from '../../../shared/i18n';
 type Key = keyof typeof strings.en;
 
 function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
-  const text: string = (lang === 'zh-CN' ? strings.zh : strings.en)[key];
-  return text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return translate('explain', key, vars, lang);
 }
 
 export function registerExplain(program: Command, run: RunAction): void {

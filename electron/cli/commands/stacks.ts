@@ -3,7 +3,7 @@ import { EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
 import { cliCore } from '../core';
 import { systemLang } from '../i18n';
 import type { Lang } from '../../../shared/i18n';
-import { stacks as strings } from '../../../shared/i18n/locales/stacks';
+import { translate } from '../../../shared/i18n/translate';
 import { describeFlight, describeRank } from '../../../shared/stacks/explain';
 import type { StacksReport } from '../../../shared/stacks/types';
 
@@ -29,14 +29,12 @@ function langOf(g: GlobalOptions, opts: { lang?: string }): Lang {
   return /^zh/i.test(l) ? 'zh-CN' : 'en';
 }
 
-const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k] ?? ''));
-
 export function renderStacks(runId: string, rep: StacksReport, lang: Lang): string {
-  const s = lang === 'zh-CN' ? strings.zh : strings.en;
-  const out = [fill(s.cli.header, { runId, count: rep.ranks.length, ms: rep.dumpMs }), fill(s.cli.where, { summary: lang === 'zh-CN' ? rep.summary.zh : rep.summary.en })];
+  const t = (key: string, vars: Record<string, string | number>) => translate('stacks', key, vars, lang);
+  const out = [t('cli.header', { runId, count: rep.ranks.length, ms: rep.dumpMs }), t('cli.where', { summary: lang === 'zh-CN' ? rep.summary.zh : rep.summary.en })];
   for (const r of rep.ranks) out.push(`  rank ${r.rank}${r.pid !== null ? ` (pid ${r.pid})` : ''}: ${describeRank(r, lang)}`);
   for (const f of rep.flight) out.push(`  ${describeFlight(f, lang)}`);
-  out.push(fill(s.cli.folder, { folder: rep.folder }));
+  out.push(t('cli.folder', { folder: rep.folder }));
   return out.join('\n') + '\n';
 }
 
