@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { explainLogs, Explainer } from '../../../shared/failures/explain';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../support/temp';
 import { EXCERPTS } from './excerpts';
 
 /** Verdict = the root cause's code and rank; noise, interleaving and wrapping must not move it. */
@@ -82,6 +85,23 @@ describe('property: the verdict is stable', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('complete logs (every reconstructed console, watchdog cascades included) under noise and wrapping', () => {
+    const dir = join(repoRoot, 'test/unit/failures/fixtures/complete');
+    const logs = readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
+      .map((l) => ({ ...l, want: verdict(l.text) }));
+    fc.assert(
+      fc.property(fc.constantFrom(...logs), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...NOISE)), { maxLength: 20 }), fc.option(fc.integer({ min: 40, max: 240 }), { nil: undefined }), (l, inserts, width) => {
+        const lines = l.text.split('\n');
+        for (const [pos, n] of inserts) lines.splice(pos % (lines.length + 1), 0, n);
+        const text = width ? wrap(lines.join('\n'), width) : lines.join('\n');
+        expect(verdict(text), l.f).toBe(l.want);
+      }),
+      { numRuns: 60 },
     );
   });
 
