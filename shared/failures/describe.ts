@@ -90,6 +90,12 @@ function runManagerText(d: Diagnosis, lang: Lang): DiagnosisText {
     return { title: fill(diag.outputMissingTitle, vars), explanation: fill(diag.outputMissingExplain, vars), fix: fill(diag.outputMissingFix, vars) };
   }
   const code = Number(f.exitCode);
+  if (code === -15 || code === -2 || code === -1) {
+    // A victim (the straggler of a collective timeout, or a sibling torchrun stopped): never "ended first".
+    const w = words(lang).stoppedExit;
+    const vars: Fields = { rank: d.rank ?? '?', code, signal: f.signal !== undefined ? `, ${f.signal}` : '' };
+    return { title: render(w.title, vars), explanation: render(w.explanation, vars), fix: fill(diag.rankExitFix, { rank: d.rank ?? '?' }) };
+  }
   const meanings = diag.meaning as Record<string, string>;
   const meaning = meanings[String(code)] ?? meanings.other ?? '';
   const vars: Fields = { rank: d.rank ?? '?', code: Number.isFinite(code) ? code : '?', signal: f.signal !== undefined ? ` (${f.signal})` : '', meaning };

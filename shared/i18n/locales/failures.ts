@@ -149,6 +149,10 @@ export const failures = {
       ncclP2p: "The GPUs cannot access each other's memory directly (P2P); NCCL_P2P_DISABLE=1 routes transfers through host memory.",
     },
     lookAt: { rank: "rank {rank}'s last output and the link between the GPUs (NCCL_P2P_DISABLE=1 tests it)" },
+    stoppedExit: {
+      title: 'Rank {rank} was stopped by torchrun (exit code {code}{signal})',
+      explanation: 'Rank {rank} was still running when another rank failed; torchrun then stopped it. Its exit code says nothing about the cause: the card above does.',
+    },
     ranksLabel_one: 'Rank {ranks}',
     ranksLabel_other: 'Ranks {ranks}',
     units: {
@@ -307,6 +311,10 @@ export const failures = {
       ncclP2p: '显卡之间无法直接访问彼此的显存（P2P）；NCCL_P2P_DISABLE=1 会改为经由主机内存传输。',
     },
     lookAt: { rank: 'rank {rank} 的最后输出以及显卡之间的连接（可用 NCCL_P2P_DISABLE=1 验证）' },
+    stoppedExit: {
+      title: 'rank {rank} 被 torchrun 停止（退出码 {code}{signal}）',
+      explanation: '另一个 rank 失败时 rank {rank} 仍在运行，随后被 torchrun 停止。它的退出码不说明原因，原因见上面的卡片。',
+    },
     ranksLabel_one: 'rank {ranks}',
     ranksLabel_other: 'rank {ranks}',
     units: {

@@ -4,6 +4,7 @@ import { describe as group, expect, it } from 'vitest';
 import { explainPaths } from '../../../electron/core/explain';
 import { describe } from '../../../shared/failures/describe';
 import { explainLogs } from '../../../shared/failures/explain';
+import { rankExitDiagnosis } from '../../../shared/failures/verdict';
 import { FAILURE_CODES } from '../../../shared/failures/types';
 import { repoRoot } from '../../support/temp';
 
@@ -110,6 +111,12 @@ group('torch ≥ 2.2 watchdog cascades lead with the rank that fell behind, neve
       expect(zh.explanation).toContain('10 分钟');
     });
   }
+
+  it('the exit line shown with the card is the straggler\'s own, worded as stopped, not as the first to end', async () => {
+    const rep = await explainPaths([own('complete/watchdog-2.11-straggler-middle-5gpu.log')]);
+    expect(rep.rootExit).toMatchObject({ rank: 2, exitCode: -15 });
+    expect(describe(rankExitDiagnosis(rep.rootExit!), 'en').title).toBe('Rank 2 was stopped by torchrun (exit code -15, SIGTERM)');
+  });
 
   it('per-rank files of the same cascade give the same verdict as the merged console', () => {
     const text = readFileSync(own('complete/watchdog-2.11-straggler-middle-5gpu.log'), 'utf8');

@@ -92,6 +92,10 @@ group('failure words: every code in zh-CN and en, in the locale files only', () 
     const exit = describe({ code: 'RANK_EXIT', rank: 3, evidence: null, fields: { exitCode: -9, signal: 'SIGKILL' } }, 'zh-CN');
     expect(exit.title).toContain('rank 3'.replace('rank', 'Rank'));
     expect(exit.explanation).toMatch(/内存/);
+    const stopped = describe({ code: 'RANK_EXIT', rank: 2, evidence: null, fields: { exitCode: -15, signal: 'SIGTERM' } }, 'en');
+    expect(stopped.title).toBe('Rank 2 was stopped by torchrun (exit code -15, SIGTERM)');
+    expect(stopped.explanation).not.toMatch(/first/);
+    expect(describe({ code: 'RANK_EXIT', rank: 2, evidence: null, fields: { exitCode: -15, signal: 'SIGTERM' } }, 'zh-CN').title).toMatch(/被 torchrun 停止/);
     const legacy: Diagnosis = {
       code: 'CUDA_OOM',
       rank: 1,
