@@ -60,6 +60,9 @@ export interface RecipeSummary {
   modes: { id: string; label: { en: string; zh: string }; aliases?: string[]; gpus: number; nproc: number }[];
 }
 
+/** Hosts the user agreed to ssh to (shared/nodes/consent.ts). */
+const ALLOW_NODES = z.array(z.string().max(255)).max(64).optional();
+
 /** Multi-node preflight, each check in the asking client's language (docs/multi-node.md). */
 export interface NodesPreflightResult {
   ok: boolean;
@@ -160,19 +163,20 @@ export const methods = {
   /** This machine's calibration records (predicted vs measured per finished run): show them, or forget them all. */
   calibration: m<z.ZodType<{ action: 'show' | 'reset' }>, CalibrationView>(z.object({ action: z.enum(['show', 'reset']) }).strict()),
   /** allowPaths: paths outside the output and trusted folders the user consented to (a value as given, or a folder holding it). */
-  planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[] }>, RunPlan>(
-    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional() }).strict(),
+  /** allowNodes: hosts of spec.nodes the user agreed to ssh to (typed or ticked; never from a profile). */
+  planRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[]; allowNodes?: string[] }>, RunPlan>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional(), allowNodes: ALLOW_NODES }).strict(),
   ),
   /** `lang`: the language of this run's diagnoses — the client that starts the run says which. */
-  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
-    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional(), lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
+  startRun: m<z.ZodType<{ spec: RunSpec; allowEnv?: string[]; allowPaths?: string[]; allowNodes?: string[]; lang?: 'en' | 'zh-CN' }>, { runId: string }>(
+    z.object({ spec: runSpecSchema, allowEnv: z.array(z.string()).optional(), allowPaths: z.array(z.string().max(4096)).max(256).optional(), allowNodes: ALLOW_NODES, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
   /** force: no grace (a second Ctrl-C): SIGKILL, still only to processes proven the run's own. */
   stopRun: m<z.ZodType<{ runId: string; force?: boolean }>, { runId: string; status: string }>(z.object({ runId: z.string().min(1), force: z.boolean().optional() }).strict()),
   listRuns: m<typeof none, RunRecord[]>(none),
   /** Multi-node: preflight on every node (ssh, versions, GPUs, rendezvous port, interfaces), each result with its fix. */
-  preflightNodes: m<z.ZodType<{ spec: RunSpec; lang?: 'en' | 'zh-CN' }>, NodesPreflightResult>(
-    z.object({ spec: runSpecSchema, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
+  preflightNodes: m<z.ZodType<{ spec: RunSpec; allowNodes?: string[]; lang?: 'en' | 'zh-CN' }>, NodesPreflightResult>(
+    z.object({ spec: runSpecSchema, allowNodes: ALLOW_NODES, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
   getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
   readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(

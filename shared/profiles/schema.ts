@@ -121,6 +121,8 @@ export interface ImportPreview {
   planError: FieldError | null;
   /** Env names outside the recipe allow-list: they need consent (`--allow-env NAME`). */
   envNeedsConsent: string[];
+  /** Machines the profile would ssh to (its nodes): the run asks consent for each (`--allow-node HOST`). */
+  nodeHosts?: string[];
   /** Paths outside the user's chosen folders (settings.trustedFolders and the data folder). */
   flaggedPaths: { field: string; path: string }[];
   /** Lines of a .sh import that were not understood. */

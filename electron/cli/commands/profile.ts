@@ -268,6 +268,7 @@ export function formatPreview(p: ImportPreview, consent: string[], t: T, lang: L
     out.push('  ' + t('profile:preview.noPlan', { field: p.planError.path, message: p.planError.message }));
   }
   if (consent.length) out.push('  ! ' + t('profile:preview.consent', { names: consent.join(', ') }));
+  if (p.nodeHosts?.length) out.push('  ! ' + t('nodes:consent.previewHosts', { hosts: p.nodeHosts.join(', ') }));
   if (p.flaggedPaths.length) out.push('  ! ' + t('profile:preview.paths'), ...p.flaggedPaths.map((f) => `    ${f.field}: ${f.path}`));
   if (p.unparsed.length) out.push('  ' + t('profile:preview.unparsed'), ...p.unparsed.map((u) => `    line ${u.line}: ${u.text}\n      → ${lang === 'zh-CN' ? (u.reasonZh ?? u.reason) : u.reason}`));
   if (p.feasibility) out.push('  ' + t('profile:preview.feasibility', { verdict: t(`profile:verdict.${p.feasibility.verdict}`) }), ...p.feasibility.reasons.map((r) => `    - ${lang === 'zh-CN' ? (r.messageZh ?? r.message) : r.message}`));

@@ -30,6 +30,7 @@ interface RunOptions {
   set: string[];
   allowEnv: string[];
   allowPath: string[];
+  allowNode: string[];
   dryRun?: boolean;
   jsonEvents?: boolean;
   node: string[];
@@ -47,6 +48,7 @@ export function registerRun(program: Command, run: RunAction): void {
     .option('--mode <id>', 'process layout of the recipe, e.g. tpp-5gpu')
     .option('--set <key=value>', 'a flag (upstream name without dashes), device/scale/inject, stall_action=notify|stop, gpus=0,1, python=PATH, checkout=DIR, output_dir=DIR; repeatable', collect, [])
     .option('--allow-env <name>', 'allow an environment variable the profile sets; repeatable', collect, [])
+    .option('--allow-node <host>', 'allow ssh to a machine the profile lists (a --node you type counts as allowed); repeatable', collect, [])
     .option('--node <[user@]host[:nproc]>', 'run across machines over ssh: one per node, the first hosts the rendezvous; repeatable (docs/multi-node.md)', collect, [])
     .option('--allow-path <path>', 'allow a path outside the output and trusted folders (a file, or a folder holding it); repeatable', collect, [])
     .option('--dry-run', 'print the plan {argv, env, cwd} and start nothing (with --json: exactly that object)')
@@ -99,6 +101,11 @@ async function buildSpec(g: GlobalOptions, o: RunOptions): Promise<RunSpec> {
   return { ...spec, settings: { ...spec.settings, ...sets }, ...(nodes ? { nodes } : {}) };
 }
 
+/** Hosts the user agreed to ssh to: every --allow-node, and every --node typed here (a profile's own nodes never count). */
+function allowedNodes(o: RunOptions): string[] {
+  return [...(o.allowNode ?? []), ...(o.node ?? []).map((f) => /^(?:[^@]+@)?(\[[^\]]+\]|[^:@]+)/.exec(f.trim())?.[1] ?? '').filter(Boolean)];
+}
+
 /** `--allow-path` values as typed (matched against the profile's own spelling) and, when relative, made absolute. */
 function allowedPaths(o: RunOptions): string[] {
   return [...new Set(o.allowPath.flatMap((p) => (isAbsolute(p) || p.startsWith('~') ? [p] : [p, resolvePath(p)])))];
@@ -111,7 +118,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
   const api = core.api;
   try {
     if (o.dryRun) {
-      const plan = await api.planRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o) });
+      const plan = await api.planRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o), allowNodes: allowedNodes(o) });
       if (g.json || o.jsonEvents) {
         printJson({ argv: plan.argv, env: plan.env, cwd: plan.cwd });
       } else {
@@ -161,7 +168,7 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
     process.stdout.on('error', onStdoutError);
     try {
       // --lang is the run's language (its diagnoses); without it core follows settings, then the environment.
-      const started = await api.startRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o), ...(g.lang ? { lang: g.lang } : {}) });
+      const started = await api.startRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o), allowNodes: allowedNodes(o), ...(g.lang ? { lang: g.lang } : {}) });
       runId = started.runId;
       for (const ev of early.splice(0)) onEvent(ev);
       if (interrupts > 0) void api.stopRun({ runId }).catch(() => undefined);

@@ -80,6 +80,7 @@ export async function previewProfile(deps: PreviewDeps, profile: Profile, extra:
     plan,
     planError: error,
     envNeedsConsent: envNeedingConsent(profile.env, recipe),
+    ...(profile.nodes?.length ? { nodeHosts: profile.nodes.map((n) => n.host) } : {}),
     flaggedPaths: flagPaths(profile, recipe, { trusted: trustedFolders(ctx), base: settings.checkoutPath }),
     feasibility,
     feasibilityError,

@@ -23,6 +23,7 @@ import { hardwareFromDetect, predictPerGpu } from '../../../shared/feasibility';
 import { recordCalibration } from '../check/calibration';
 import { prepareNodes, type NodesLaunchFacts } from '../nodes/prepare';
 import { nodesPreflightGate } from '../nodes/preflight';
+import { refuseNodesWithoutConsent } from '../nodes/consent';
 
 type RunMethods = 'planRun' | 'startRun' | 'stopRun' | 'listRuns' | 'getRun' | 'readRunLog' | 'findLeftovers' | 'reapLeftovers';
 
@@ -119,9 +120,14 @@ export function runsApi(ctx: CoreContext, opts: RunsApiOptions = {}): Pick<Api, 
   };
 
   return {
-    planRun: async ({ spec, allowEnv, allowPaths }) => (await prepare(spec, { allowEnv, allowPaths }, newRunId())).built.plan,
+    planRun: async ({ spec, allowEnv, allowPaths, allowNodes }) => {
+      refuseNodesWithoutConsent(spec, allowNodes, lang());
+      return (await prepare(spec, { allowEnv, allowPaths }, newRunId())).built.plan;
+    },
 
-    startRun: async ({ spec, allowEnv, allowPaths, lang: runLang }) => {
+    startRun: async ({ spec, allowEnv, allowPaths, allowNodes, lang: runLang }) => {
+      // Before the preflight: it already connects to every node.
+      refuseNodesWithoutConsent(spec, allowNodes, runLang ?? lang());
       const runId = newRunId();
       // Nodes: preflight on every node first (refuses with every result and its fix), then the plan.
       const facts = spec.nodes?.length ? await nodesPreflightGate(ctx, spec, runLang ?? lang()) : null;

@@ -5,6 +5,13 @@ export const nodes = {
       badNode: 'bad --node: {{error}}',
       oneNode: 'a multi-node run needs at least two --node flags (the first hosts the rendezvous)',
       preflightFailed: 'preflight failed on the nodes; nothing was started',
+      consent: 'this run connects over ssh to machines its profile lists: {{hosts}}. Nothing was started. Allow each one you trust explicitly (--allow-node {{first}}), or name the machines yourself with --node',
+    },
+    consent: {
+      previewHosts: 'This profile runs on other machines over ssh: {{hosts}}. Nothing connects to them until you allow each one when you run it (--allow-node HOST, or the box in the wizard).',
+      title: 'Connect to these machines?',
+      help: 'These machines come from the profile, not from you. The launcher will log in to each one over ssh with your keys and start processes there. Tick only machines you know and trust.',
+      allow: 'Allow ssh to {{host}}',
     },
     wizard: {
       title: 'Machines',
@@ -93,6 +100,13 @@ export const nodes = {
       badNode: '--node 参数有误：{{error}}',
       oneNode: '多机运行至少需要两个 --node（第一个承载 rendezvous）',
       preflightFailed: '节点预检未通过；没有启动任何进程',
+      consent: '此运行会通过 ssh 连接其配置中列出的机器：{{hosts}}。尚未启动任何东西。请逐个明确允许你信任的机器（--allow-node {{first}}），或用 --node 自己指定机器',
+    },
+    consent: {
+      previewHosts: '此配置会通过 ssh 在其他机器上运行：{{hosts}}。在你运行时逐个允许之前，不会连接任何一台（--allow-node HOST，或向导中的勾选框）。',
+      title: '连接这些机器吗？',
+      help: '这些机器来自配置文件，而不是你自己输入的。启动器会用你的密钥通过 ssh 登录每一台并在上面启动进程。只勾选你了解并信任的机器。',
+      allow: '允许 ssh 到 {{host}}',
     },
     wizard: {
       title: '机器',

@@ -39,6 +39,7 @@ describe.skipIf(!usable.ok)(title, () => {
       const t0 = Date.now();
       const { runId } = await core.api.startRun({
         spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { device: 'cpu', scale: 'tiny', num_clip: 1 }, python: SYS_PYTHON, nodes: [{ host: 'lal-n0' }, { host: 'lal-n1', python: late }] },
+        allowNodes: ['lal-n0', 'lal-n1'],
         lang: 'en',
       });
       for (;;) {
