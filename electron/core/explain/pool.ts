@@ -18,7 +18,9 @@ type Reply = { id: number; ok: true; report: ExplainReport } | { id: number; ok:
 let worker: Worker | null = null;
 let ready: Promise<void> | null = null;
 let nextId = 1;
-const pending = new Map<number, { resolve: (r: ExplainReport) => void; reject: (e: Error) => void }>();
+const pending = new Map<number, { job: ExplainJob; resolve: (r: ExplainReport) => void; reject: (e: Error) => void }>();
+/** Set once the worker said it loaded: a worker that dies before that falls back to this thread. */
+let loaded = false;
 
 function workerEntry(): { file: string; eval?: boolean } | null {
   let here: string;
@@ -43,10 +45,17 @@ function workerEntry(): { file: string; eval?: boolean } | null {
 }
 
 function failAll(e: Error): void {
-  for (const p of pending.values()) p.reject(e);
+  const jobs = [...pending.values()];
   pending.clear();
+  const neverLoaded = !loaded;
   worker = null;
   ready = null;
+  loaded = false;
+  // A worker that could not even load (no TypeScript loader, a broken bundle): do the jobs here.
+  for (const p of jobs) {
+    if (neverLoaded) runJob(p.job).then(p.resolve, p.reject);
+    else p.reject(e);
+  }
 }
 
 function getWorker(): Worker | null {
@@ -58,7 +67,10 @@ function getWorker(): Worker | null {
     let markReady: () => void = () => undefined;
     ready = new Promise<void>((r) => (markReady = r));
     w.on('message', (m: Reply) => {
-      if ('ready' in m) return markReady();
+      if ('ready' in m) {
+        loaded = true;
+        return markReady();
+      }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -85,7 +97,7 @@ export function explainOffThread(job: ExplainJob): Promise<ExplainReport> {
   const id = nextId++;
   const started = ready ?? Promise.resolve();
   return new Promise<ExplainReport>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { job, resolve, reject });
     // Referenced while a job is in flight, so a CLI waiting on it does not exit early.
     w.ref();
     void started.then(() => w.postMessage({ id, job }));
@@ -102,5 +114,6 @@ export async function stopExplainWorker(): Promise<void> {
   const w = worker;
   worker = null;
   ready = null;
+  loaded = false;
   if (w) await w.terminate();
 }
