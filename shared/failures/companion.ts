@@ -45,6 +45,8 @@ export interface CompanionLogFacts {
 }
 
 interface Parsed {
+  port: number | null;
+  notReady: { reason: string; code?: string; seconds?: number } | null;
   died: { code: string; at: string } | null;
   busySec: number;
   open: number;
@@ -58,11 +60,19 @@ const kv = (line: string): Record<string, string> => Object.fromEntries([...line
 
 /** Reads the launcher's and the rehearsal server's protocol lines; anything else is ignored. */
 export function parseCompanionLog(text: string): Parsed {
-  const p: Parsed = { died: null, busySec: 0, open: 0, slowestSec: 0, pending: 0, stoppedByLauncher: false };
+  const p: Parsed = { port: null, notReady: null, died: null, busySec: 0, open: 0, slowestSec: 0, pending: 0, stoppedByLauncher: false };
   const open = new Set<string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.length > 2000 ? raw.slice(0, 2000) : raw;
-    if (line.startsWith('[lal] LAL_COMPANION_EXIT ')) {
+    if (line.startsWith('[lal] LAL_COMPANION_START ')) {
+      const port = Number(kv(line).port);
+      if (Number.isInteger(port) && port > 0) p.port = port;
+    } else if (line.startsWith('[lal] LAL_COMPANION_NOT_READY ')) {
+      const f = kv(line);
+      p.notReady = { reason: f.reason ?? 'timeout', ...(f.code ? { code: f.code } : {}), ...(f.after_sec ? { seconds: Number(f.after_sec) } : {}) };
+      const port = Number(f.port);
+      if (Number.isInteger(port) && port > 0) p.port = port;
+    } else if (line.startsWith('[lal] LAL_COMPANION_EXIT ')) {
       const f = kv(line);
       if (f.during === 'run') p.died = { code: f.code !== 'null' ? f.code : f.signal ?? '?', at: f.at ?? '' };
     } else if (line.startsWith('[lal] LAL_COMPANION_BUSY ')) {
@@ -115,6 +125,38 @@ export function companionDiagnoses(facts: CompanionLogFacts, diagnoses: Diagnosi
     return { add: [{ code: 'COMPANION_SLOW', rank: null, evidence: null, fields }], consequences: RANK_SYMPTOMS };
   }
   return { add: [], consequences: [] };
+}
+
+/**
+ * A run folder's verdict with its companions' logs read in (`lal explain FOLDER`, the app, the run
+ * manager all go through this): a startup failure when nothing else was found, else the companion's
+ * diagnoses first and the ranks' symptoms of it marked consequences.
+ */
+export function applyCompanionLogs(logs: CompanionLogFacts[], diagnoses: Diagnosis[]): Diagnosis[] {
+  const add: Diagnosis[] = [];
+  const consequences = new Set<string>();
+  for (const facts of logs) {
+    const p = parseCompanionLog(facts.logText);
+    const withPort = { ...facts, port: p.port ?? facts.port };
+    if (p.notReady && !diagnoses.length) {
+      const base = { name: facts.name, port: withPort.port, host: '127.0.0.1', log: facts.logFile };
+      const code = p.notReady.reason === 'port' ? 'COMPANION_PORT_IN_USE' : p.notReady.reason === 'exited' ? 'COMPANION_EXITED_EARLY' : 'COMPANION_NOT_READY';
+      const extra: Record<string, string | number> = code === 'COMPANION_EXITED_EARLY' ? { exitCode: p.notReady.code ?? '?', lastLine: lastWords(facts.logText) } : code === 'COMPANION_NOT_READY' ? { seconds: p.notReady.seconds ?? '?', reason: p.notReady.reason } : {};
+      add.push({ code, rank: null, evidence: null, fields: { ...base, ...extra } });
+      continue;
+    }
+    const r = companionDiagnoses(withPort, diagnoses);
+    add.push(...r.add);
+    for (const c of r.consequences) consequences.add(c);
+  }
+  if (!add.length) return diagnoses;
+  return [...add, ...diagnoses.map((d) => (consequences.has(d.code) ? { ...d, consequence: true } : d))];
+}
+
+/** The server's own last lines before the launcher's notes, for an early exit's explanation. */
+function lastWords(text: string): string {
+  const own = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('[lal] ') && !l.startsWith('LAL_'));
+  return own.slice(-2).join(' | ').slice(0, 400);
 }
 
 export const isCompanionCode = (code: string): code is CompanionFailureCode => (COMPANION_FAILURE_CODES as readonly string[]).includes(code);

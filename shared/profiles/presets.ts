@@ -32,6 +32,8 @@ export const PRESETS: readonly Profile[] = [
     'Rehearsal on the CPU: Live Avatar’s 5-process layout with toy-size random weights. Needs no GPU and no model download: checks that torch and torchrun work.'),
   preset('rehearsal-gpu', REHEARSAL, 'single-offload', { device: 'cuda', scale: 'full', num_clip: 2 },
     'Rehearsal on a GPU at full S2V-14B size: allocates what Live Avatar would, with random weights, so an out-of-memory shows up before you download 40 GB.'),
+  preset('step-video-rehearsal-cpu', 'step-video-rehearsal', 'xdit-parallel', { device: 'cpu', scale: 'tiny', ulysses_degree: 2, tensor_parallel_degree: 2, infer_steps: 8 },
+    'Step-Video-T2V as it runs, on the CPU: the caption/VAE server started first, then 4 DiT ranks (Ulysses 2 × TP 2) that ask it for captions; rank 0 asks it to decode. Toy sizes, random weights.'),
 ];
 
 export function getPreset(name: string): Profile | undefined {

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { WorkerExit } from '../../../shared/failures/agent';
 import { Explainer } from '../../../shared/failures/explain';
 import type { Diagnosis } from '../../../shared/failures/types';
+import { applyCompanionLogs, type CompanionLogFacts } from '../../../shared/failures/companion';
 import { badInput, feedFile, isDir, isFile, looksBinary, rankFiles, type ExplainNote } from './files';
 
 export type { ExplainNote } from './files';
@@ -69,7 +70,20 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   await feedRunFolder(ex, resolve(dir), notes, dir);
-  return report(ex, notes, opts.exitTimes ?? (await recordedExitTimes(dir)));
+  const rep = report(ex, notes, opts.exitTimes ?? (await recordedExitTimes(dir)));
+  // Companion services (Step-Video's caption/VAE server): a slow or dead one explains the ranks' timeouts.
+  return { ...rep, diagnoses: applyCompanionLogs(await companionLogs(dir), rep.diagnoses) };
+}
+
+/** The last 512 KiB of each `companions/<name>.log` (electron/core/runs/companions.ts writes them). */
+async function companionLogs(dir: string): Promise<CompanionLogFacts[]> {
+  const out: CompanionLogFacts[] = [];
+  const names = await readdir(join(dir, 'companions')).catch(() => [] as string[]);
+  for (const n of names.filter((x) => /^[\w.-]{1,64}\.log$/.test(x)).sort()) {
+    const buf = await readFile(join(dir, 'companions', n)).catch(() => null);
+    if (buf) out.push({ name: n.slice(0, -4), port: 0, logText: buf.subarray(Math.max(0, buf.length - 512 * 1024)).toString('utf8'), logFile: `companions/${n}` });
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { CompanionSpec, Recipe } from '../../../shared/recipes/types';
 import type { CompanionPlan, CompanionRecord, CompanionState, RunEvent } from '../../../shared/run/types';
 import type { Diagnosis } from '../../../shared/failures/types';
-import { companionDiagnoses, type CompanionFailureCode } from '../../../shared/failures/companion';
+import type { CompanionFailureCode } from '../../../shared/failures/companion';
 import type { BuiltPlan } from './plan';
 import { launch, type Launched } from './launcher';
 import { portIsFree } from './port';
@@ -226,22 +226,6 @@ export class CompanionSet {
     );
   }
 
-  /**
-   * Companion-aware explanations for a failed run: reads each companion's log (the launcher's
-   * observations included) and lets the pure rule decide (shared/failures/companion.ts).
-   */
-  explain(diagnoses: Diagnosis[]): { add: Diagnosis[]; consequences: Set<string> } {
-    const add: Diagnosis[] = [];
-    const consequences = new Set<string>();
-    for (const l of this.live) {
-      const text = readTail(join(this.hooks.runDir, l.plan.logFile), 512 * 1024);
-      const r = companionDiagnoses({ name: l.plan.name, port: l.plan.port, logText: text, logFile: l.plan.logFile }, diagnoses);
-      add.push(...r.add);
-      for (const c of r.consequences) consequences.add(c);
-    }
-    return { add, consequences };
-  }
-
   private spawn(l: Live): void {
     const launched = launch({ argv: l.plan.argv, env: l.plan.env, cwd: l.plan.cwd }, { pdeathsig: this.hooks.pdeathsig });
     l.launched = launched;
@@ -408,13 +392,4 @@ async function portHolder(port: number): Promise<{ pid: number; cmd: string } | 
 
 function lastLines(text: string, n: number): string {
   return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean).slice(-n).join(' | ').slice(0, 400);
-}
-
-function readTail(file: string, bytes: number): string {
-  try {
-    const buf = readFileSync(file);
-    return buf.subarray(Math.max(0, buf.length - bytes)).toString('utf8');
-  } catch {
-    return '';
-  }
 }

@@ -370,7 +370,6 @@ export class RunSession {
       this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, evidence: null, fields: vars });
     }
     if (status === 'failed' && this.stopReason !== 'stall' && !this.companionStartFailed) await this.diagnose();
-    if (status === 'failed' && this.companions && !this.companionStartFailed) this.blameCompanions();
 
     if (status !== 'stopped') for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
     this.record = {
@@ -386,15 +385,6 @@ export class RunSession {
     this.emit({ type: 'exit', runId: this.runId, status, exitCode });
     await endStream(this.eventsFile);
     this.resolveDone(this.record);
-  }
-
-  /** A slow or dead companion explains the ranks' timeouts: its diagnosis first, theirs marked consequences. */
-  private blameCompanions(): void {
-    const { add, consequences } = this.companions!.explain(this.record.diagnoses);
-    if (!add.length) return;
-    for (const d of this.record.diagnoses) if (consequences.has(d.code)) d.consequence = true;
-    for (const d of add) this.emit({ type: 'diagnosis', runId: this.runId, code: d.code, rank: d.rank, diagnosis: d });
-    this.record.diagnoses.unshift(...add);
   }
 
   /**

@@ -5,7 +5,7 @@ import { runConsole, type StreamKey } from '../state/console-hub';
 import { LogConsole } from './LogConsole';
 
 /** Merged console plus one tab per rank; the rank to look at first is marked and opened. */
-export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null; ended: boolean }) {
+export function LogPanel({ runId, knownRanks, failingRank, focus, ended, companionName }: { runId: string; knownRanks: number[]; failingRank: number | null; focus?: { rank: number; n: number } | null; ended: boolean; companionName?: string }) {
   const { t } = useTranslation();
   const client = useApi();
   const con = runConsole(runId);
@@ -27,7 +27,8 @@ export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { run
   const [fileText, setFileText] = useState<string | undefined>(undefined);
   useEffect(() => {
     setFileText(undefined);
-    if (!ended || stream === 'all') return;
+    // -1 is the companion services' output (the run manager pushes it with that rank); it has no rank file.
+    if (!ended || stream === 'all' || stream === -1) return;
     let gone = false;
     client.readRunLog({ runId, rank: stream, tailBytes: 256 * 1024 }).then((r) => !gone && setFileText(r.text), () => undefined);
     return () => {
@@ -41,7 +42,7 @@ export function LogPanel({ runId, knownRanks, failingRank, focus, ended }: { run
   }, [focus]);
 
   const tabs: StreamKey[] = ['all', ...ranks];
-  const name = (k: StreamKey) => (k === 'all' ? t('run.logs.merged') : t('run.logs.rank', { rank: k }));
+  const name = (k: StreamKey) => (k === 'all' ? t('run.logs.merged') : k === -1 ? t('companion:ui.tab', { name: companionName ?? '' }) : t('run.logs.rank', { rank: k }));
   const onKey = (e: React.KeyboardEvent, i: number) => {
     const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : -1;
     if (next < 0 || next >= tabs.length) return;

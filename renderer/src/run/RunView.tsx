@@ -14,6 +14,7 @@ import { LogPanel } from './LogPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { StallBanner } from './StallBanner';
 import { StacksPanel } from './StacksPanel';
+import { CompanionStatus } from './CompanionStatus';
 
 /** After a stop or crash: did every process go, and is the GPU memory free again? */
 function TeardownNote({ teardown }: { teardown: TeardownReport }) {
@@ -72,6 +73,7 @@ export function RunView({ runId }: { runId: string }) {
         <div>
           <h1 className="run-title">{recipe ? bi(recipe.label) : (spec?.recipe ?? t('run.title'))}{modeLabel ? ` · ${bi(modeLabel)}` : spec ? ` · ${spec.mode}` : ''}</h1>
           <p className="muted small"><code>{runId}</code></p>
+          <CompanionStatus live={live} />
         </div>
         <div className="row">
           <StatusBadge status={live.status} />
@@ -107,7 +109,7 @@ export function RunView({ runId }: { runId: string }) {
         <h2 id="gpu-title">{t('run.gpu.title')}</h2>
         <GpuCharts gpu={live.gpu} />
       </section>
-      <LogPanel runId={runId} knownRanks={knownRanks} failingRank={failing} focus={focus} ended={ended} />
+      <LogPanel runId={runId} knownRanks={knownRanks} failingRank={failing} focus={focus} ended={ended} companionName={Object.keys(live.companions ?? {})[0] ?? live.record?.companions?.[0]?.name} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { Diagnosis } from '../../../shared/failures/types';
-import type { GpuSample, ProgressFigures, RankPhase, RankProgress, RunEvent, RunRecord, RunStatus } from '../../../shared/run/types';
+import type { CompanionState, GpuSample, ProgressFigures, RankPhase, RankProgress, RunEvent, RunRecord, RunStatus } from '../../../shared/run/types';
 
 /** What the run view shows for one run, folded from pushed RunEvents (pure, so it is unit-tested). */
 export interface LiveRun extends ProgressFigures {
@@ -14,6 +14,8 @@ export interface LiveRun extends ProgressFigures {
   exitCode: number | null;
   runDir: string | null;
   record: RunRecord | null;
+  /** Companion services by name (Step-Video's caption/VAE server), from `companion` events. */
+  companions?: Record<string, { state: CompanionState; port: number; detail?: string }>;
 }
 
 export const GPU_HISTORY = 900;
@@ -87,6 +89,8 @@ export function foldEvent(live: LiveRun, e: RunEvent): LiveRun {
         fraction: e.status === 'succeeded' ? 1 : live.fraction,
         etaSec: e.status === 'succeeded' ? 0 : live.etaSec,
       };
+    case 'companion':
+      return { ...live, companions: { ...(live.companions ?? {}), [e.name]: { state: e.state, port: e.port, ...(e.detail ? { detail: e.detail } : {}) } } };
     default:
       return live;
   }

@@ -8,6 +8,7 @@ import type { Recipe } from '../../../shared/recipes/types';
 import type { RunEvent } from '../../../shared/run/types';
 import { describe as describeDiagnosis } from '../../../shared/failures/describe';
 import { tempDir, repoRoot } from '../../support/temp';
+import { explainRunFolder } from '../../../electron/core/explain';
 import { tinyContext } from '../run/tiny-recipe';
 import { collect, expectNoProcesses, rankLogs, requireTorch, sleep } from '../run/support';
 
@@ -83,6 +84,8 @@ describe('Step-Video rehearsal: companion server + DiT ranks on real torchrun (C
     expect(en.title).toContain('caption-vae');
     expect(en.explanation).toContain('no text encoder');
     expect(describeDiagnosis(d, 'zh-CN').title).toContain('caption-vae 服务在就绪前退出');
+    // `lal explain` of the folder reaches the same verdict from the companion's log.
+    expect((await explainRunFolder(record.runDir))[0]).toMatchObject({ code: 'COMPANION_EXITED_EARLY', fields: { name: 'caption-vae' } });
     await expectNoProcesses(runId);
   }, 60_000);
 
@@ -128,6 +131,7 @@ describe('Step-Video rehearsal: companion server + DiT ranks on real torchrun (C
     expect(slow.title).toContain('caption-vae');
     expect(slow.explanation).toContain('not NCCL');
     expect(describeDiagnosis(record.diagnoses[0], 'zh-CN').explanation).toContain('不是 NCCL');
+    expect((await explainRunFolder(record.runDir))[0].code).toBe('COMPANION_SLOW');
     await expectNoProcesses(runId);
   }, 180_000);
 

@@ -122,3 +122,48 @@ describe('server GPU memory', () => {
     expect(server.requiredBytes / GB).toBeLessThan(23);
   });
 });
+
+describe('a run folder with companion logs', () => {
+  it('a startup failure is read back from the launcher\'s line when the ranks left nothing', async () => {
+    const { applyCompanionLogs } = await import('../../../shared/failures/companion');
+    const log = 'Loading text encoders\nFileNotFoundError: no text encoder\n[lal] LAL_COMPANION_START name=caption-vae pid=9 port=8080 at=x\n[lal] LAL_COMPANION_NOT_READY name=caption-vae reason=exited code=1\n';
+    const d = applyCompanionLogs([{ name: 'caption-vae', port: 0, logText: log, logFile: 'companions/caption-vae.log' }], []);
+    expect(d).toEqual([expect.objectContaining({ code: 'COMPANION_EXITED_EARLY', fields: expect.objectContaining({ port: 8080, exitCode: '1', lastLine: 'Loading text encoders | FileNotFoundError: no text encoder' }) })]);
+  });
+
+  it('a dead server goes first and the ranks\' symptoms are marked consequences, order kept', async () => {
+    const { applyCompanionLogs } = await import('../../../shared/failures/companion');
+    const log = '[lal] LAL_COMPANION_START name=caption-vae pid=9 port=41000 at=x\n[lal] LAL_COMPANION_EXIT name=caption-vae code=null signal=SIGKILL during=run at=t\n';
+    const ranks: Diagnosis[] = [{ code: 'COMPANION_UNREACHABLE', rank: 0, evidence: null }, { code: 'CUDA_OOM', rank: 2, evidence: null }];
+    const d = applyCompanionLogs([{ name: 'caption-vae', port: 0, logText: log, logFile: 'companions/caption-vae.log' }], ranks);
+    expect(d.map((x) => [x.code, !!x.consequence])).toEqual([['COMPANION_DIED', false], ['COMPANION_UNREACHABLE', true], ['CUDA_OOM', false]]);
+    expect(d[0].fields).toMatchObject({ exitCode: 'SIGKILL', port: 41000 });
+  });
+});
+
+describe('run view state and the preset', () => {
+  it('companion events fold into the live run by name, newest state wins', async () => {
+    const { emptyLive, foldEvent } = await import('../../../renderer/src/state/live-run');
+    let live = emptyLive('r');
+    live = foldEvent(live, { type: 'companion', runId: 'r', name: 'caption-vae', state: 'starting', port: 8080, pid: 5 });
+    live = foldEvent(live, { type: 'companion', runId: 'r', name: 'caption-vae', state: 'ready', port: 8080, pid: 5 });
+    expect(live.companions).toEqual({ 'caption-vae': { state: 'ready', port: 8080 } });
+    expect(live.status).toBe('starting');
+  });
+
+  it('the Step-Video CPU preset plans through the same builder (4 ranks, the server beside them)', async () => {
+    const { getPreset } = await import('../../../shared/profiles/presets');
+    const p = getPreset('step-video-rehearsal-cpu')!;
+    const built = buildPlan({
+      spec: { recipe: p.recipe, mode: p.mode, settings: p.settings },
+      recipe: stepVideoRehearsal,
+      runId: 'r2',
+      runDir: '/tmp/lal-run-r2',
+      resourcesDir: '/opt/lal/resources',
+      torchrun: { argv: ['torchrun'], python: 'python3', patched: false, reason: '' },
+      port: 29500,
+    });
+    expect(built.nproc).toBe(4);
+    expect(built.plan.env.CUDA_VISIBLE_DEVICES).toBe('');
+  });
+});
