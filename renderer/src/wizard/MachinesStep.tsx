@@ -2,17 +2,21 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NodesPreflightResult } from '../../../shared/api/contract';
 import { nodeSchema, type NodeSpec } from '../../../shared/nodes/schema';
+import { nodesNeedingConsent } from '../../../shared/nodes/consent';
 import { useApp, useAppStore } from '../state/context';
+import { allowedNodes, setNodeConsent, setTypedHosts } from './node-consent';
 
 interface Row {
   host: string;
   user: string;
   procs: string;
   python: string;
+  /** The user typed this row's host here (consent); false for a row that came from a profile. */
+  typed: boolean;
 }
 
-const blank = (): Row => ({ host: '', user: '', procs: '', python: '' });
-const toRow = (n: NodeSpec): Row => ({ host: n.host, user: n.user ?? '', procs: n.gpus === undefined ? '' : String(n.gpus), python: n.python ?? '' });
+const blank = (): Row => ({ host: '', user: '', procs: '', python: '', typed: true });
+const toRow = (n: NodeSpec): Row => ({ host: n.host, user: n.user ?? '', procs: n.gpus === undefined ? '' : String(n.gpus), python: n.python ?? '', typed: false });
 
 /** A row as a node, or the first problem with it (the schema is the one startRun enforces). */
 function toNode(r: Row): { node: NodeSpec } | { error: string } {
@@ -40,24 +44,33 @@ export function MachinesStep() {
   const [checking, setChecking] = useState(false);
   const [result, setResult] = useState<NodesPreflightResult | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
+  // Re-render when a consent box is ticked (the list itself lives in node-consent.ts).
+  const [allowed, setAllowed] = useState<string[]>(() => allowedNodes());
+  const needConsent = on ? nodesNeedingConsent(rows.filter((r) => r.host.trim()).map((r) => ({ host: r.host.trim() })), allowed) : [];
 
   const parsed = rows.map(toNode);
   const problems = parsed.map((p, i) => ('error' in p ? t('wizard.invalid', { n: i + 1, message: p.error }) : null)).filter((x): x is string => x !== null);
 
   const apply = (next: Row[], enabled = on) => {
     setRows(next);
+    setTypedHosts(next.filter((r) => r.typed).map((r) => r.host.trim()));
+    setAllowed(allowedNodes());
     setResult(null);
     const nodes = next.map(toNode);
     const valid = nodes.every((n): n is { node: NodeSpec } => 'node' in n);
     patchSpec({ nodes: enabled && valid && nodes.length >= 2 ? nodes.map((n) => (n as { node: NodeSpec }).node) : undefined });
   };
-  const edit = (i: number, field: keyof Row, value: string) => apply(rows.map((r, k) => (k === i ? { ...r, [field]: value } : r)));
+  const edit = (i: number, field: 'host' | 'user' | 'procs' | 'python', value: string) => apply(rows.map((r, k) => (k === i ? { ...r, [field]: value, typed: r.typed || field === 'host' } : r)));
+  const tick = (host: string, yes: boolean) => {
+    setNodeConsent(host, yes);
+    setAllowed(allowedNodes());
+  };
 
   const check = async () => {
     setChecking(true);
     setCheckError(null);
     try {
-      setResult(await api.preflightNodes({ spec: store.getState().wizard.spec, lang: i18n.language === 'zh-CN' ? 'zh-CN' : 'en' }));
+      setResult(await api.preflightNodes({ spec: store.getState().wizard.spec, allowNodes: allowedNodes(), lang: i18n.language === 'zh-CN' ? 'zh-CN' : 'en' }));
     } catch (e) {
       setCheckError(t('wizard.checkFailed', { message: (e as Error).message }));
     } finally {
@@ -109,10 +122,26 @@ export function MachinesStep() {
           </table>
           <div className="row">
             <button type="button" className="secondary" onClick={() => apply([...rows, blank()])} data-testid="machine-add">{t('wizard.add')}</button>
-            <button type="button" disabled={checking || problems.length > 0} onClick={() => void check()} data-testid="machines-check">
+            <button type="button" disabled={checking || problems.length > 0 || needConsent.length > 0} onClick={() => void check()} data-testid="machines-check">
               {checking ? t('wizard.checking') : t('wizard.check')}
             </button>
           </div>
+          {needConsent.length > 0 && (
+            <fieldset className="consent note warn" data-testid="nodes-consent">
+              <legend>{t('consent.title')}</legend>
+              <p className="small">{t('consent.help')}</p>
+              <ul className="consent-list">
+                {needConsent.map((h) => (
+                  <li key={h}>
+                    <label className="row">
+                      <input type="checkbox" checked={false} onChange={(e) => tick(h, e.target.checked)} data-testid="node-consent-box" data-host={h} />
+                      <span>{t('consent.allow', { host: h })}</span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            </fieldset>
+          )}
           {problems.length > 0 && rows.some((r) => r.host) && (
             <ul className="note warn small">{problems.map((p) => <li key={p}>{p}</li>)}</ul>
           )}

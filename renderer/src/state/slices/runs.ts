@@ -6,6 +6,7 @@ import { runConsole } from '../console-hub';
 import { emptyLive, mergeRecord, type LiveRun } from '../live-run';
 import { applyFixes, recipeOf } from '../spec';
 import type { SliceContext } from './context';
+import { allowedNodes, consentNodesOf } from '../../wizard/node-consent';
 
 /** A run that started held consent for every env name in its spec, so running it again keeps that consent. */
 const consentedIn = (r: RunRecord): string[] => Object.keys(r.spec.env ?? {});
@@ -80,6 +81,7 @@ export function runsSlice({ api, set, get, note, onDispose }: SliceContext): { s
     },
 
     runAgain(record) {
+      consentNodesOf(record.spec);
       get().openWizard({ ...record.spec }, 'review', null, consentedIn(record), pathsConsentedIn(record));
     },
 
@@ -92,7 +94,9 @@ export function runsSlice({ api, set, get, note, onDispose }: SliceContext): { s
       const allowEnv = [...new Set([...consentedIn(record), ...fixed.allowEnv])];
       const allowPaths = pathsConsentedIn(record);
       try {
-        const { runId: next } = await api.startRun({ spec, allowEnv, allowPaths, lang: uiLang() });
+        // Its machines ran this run before: a relaunch keeps their consent.
+        consentNodesOf(record.spec);
+        const { runId: next } = await api.startRun({ spec, allowEnv, allowPaths, allowNodes: allowedNodes(), lang: uiLang() });
         set((s) => ({ live: { ...s.live, [next]: emptyLive(next) } }));
         get().navigate({ name: 'run', runId: next });
         return next;

@@ -5,6 +5,7 @@ import { emptyLive } from '../live-run';
 import { applyChange, defaultRecipe, newSpec, specFromProfile } from '../spec';
 import type { SliceContext } from './context';
 import { uiLang } from './runs';
+import { allowedNodes } from '../../wizard/node-consent';
 
 export type WizardStep = 'hardware' | 'mode' | 'inputs' | 'review';
 export const WIZARD_STEPS: WizardStep[] = ['hardware', 'mode', 'inputs', 'review'];
@@ -152,7 +153,7 @@ export function wizardSlice({ api, set, get, note, onDispose }: SliceContext, re
       if (step !== 'review' || !spec.recipe) return;
       const seq = ++planSeq;
       setWizard({ plan: loading(get().wizard.plan ?? undefined) });
-      const r = note(await load(api.planRun({ spec, allowEnv: get().wizard.allowEnv, allowPaths: get().wizard.allowPaths }), get().wizard.plan ?? undefined));
+      const r = note(await load(api.planRun({ spec, allowEnv: get().wizard.allowEnv, allowPaths: get().wizard.allowPaths, allowNodes: allowedNodes() }), get().wizard.plan ?? undefined));
       if (seq === planSeq) setWizard({ plan: r });
     },
 
@@ -160,7 +161,7 @@ export function wizardSlice({ api, set, get, note, onDispose }: SliceContext, re
       const { spec, allowEnv, allowPaths } = get().wizard;
       setWizard({ launching: true, launchError: null });
       try {
-        const { runId } = await api.startRun({ spec, allowEnv, allowPaths, lang: uiLang() });
+        const { runId } = await api.startRun({ spec, allowEnv, allowPaths, allowNodes: allowedNodes(), lang: uiLang() });
         set((s) => ({ live: { ...s.live, [runId]: s.live[runId] ?? emptyLive(runId) } }));
         setWizard({ launching: false });
         get().navigate({ name: 'run', runId });
