@@ -46,6 +46,9 @@ export const companion = {
       state: { starting: 'starting', ready: 'ready', unhealthy: 'not answering', exited: 'exited', failed: 'failed to start', stopped: 'stopped' },
       empty: 'No output from {{name}} yet.',
     },
+    cli: {
+      state: '{{name}} server (port {{port}}): {{state}}{{detail}}',
+    },
   },
   zh: {
     codes: {
@@ -88,6 +91,9 @@ export const companion = {
       port: '端口 {{port}}',
       state: { starting: '启动中', ready: '就绪', unhealthy: '无应答', exited: '已退出', failed: '启动失败', stopped: '已停止' },
       empty: '{{name}} 还没有输出。',
+    },
+    cli: {
+      state: '{{name}} 服务（端口 {{port}}）：{{state}}{{detail}}',
     },
   },
 };
