@@ -261,6 +261,10 @@ class TerminalView implements View {
         // Where the ranks are, from their Python stacks (issue 22).
         if (ev.where) this.note(stacksText[this.lang === 'zh-CN' ? 'zh' : 'en'].cli.where.replace('{{summary}}', this.lang === 'zh-CN' ? ev.where.summary.zh : ev.where.summary.en));
         break;
+      case 'companion':
+        // The caption/VAE server beside the ranks (companions.ts): its readiness comes before torchrun starts.
+        this.note(translate('companion', 'cli.state', { name: ev.name, port: ev.port, state: translate('companion', `ui.state.${ev.state}`, {}, this.lang), detail: ev.detail ? ` (${ev.detail})` : '' }, this.lang));
+        break;
       default:
         break;
     }
