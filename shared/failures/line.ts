@@ -10,6 +10,8 @@ export interface LineInfo {
   /** The message without decorations. */
   text: string;
   rank: number | null;
+  /** The rank came from a `[rankN]:`/`[defaultN]:` prefix (torchrun's own), not from a looser `N: ` or `[Rank N]`. */
+  prefixRank: boolean;
   /** Comparable time (ms since Jan 1 of an unknown year) when the line carried one. */
   time: number | null;
   /** The process id NCCL printed (`host:pid:tid [dev]`), mapped to a rank through torchrun's table. */
@@ -43,13 +45,17 @@ function ms(mon: string, day: string, h: string, m: string, s: string, frac: str
 export function parseLine(raw: string): LineInfo {
   let text = raw.includes('\x1b') ? raw.replace(ANSI, '') : raw;
   let rank: number | null = null;
+  let prefixRank = false;
   let time: number | null = null;
   let agent = false;
   for (let pass = 0; pass < 6; pass++) {
     const c = text.charCodeAt(0);
     let m: RegExpExecArray | null = null;
     if (c === 91 /* [ */) {
-      if ((m = TEE.exec(text))) rank = Number(m[2]);
+      if ((m = TEE.exec(text))) {
+        rank = Number(m[2]);
+        prefixRank = true;
+      }
       else if ((m = GLOG.exec(text))) {
         if (m[2]) time = ms(m[2], m[3], m[4], m[5], m[6], m[7]);
       } else if ((m = AGENT_MID.exec(text))) {
@@ -58,7 +64,10 @@ export function parseLine(raw: string): LineInfo {
       } else m = PASTE_PID.exec(text);
     } else if (c >= 48 && c <= 57) {
       if ((m = ISO.exec(text))) time = ms(m[2], m[3], m[4], m[5], m[6], m[7]);
-      else if ((m = NUM_RANK.exec(text))) rank = Number(m[1]);
+      else if ((m = NUM_RANK.exec(text))) {
+        rank = Number(m[1]);
+        prefixRank = false;
+      }
     } else if (c === 69 || c === 87 || c === 73 || c === 70 || c === 68 || c === 67) {
       if ((m = AGENT_NEW.exec(text))) {
         time = ms(m[1], m[2], m[3], m[4], m[5], m[6]);
@@ -82,7 +91,7 @@ export function parseLine(raw: string): LineInfo {
     const r = MSG_RANK.exec(text);
     if (r) rank = Number(r[1]);
   }
-  return { text, rank, time, pid, agent, ncclInfo };
+  return { text, rank, prefixRank, time, pid, agent, ncclInfo };
 }
 
 /**

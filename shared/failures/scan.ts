@@ -78,6 +78,8 @@ export class Collector {
   readonly agent = new AgentState();
   readonly suspicious = new Map<string, Suspicious[]>();
   readonly ranksSeen = new Set<number>();
+  /** Ranks that have a file of their own (torchrun's per-rank logs): certainly part of the job. */
+  readonly fileRanks = new Set<number>();
   /** Error-file timestamps (s) by rank: the most reliable "who failed first" (C11). */
   readonly errorFileTime = new Map<number, number>();
   readonly sources: { name: string; lines: number; bytes: number; longLines: number }[] = [];
@@ -115,6 +117,10 @@ export class Collector {
   }
 
   source(name: string, rank: number | null = null): SourceScanner {
+    if (rank !== null && this.fileRanks.size < 4096) {
+      this.fileRanks.add(rank);
+      this.seeRank(rank);
+    }
     const stats = { name, lines: 0, bytes: 0, longLines: 0 };
     this.sources.push(stats);
     return new SourceScanner(this, name, this.sources.length - 1, rank, stats);
@@ -352,7 +358,8 @@ export class SourceScanner {
     const info = e.info;
     if (info.ncclInfo || !info.text) return;
     const rank = this.fileRank ?? info.rank;
-    if (rank !== null) this.c.seeRank(rank);
+    // Which ranks printed at all (the silent-rank rule): torchrun's own prefixes only, as the prefilter reads them.
+    if (this.fileRank === null && info.rank !== null && info.prefixRank) this.c.seeRank(info.rank);
     if (info.agent || AgentState.relevant(info.text)) this.c.agent.feed(info.text, this.name, e.line);
 
     const candidates: Candidate[] = [{ text: info.text, joined: false, last: 0, tailStart: Infinity, info }];

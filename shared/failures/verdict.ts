@@ -316,7 +316,9 @@ function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: 
     reports.set(rank, r);
   }
   if (!reports.size) return;
-  const world = new Set<number>([...c.ranksSeen, ...exits.map((e) => e.rank)]);
+  // The job's ranks: torchrun's exit lines and table, the per-rank files, and the `[rankN]:` /
+  // `[defaultN]:` prefixes seen (scan.ts counts no looser prefix: a wrapped `…_utils.py:776:` is no rank).
+  const world = new Set<number>([...c.ranksSeen, ...c.fileRanks, ...exits.map((e) => e.rank)]);
   const silent = [...world].filter((r) => !reports.has(r)).sort((a, b) => a - b);
   let laggard: number | null = null;
   let laggardEnqueued: number | undefined;
