@@ -1,3 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiFailure } from '../../../shared/api/result';
+import { resolveSpec } from '../../../shared/feasibility/resolve';
+import { smallestFit, suggest, type Recheck } from '../../../shared/feasibility/suggest';
+import { repoRoot } from '../../support/temp';
 import { describe, expect, it } from 'vitest';
 import { checkFeasibility, parseHardwareSpec } from '../../../shared/feasibility';
 import type { SettingValue } from '../../../shared/run/types';
@@ -58,5 +64,30 @@ describe('suggestions fit when re-checked', () => {
     const r = checkFeasibility({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: {} }, hardware: [] });
     expect(r.verdict).toBe('does-not-fit');
     expect(r.suggestions.some((s) => s.change.device === 'cpu' && s.verdict === 'fits')).toBe(true);
+  });
+});
+
+describe('the suggestion search catches only what it expects (issue 17 §5)', () => {
+  const spec = { recipe: 'liveavatar-s2v-14b', mode: 'tpp-5gpu', settings: {} };
+  const input = { spec, hardware: parseHardwareSpec('4xRTX 4090') };
+  const resolved = resolveSpec(spec);
+  const report = checkFeasibility({ ...input, suggestions: false });
+  it('a candidate the recipe refuses (BAD_INPUT) is skipped', () => {
+    const refuse: Recheck = (i) => {
+      if (i.spec.mode !== spec.mode) throw new ApiFailure({ code: 'BAD_INPUT', field: 'settings.x', message: 'refused' });
+      return checkFeasibility(i);
+    };
+    expect(() => suggest({ input, resolved, report, recheck: refuse })).not.toThrow();
+  });
+  it('a programming error in a re-check surfaces instead of silently dropping the suggestions', () => {
+    const broken: Recheck = () => {
+      throw new TypeError('cannot read properties of undefined');
+    };
+    expect(() => suggest({ input, resolved, report, recheck: broken })).toThrow(TypeError);
+    expect(() => smallestFit({ input, resolved, recheck: broken })).toThrow(TypeError);
+  });
+  it('check.ts and suggest.ts no longer import each other', () => {
+    const src = readFileSync(join(repoRoot, 'shared', 'feasibility', 'suggest.ts'), 'utf8');
+    expect(src).not.toMatch(/from '\.\/check'/);
   });
 });
