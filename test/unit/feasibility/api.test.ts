@@ -59,3 +59,32 @@ describe('check shows the last measured run next to the prediction', () => {
     expect(none.lastMeasured).toBeNull();
   });
 });
+
+describe('contract method check: calibration from this machine, not for a what-if', () => {
+  it('applies the records in dataDir to a detected check, and the calibration method shows and resets them', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { recordCalibration } = await import('../../../electron/core/check/calibration');
+    const dataDir = mkdtempSync(join(tmpdir(), 'lal-calib-api-'));
+    const h100: GpuInfo = { ...gpu(0, 81079), name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559, memoryUsedMiB: 480, computeCapability: '9.0' };
+    const detect: DetectReport = { ...report, gpus: [h100] };
+    const c: CoreContext = { ...ctx(detect), dataDir };
+    const spec = { recipe: 'rehearsal', mode: 'single-offload', settings: { device: 'cuda', scale: 'full', fp8: false, load_lora: true } };
+    const api = checkApi(c);
+    const before = await api.check({ spec });
+    expect(before.calibration).toBeUndefined();
+    // A real H100 run of these settings (docs/validation-data/h100x1-allocator: bf16, 48 frames, expandable).
+    recordCalibration(dataDir, { runId: 'r1', recipe: 'rehearsal', mode: 'single-offload', settings: spec.settings, predictedBytes: { '0': before.perGpu[0]!.requiredBytes }, peaksMiB: { '0': 74495 }, roles: { '0': 'single' }, gpuName: h100.name, env: { PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True' }, status: 'succeeded' });
+    const after = await api.check({ spec });
+    expect(after.calibration).toMatchObject({ runs: 1, match: 'exact' });
+    expect(after.calibration!.message).toMatch(/^Calibrated from 1 runs on this machine \(same settings\)/);
+    expect(after.perGpu[0]!.requiredBytes).toBe(74495 * 2 ** 20);
+    expect(after.perGpu[0]!.uncalibratedBytes).toBe(before.perGpu[0]!.requiredBytes);
+    // A what-if on the same machine ignores its history.
+    expect((await api.check({ spec, hardware: '1xH100' })).calibration).toBeUndefined();
+    expect((await api.calibration({ action: 'show' })).entries.map((e) => e.runId)).toEqual(['r1']);
+    expect(await api.calibration({ action: 'reset' })).toMatchObject({ removed: 1, entries: [] });
+    expect((await api.check({ spec })).calibration).toBeUndefined();
+  });
+});
