@@ -154,7 +154,10 @@ export const methods = {
   /** Stops and removes the unfinished `.part` files; verified files stay. */
   setupDownloadCancel: m<typeof none, DownloadProgress>(none),
   /** The readiness checklist of the real recipe, each item with its fix command. */
-  readiness: m<typeof none, ReadinessReport>(none),
+  /** checkout/dest: check another checkout or weights folder than the settings' (`lal doctor --checkout/--dest`); read only. */
+  readiness: m<z.ZodType<{ checkout?: string; dest?: string } | undefined>, ReadinessReport>(
+    z.object({ checkout: z.string().min(1).max(4096).optional(), dest: z.string().min(1).max(4096).optional() }).strict().optional(),
+  ),
   /** Runs one fix from the fixed table, as argv with this machine's settings; output as `setupFixOutput`. */
   runFix: m<z.ZodType<{ fixId: (typeof FIX_IDS)[number] }>, { fixRunId: string; argv: string[] }>(z.object({ fixId: z.enum(FIX_IDS) }).strict()),
   check: m<z.ZodType<{ spec: RunSpec; hardware?: string }>, FeasibilityReport>(
@@ -196,6 +199,8 @@ export const methods = {
   explainPaths: m<z.ZodType<{ paths: string[] }>, PathsExplanation>(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(256) }).strict()),
   /** withDefault: mark the preset this machine should start with (runs detection, cached). */
   listProfiles: m<z.ZodType<{ withDefault?: boolean } | undefined>, ProfileSummary[]>(z.object({ withDefault: z.boolean().optional() }).strict().optional()),
+  /** Profile files in the library that could not be read, each with why (listProfiles leaves them out). */
+  profileProblems: m<typeof none, { file: string; problem: string }[]>(none),
   getProfile: m<z.ZodType<{ name: string }>, Profile>(z.object({ name: z.string().min(1) }).strict()),
   saveProfile: m<z.ZodType<{ profile: Profile; allowEnv?: string[]; overwrite?: boolean }>, ProfileSummary>(
     z.object({ profile: profileSchema, allowEnv: z.array(z.string()).optional(), overwrite: z.boolean().optional() }).strict(),

@@ -1,11 +1,7 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { evaluate, type ReadinessReport } from '../../../shared/setup/checklist';
+import type { ReadinessReport } from '../../../shared/setup/checklist';
 import { quoteArgv } from '../../../shared/setup/fixes';
 import { formatBytes } from '../../../shared/setup/progress';
-import { detectAll } from '../../core/detect';
-import { resolveDest } from '../../core/setup/dest';
-import { gatherFacts } from '../../core/setup/readiness';
 import { cliCore } from '../core';
 import { cliT, systemLang } from '../i18n';
 import { EXIT, printJson, type RunAction } from '../output';
@@ -31,29 +27,8 @@ export function registerDoctor(program: Command, run: RunAction): void {
       run(async (g) => {
         const core = cliCore(g);
         try {
-          const settings = await core.api.getSettings(undefined);
-          const checkout = flags.checkout ? resolve(flags.checkout) : settings.checkoutPath;
-          const configured = g.python ?? settings.pythonPath;
-          // GPUs and driver only; the Python to check is the configured one, else the best one found.
-          const report = await detectAll({
-            nvidiaSmi: g.nvidiaSmi ?? settings.nvidiaSmiPath,
-            python: configured,
-            checkout: null,
-            outputDir: null,
-            resourcesDir: core.resourcesDir,
-            skipPython: configured !== null,
-          });
-          const python = configured ?? report.python.find((p) => p.ok && p.torchVersion)?.path ?? report.python.find((p) => p.ok)?.path ?? null;
-          const d = resolveDest({ ...settings, checkoutPath: checkout }, core.dataDir, flags.dest ?? null);
-          const facts = await gatherFacts({
-            checkout,
-            weightsDir: flags.dest ? resolve(flags.dest) : d.ok ? d.dest : null,
-            python,
-            resourcesDir: core.resourcesDir,
-            driverCuda: report.driver?.cudaVersion ?? null,
-            hopper: report.gpus.some((x) => x.computeCapability?.startsWith('9.') ?? false),
-          });
-          const result = evaluate(facts);
+          // The app's own checklist; --python and --nvidia-smi are core's overrides already.
+          const result = await core.api.readiness({ checkout: flags.checkout, dest: flags.dest });
           if (g.json) printJson(result);
           else process.stdout.write(formatChecklist(result, g.lang ?? systemLang()));
           return result.ready ? EXIT.OK : EXIT.FAILED;

@@ -12,7 +12,6 @@ import { looksLikeShareCode } from '../../../shared/profiles/share-code';
 import { defaultPreset, torchInstallHint } from '../../../shared/profiles/presets';
 import { PROFILE_EXTENSION, type FieldError, type ImportPreview, type UnparsedLine } from '../../../shared/profiles/schema';
 import type { Lang } from '../../../shared/i18n';
-import { ProfileLibrary } from '../../core/profiles/library';
 import { parseProfileValue } from '../../../shared/profiles/migrate';
 type ExportFormat = MethodInput<'exportSpec'>['format'];
 import { cliCore } from '../core';
@@ -334,7 +333,7 @@ async function listCommand(g: GlobalOptions): Promise<number> {
     const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]!))));
     const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - width(c)))).join('  ').trimEnd();
     process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
-    for (const b of new ProfileLibrary(core.dataDir).scan().broken) process.stderr.write(t('profile:list.broken', { file: b.file, problem: b.problem }) + '\n');
+    for (const b of await core.api.profileProblems(undefined)) process.stderr.write(t('profile:list.broken', { file: b.file, problem: b.problem }) + '\n');
     return EXIT.OK;
   } finally {
     await core.dispose();

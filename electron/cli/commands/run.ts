@@ -6,8 +6,7 @@ import { cliCore } from '../core';
 import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
 import { defaultDataDir } from '../../core/paths';
-import { tr } from '../../core/runs/text';
-import { stacks as stacksText } from '../../../shared/i18n/locales/stacks';
+import { translate } from '../../../shared/i18n/translate';
 import { describe } from '../../../shared/failures/describe';
 import type { RunEvent, RunRecord, RunSpec, SettingValue } from '../../../shared/run/types';
 import type { Lang } from '../../../shared/i18n';
@@ -15,7 +14,9 @@ import { getRecipe } from '../../../shared/recipes';
 import { ApiFailure } from '../../../shared/api/result';
 import type { FieldError } from '../../../shared/profiles/schema';
 
-import { parseNodes } from '../../core/nodes/cli';
+import { parseNodes } from '../nodes-flag';
+
+const tr = (lang: Lang, key: string, vars: Record<string, string | number> = {}) => translate('run', key, vars, lang);
 /**
  * `lal run` and `lal runs`. `lal run` is itself the launcher: it owns the torchrun process group,
  * so Ctrl-C (SIGINT to lal's own group; torchrun runs detached in its own session and does not see
@@ -259,7 +260,7 @@ class TerminalView implements View {
       case 'stall':
         this.note(t('cli.stall', { ranks: ev.ranks.map((r) => (ev.nodes?.[r] ? `${r} (${ev.nodes[r]})` : String(r))).join(', '), idle: Math.round(ev.idleSec), advanced: ev.advanced.join(', ') || t('cli.none') }) + (ev.action === 'stop' ? ' ' + t('cli.stallStopping') : ''));
         // Where the ranks are, from their Python stacks (issue 22).
-        if (ev.where) this.note(stacksText[this.lang === 'zh-CN' ? 'zh' : 'en'].cli.where.replace('{{summary}}', this.lang === 'zh-CN' ? ev.where.summary.zh : ev.where.summary.en));
+        if (ev.where) this.note(translate('stacks', 'cli.where', { summary: this.lang === 'zh-CN' ? ev.where.summary.zh : ev.where.summary.en }, this.lang));
         break;
       case 'companion':
         // The caption/VAE server beside the ranks (companions.ts): its readiness comes before torchrun starts.

@@ -15,7 +15,7 @@ import { readSource } from './read-source';
 
 type ProfileMethods =
   | 'listProfiles' | 'getProfile' | 'saveProfile' | 'deleteProfile' | 'renameProfile'
-  | 'duplicateProfile' | 'pinProfile' | 'previewImport' | 'exportProfile' | 'exportSpec' | 'validateProfile';
+  | 'duplicateProfile' | 'pinProfile' | 'previewImport' | 'exportProfile' | 'exportSpec' | 'validateProfile' | 'profileProblems';
 
 /** Profiles and presets over the contract. Owned by the profiles feature. */
 export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
@@ -84,6 +84,8 @@ export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
     },
 
     // Answers, never throws, for a bad profile: validating many files reports each one.
+    profileProblems: async () => library().scan().broken,
+
     validateProfile: async ({ source, stem }) => {
       const r = await readSource(source, stem ?? 'imported');
       const out: MethodOutput<'validateProfile'> = { valid: false, errors: r.errors };

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { resolve as resolvePath } from 'node:path';
 import type { Api } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
 import { cudaTagFor, evaluate } from '../../../shared/setup/checklist';
@@ -35,15 +36,17 @@ export function setupApi(ctx: CoreContext): SetupMethods & { dispose(): Promise<
 
   const progress = (): DownloadProgress | null => (current ? current.dl.snapshot() : last);
 
-  const facts = async () => {
-    const s = ctx.settings.get();
+  /** Facts for the settings' checkout and weights, or for a checkout/dest the caller names (only read, never written). */
+  const facts = async (own: { checkout?: string; dest?: string } = {}) => {
+    const stored = ctx.settings.get();
+    const s = own.checkout ? { ...stored, checkoutPath: resolvePath(own.checkout) } : stored;
     const report = await ctx.detect(false);
     const configured = ctx.overrides.python ?? s.pythonPath;
     const python = configured ?? report.python.find((p) => p.ok && p.torchVersion)?.path ?? report.python.find((p) => p.ok)?.path ?? null;
-    const dest = resolveDest(s, ctx.dataDir);
+    const dest = resolveDest(s, ctx.dataDir, own.dest ?? null);
     return gatherFacts({
       checkout: s.checkoutPath,
-      weightsDir: dest.ok ? dest.dest : null,
+      weightsDir: own.dest ? resolvePath(own.dest) : dest.ok ? dest.dest : null,
       python,
       resourcesDir: ctx.resourcesDir,
       driverCuda: report.driver?.cudaVersion ?? null,
@@ -92,7 +95,7 @@ export function setupApi(ctx: CoreContext): SetupMethods & { dispose(): Promise<
       current.dl.cancel();
       return current.done;
     },
-    readiness: async () => evaluate(await facts()),
+    readiness: async (input) => evaluate(await facts(input ?? {})),
     runFix: async ({ fixId }) => {
       // Parameters come from this machine's settings and detection, never from the request.
       const f = await facts();

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore } from '../../../electron/core/app';
 import { inProcessClient } from '../../../electron/core/in-process';
+import { ProfileLibrary } from '../../../electron/core/profiles/library';
 import { startServer } from '../../../electron/server/server';
 import { createHttpClient } from '../../../shared/api/http-client';
 import { runSpecToProfile } from '../../../shared/profiles/spec';
@@ -27,7 +28,7 @@ describe('contract methods for the command line', () => {
     expect(own).not.toBe(cached);
     expect(own.gpus).toEqual([]);
     await expect(api.detect({ skipPython: 'yes' } as never)).rejects.toMatchObject({ code: 'BAD_INPUT', field: 'skipPython' });
-  });
+  }, 60_000); // the first pass imports torch in every Python found: slow on a loaded machine
 
   it('explainPaths reads a log by path in-process, and says what it read', async () => {
     const log = join(dir.path, 'x.log');
@@ -72,6 +73,25 @@ describe('contract methods for the command line', () => {
     expect(code.text).toMatch(/^lav\d+\./);
     await expect(api.exportSpec({ profile: { ...profile, mode: 'nope' }, format: 'json' })).rejects.toMatchObject({ code: 'BAD_INPUT', field: 'mode' });
   });
+
+  it('profileProblems names a library file that cannot be read; listProfiles leaves it out', async () => {
+    expect(await api.profileProblems(undefined)).toEqual([]);
+    const libDir = new ProfileLibrary(dir.path).dir;
+    mkdirSync(libDir, { recursive: true });
+    writeFileSync(join(libDir, 'broken.lavprofile.json'), '{ not json');
+    const problems = await api.profileProblems(undefined);
+    expect(problems).toEqual([{ file: expect.stringContaining('broken.lavprofile.json'), problem: expect.any(String) }]);
+    expect((await api.listProfiles(undefined)).some((p) => p.name === 'broken')).toBe(false);
+  });
+
+  it('readiness takes a checkout and a weights folder to check instead of the settings', async () => {
+    const checkout = join(dir.path, 'not-a-checkout');
+    mkdirSync(checkout);
+    const r = await api.readiness({ checkout, dest: join(dir.path, 'w') });
+    expect(r.items.find((i) => i.id === 'checkout')).toMatchObject({ status: 'wrong', detail: 'checkout.notLiveAvatar', params: { path: checkout } });
+    expect(r.ready).toBe(false);
+    await expect(api.readiness({ checkout: '' })).rejects.toMatchObject({ code: 'BAD_INPUT', field: 'checkout' });
+   }, 60_000);
 
   it('stopRun with force: an unknown run is NOT_FOUND, a bad flag is BAD_INPUT', async () => {
     await expect(api.stopRun({ runId: 'no-such-run', force: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
