@@ -22,6 +22,27 @@ import sys
 import time
 
 
+def smi_gpus():
+    """The node's GPUs as nvidia-smi sees them (free memory includes other users'), or None without it."""
+    try:
+        r = subprocess.run(
+            ["nvidia-smi", "--query-gpu=index,name,memory.total,memory.free", "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if r.returncode != 0:
+        return None
+    gpus = []
+    for line in r.stdout.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        try:
+            gpus.append({"index": int(parts[0]), "name": parts[1], "totalBytes": int(float(parts[2])) * 1048576, "freeBytes": int(float(parts[3])) * 1048576})
+        except (ValueError, IndexError):
+            continue
+    return gpus or None
+
+
 def probe(rdzv_host, ifnames, checkout):
     out = {"hostname": socket.gethostname(), "python": sys.version.split()[0], "executable": sys.executable}
     try:
@@ -48,6 +69,12 @@ def probe(rdzv_host, ifnames, checkout):
     except Exception as e:
         out["torch"] = None
         out["torchError"] = "%s: %s" % (type(e).__name__, e)
+    # nvidia-smi, where the node has it, for the per-GPU memory check: every physical GPU in the
+    # order the ranks take them, with the memory other processes already hold.
+    smi = smi_gpus()
+    if smi is not None:
+        out["gpus"] = smi
+        out["gpuSource"] = "nvidia-smi"
     try:
         infos = socket.getaddrinfo(rdzv_host, None, proto=socket.IPPROTO_TCP)
         out["resolved"] = sorted({i[4][0] for i in infos})

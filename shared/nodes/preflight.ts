@@ -25,7 +25,9 @@ export interface NodeFacts {
   torchError?: string;
   cuda?: boolean;
   nccl?: string | null;
-  gpus?: { name: string; totalBytes: number; freeBytes: number | null }[];
+  /** From nvidia-smi on the node where it has one (gpuSource), else from torch. */
+  gpus?: { index?: number; name: string; totalBytes: number; freeBytes: number | null }[];
+  gpuSource?: 'nvidia-smi';
   resolved: string[];
   resolveError?: string;
   route: string | null;
@@ -58,8 +60,10 @@ export interface PreflightInput {
   port: { port: number; free: boolean } | null;
   /** GPUs needed (device is not cpu). */
   needsGpus: boolean;
-  /** Bytes one rank needs on its GPU, when the feasibility model knows. */
+  /** Bytes one rank needs on its GPU, when the feasibility model knows (every rank alike). */
   perRankBytes?: number | null;
+  /** Bytes each rank needs, by global rank (node i runs ranks rankBase(i)…): the model's per-rank prediction. */
+  rankBytes?: (number | null)[] | null;
   /** NCCL/GLOO_SOCKET_IFNAME the user set (one name for every node). */
   userIfname?: string | null;
 }
@@ -81,7 +85,10 @@ export function judgePreflight(input: PreflightInput): NodesPreflight {
   const checks: PreflightCheck[] = [];
   const add = (id: string, node: string | null, status: CheckStatus, vars: Record<string, string | number> = {}) => checks.push({ id, node, status, vars });
 
+  let rankBase = 0;
   for (const n of input.nodes) {
+    const base = rankBase;
+    rankBase += n.ranks;
     const v = { node: n.name, host: n.host };
     if (n.sshError) {
       const e = n.sshError.stderr;
@@ -111,10 +118,21 @@ export function judgePreflight(input: PreflightInput): NodesPreflight {
     if (input.needsGpus) {
       const gpus = f.gpus ?? [];
       if (gpus.length < n.ranks) add('gpuCount', n.name, 'fail', { ...v, have: gpus.length, need: n.ranks });
-      const need = input.perRankBytes;
-      if (need) {
-        const short = gpus.slice(0, n.ranks).filter((g) => (g.freeBytes ?? g.totalBytes) < need);
-        if (short.length) add('gpuMemory', n.name, 'fail', { ...v, needGiB: (need / GiB).toFixed(1), freeGiB: ((short[0].freeBytes ?? short[0].totalBytes) / GiB).toFixed(1) });
+      // Local rank j takes the node's GPU j: each GPU against the rank that will run on it.
+      let worst: number | null = null;
+      let most = 0;
+      for (const [j, g] of gpus.slice(0, n.ranks).entries()) {
+        const need = input.rankBytes?.[base + j] ?? input.perRankBytes;
+        if (!need) continue;
+        const free = g.freeBytes ?? g.totalBytes;
+        most = Math.max(most, need);
+        worst = worst === null ? free : Math.min(worst, free);
+        if (free < need) {
+          add('gpuMemory', n.name, 'fail', { ...v, rank: base + j, gpu: g.index ?? j, gpuName: g.name, needGiB: (need / GiB).toFixed(1), freeGiB: (free / GiB).toFixed(1), totalGiB: (g.totalBytes / GiB).toFixed(1), shortGiB: ((need - free) / GiB).toFixed(1) });
+        }
+      }
+      if (worst !== null && !checks.some((c) => c.id === 'gpuMemory' && c.node === n.name)) {
+        add('gpuMemoryOk', n.name, 'ok', { ...v, needGiB: (most / GiB).toFixed(1), freeGiB: (worst / GiB).toFixed(1) });
       }
     }
     if (f.shmBytes !== null && f.shmBytes < SHM_MIN_BYTES) add('shm', n.name, 'warn', { ...v, mib: Math.round(f.shmBytes / 1024 ** 2) });

@@ -12,6 +12,7 @@ import { judgePreflight, type NodeFacts, type NodeProbe, type NodesPreflight } f
 import type { NodesLaunchFacts } from './prepare';
 import { nodePythonDefault, sshConfigFromEnv } from './prepare';
 import { ranksPerNode } from './plan';
+import { rankNeeds } from './memory';
 import { sshArgv, type SshOptions } from './ssh';
 import { describeChecks } from './describe';
 import { splitRunnerSettings } from '../runs/args';
@@ -24,6 +25,8 @@ export interface PreflightOptions {
   ssh?: SshOptions;
   /** Seconds for one node's probe (importing torch on a cold disk takes a while). */
   probeTimeoutSec?: number;
+  /** Bytes each rank needs on its GPU (by global rank); default: the feasibility model's prediction on the GPUs the nodes report. */
+  rankBytes?: (number | null)[] | null;
 }
 
 /**
@@ -96,7 +99,10 @@ export async function preflightNodes(ctx: CoreContext, input: RunSpec, opts: Pre
     listener.kill('SIGKILL');
   }
 
-  return judgePreflight({ nodes: probes, rdzvHost, port, needsGpus: values.device !== 'cpu', userIfname });
+  const needsGpus = values.device !== 'cpu';
+  // The per-GPU memory check: each rank's predicted need against the free memory of the GPU it gets.
+  const rankBytes = needsGpus ? (opts.rankBytes ?? rankNeeds(spec, probes)) : null;
+  return judgePreflight({ nodes: probes, rdzvHost, port, needsGpus, userIfname, rankBytes });
 }
 
 /** startRun's gate: the facts the plan needs, or a refusal that lists every failed check with its fix. */

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createCore, type Core } from '../../../electron/core/app';
+import type { RunSpec } from '../../../shared/run/types';
+import { repoRoot, tempDir } from '../../support/temp';
+import { SYS_PYTHON, namespacesUsable, testNet } from './netns';
+
+/**
+ * GPUs on the nodes (issue 18 §2, §3): the per-GPU memory check of the preflight and GPU samples
+ * from every node. The nodes are network namespaces without GPUs; each gets the repo's fake
+ * nvidia-smi (test/support/fake-nvidia-smi) on its PATH through its node interpreter, with a state
+ * file that says how much memory other processes hold on each of its cards.
+ */
+const usable = namespacesUsable();
+const title = usable.ok ? 'GPUs on the nodes (network namespaces, fake nvidia-smi)' : `GPUs on the nodes — SKIPPED: cannot create network namespaces here (${usable.why})`;
+// Its own machines (lalg-n0, lalg-n1 on 10.231.2.0/24): other multi-node suites may run at the same time.
+const net = testNet('lalg', 2, '/tmp/lal-netns-gpu');
+const MiB = 2 ** 20;
+
+describe.skipIf(!usable.ok)(title, () => {
+  const dir = tempDir('lal-gpu-nodes-');
+  let core: Core;
+  const saved = process.env.LAL_SSH_CONFIG;
+
+  /** A node interpreter whose PATH finds the fake nvidia-smi (2 H200s, memory use from `state`). */
+  const nodePython = (name: string, state: object): string => {
+    const stateFile = join(dir.path, `${name}.smi.json`);
+    writeFileSync(stateFile, JSON.stringify(state));
+    const p = join(dir.path, `${name}-python`);
+    const path = [join(repoRoot, 'test/support/fake-nvidia-smi'), dirname(process.execPath), '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+    writeFileSync(p, `#!/bin/sh\nexport PATH='${path}' LAL_FAKE_SMI_STATE='${stateFile}' LAL_FAKE_SMI_GPUS=2\nexec ${SYS_PYTHON} "$@"\n`);
+    chmodSync(p, 0o755);
+    return p;
+  };
+  const spec = (n1State: object): RunSpec => ({
+    recipe: 'rehearsal',
+    mode: 'tpp-4gpu',
+    settings: { device: 'cuda', scale: 'tiny' },
+    nodes: [{ host: net.host(0), python: nodePython('n0', {}) }, { host: net.host(1), python: nodePython('n1', n1State) }],
+  });
+  const allowNodes = [net.host(0), net.host(1)];
+
+  beforeAll(() => {
+    net.up(2);
+    mkdirSync(dir.path, { recursive: true });
+    process.env.LAL_SSH_CONFIG = net.sshConfig;
+    core = createCore({ transport: 'in-process', dataDir: join(dir.path, 'data'), resourcesDir: join(repoRoot, 'resources') });
+  }, 60_000);
+  afterAll(async () => {
+    await core?.dispose();
+    if (saved === undefined) delete process.env.LAL_SSH_CONFIG;
+    else process.env.LAL_SSH_CONFIG = saved;
+    net.down();
+    dir.remove();
+  });
+
+  it('preflight: a GPU on the second node held by another process fails the memory check, naming node, GPU, rank and numbers, with a fix in en and zh', async () => {
+    // GPU 1 of lalg-n1 has ~1.1 GiB free; the rehearsal on GPUs needs ~2.3 GiB per rank (the feasibility model).
+    const s = spec({ gpus: { 1: { 'memory.used': 142000 } } });
+    const en = await core.api.preflightNodes({ spec: s, allowNodes, lang: 'en' });
+    expect(en.ok).toBe(false);
+    const mem = en.checks.filter((c) => c.id === 'gpuMemory');
+    expect(mem.map((c) => c.node)).toEqual([net.host(1)]);
+    expect(mem[0].status).toBe('fail');
+    expect(mem[0].message).toMatch(new RegExp(`^Node ${net.host(1)}, GPU 1 \\(NVIDIA H200\\): rank 3 needs about \\d+\\.\\d GiB but it has 1\\.\\d GiB free of 140\\.4 GiB \\(\\d+\\.\\d GiB short\\)\\.$`));
+    expect(mem[0].fix).toContain(`Free that GPU on ${net.host(1)}`);
+    // The first node's cards are free: said so, with the numbers.
+    expect(en.checks.find((c) => c.id === 'gpuMemoryOk' && c.node === net.host(0))?.message).toMatch(/every GPU has room \(a rank needs up to \d+\.\d GiB; the least free is 139\.\d GiB\)/);
+    expect(en.checks.find((c) => c.id === 'gpuCount')).toBeUndefined();
+    const zh = await core.api.preflightNodes({ spec: s, allowNodes, lang: 'zh-CN' });
+    const zmem = zh.checks.find((c) => c.id === 'gpuMemory');
+    expect(zmem?.message).toContain(`节点 ${net.host(1)} 的 GPU 1`);
+    expect(zmem?.fix).toContain('nvidia-smi');
+  }, 120_000);
+
+  it('startRun refuses with the same result before anything starts; with the card free the memory check passes', async () => {
+    const s = spec({ gpus: { 1: { 'memory.used': 142000 } } });
+    const err = (await core.api.startRun({ spec: s, allowNodes, lang: 'en' }).then(
+      () => ({ code: 'STARTED', message: '' }),
+      (e: { error: { code: string; message: string } }) => e.error,
+    ));
+    expect(err).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(err.message).toMatch(new RegExp(`Node ${net.host(1)}, GPU 1 \\(NVIDIA H200\\): rank 3 needs about`));
+    expect((await core.api.listRuns(undefined as never)).length).toBe(0);
+    const ok = await core.api.preflightNodes({ spec: spec({}), allowNodes, lang: 'en' });
+    expect(ok.checks.filter((c) => c.id === 'gpuMemory')).toEqual([]);
+    expect(ok.checks.filter((c) => c.id === 'gpuMemoryOk').map((c) => c.node)).toEqual([net.host(0), net.host(1)]);
+  }, 120_000);
+});
