@@ -211,25 +211,44 @@ export class Prefilter {
   }
 
   /**
-   * Scans `bytes[from, to)` from automaton state `state` (carried across chunks). Calls `line(end)`
-   * at every \n (offset of the \n), `hot(at)` where an anchor ends, `rank(at)` where a rank prefix
-   * ends (its digits follow). Returns the state to resume from.
+   * Scans `bytes[from, to)` from automaton state `sink.state` (carried across chunks). Line breaks
+   * go into `sink.ends` (offsets of each \n, grown as needed) without a call per line; `hot(line)`
+   * gets the number of \n seen before the anchor's end in this call, `rank(at)` the offset where a
+   * rank prefix ends (its digits follow).
    */
-  scan(bytes: Uint8Array, from: number, to: number, state: number, line: (end: number) => void, hot: (at: number) => void, rank: (at: number) => void): number {
+  scan(bytes: Uint8Array, from: number, to: number, sink: ScanSink, hot: (line: number) => void, rank: (at: number) => void): void {
     const delta = this.delta;
-    let s = state;
+    const out = this.out;
+    let ends = sink.ends;
+    let n = 0;
+    let s = sink.state;
     for (let i = from; i < to; i++) {
       const t = delta[(s << 8) | bytes[i]];
       s = t & STATE;
       if (t > STATE) {
-        if (t & NL_BIT) line(i);
-        else {
-          const o = this.out[s];
-          if (o & HOT) hot(i);
+        if (t & NL_BIT) {
+          if (n === ends.length) {
+            const grown = new Int32Array(ends.length * 2);
+            grown.set(ends);
+            ends = grown;
+          }
+          ends[n++] = i;
+        } else {
+          const o = out[s];
+          if (o & HOT) hot(n);
           if (o & RANK) rank(i);
         }
       }
     }
-    return s;
+    sink.ends = ends;
+    sink.count = n;
+    sink.state = s;
   }
+}
+
+/** What one scan leaves: the \n offsets (the first `count` of `ends`) and the automaton state. */
+export interface ScanSink {
+  ends: Int32Array;
+  count: number;
+  state: number;
 }

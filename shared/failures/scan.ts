@@ -137,7 +137,7 @@ export class SourceScanner {
   // Byte path (pushBytes): undecided bytes, their lines' flags, the automaton state.
   private carry: Uint8Array = EMPTY;
   private carryHot: number[] = [];
-  private acState = 0;
+  private readonly sink = { ends: new Int32Array(4096), count: 0, state: 0 };
   /** Inside a runaway line: its bytes go straight to the matcher until the next \n. */
   private runaway: Utf8Decoder | null = null;
   private readonly utf8 = new TextDecoder('utf-8');
@@ -221,18 +221,16 @@ export class SourceScanner {
     // Line starts inside the carried part were found before; find them again (a few lines).
     for (let i = a.indexOf(10); i >= 0; i = a.indexOf(10, i + 1)) starts.push(i + 1);
     const c = this.c;
-    this.acState = PREFILTER.scan(
+    const base = starts.length - 1;
+    const sink = this.sink;
+    PREFILTER.scan(
       bytes,
       0,
       bytes.length,
-      this.acState,
-      (end) => {
-        starts.push(na + end + 1);
-        if (na + end + 1 - starts[starts.length - 2] > MAX_LINE) hot.push(starts.length - 2);
-      },
-      () => {
-        const line = starts.length - 1;
-        if (hot[hot.length - 1] !== line) hot.push(line);
+      sink,
+      (line) => {
+        const l = base + line;
+        if (hot[hot.length - 1] !== l) hot.push(l);
       },
       (end) => {
         // `[rank12]:` — read the digits in place (the prefix is almost never cut by a chunk edge).
@@ -249,6 +247,12 @@ export class SourceScanner {
         if (k > na + end + 1 && k + 1 < total && at(k) === 93 && at(k + 1) === 58) c.seeRank(r);
       },
     );
+    for (let j = 0; j < sink.count; j++) {
+      const next = na + sink.ends[j] + 1;
+      // A line longer than the matcher's window: fed, so the matcher reads it in pieces and notes it.
+      if (next - starts[starts.length - 1] > MAX_LINE) hot.push(starts.length - 1);
+      starts.push(next);
+    }
     // starts[i] begins line i; the last entry begins the unfinished line (or is `total`).
     const complete = starts.length - 1;
     if (!last && complete === 0 && total > RUNAWAY) {
@@ -289,7 +293,8 @@ export class SourceScanner {
     }
     const keepFrom = from < starts.length ? starts[from] : total;
     this.carry = sub(keepFrom, total).slice();
-    this.carryHot = hot.filter((l) => l >= from).map((l) => l - from);
+    // Hot lines whose context reaches into the carried lines stay (at negative indices).
+    this.carryHot = hot.filter((l) => l + CONTEXT >= from).map((l) => l - from);
   }
 
   /** Lines the prefilter cleared: counted, never decoded. The matcher's windows end here. */

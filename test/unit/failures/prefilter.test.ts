@@ -42,7 +42,8 @@ group('prefilter: the byte path decides what the text path decides', () => {
       for (let cut = 0; cut <= a.length; cut++) {
         const text = `noise line\n${'x'.repeat(50)}${a.slice(0, cut)}\n${a.slice(cut)}${'y'.repeat(20)}\nmore`;
         const hits: number[] = [];
-        p.scan(enc.encode(text), 0, text.length, 0, () => undefined, (at) => hits.push(at), () => undefined);
+        const bytes = enc.encode(text);
+        p.scan(bytes, 0, bytes.length, { ends: new Int32Array(1), count: 0, state: 0 }, (line) => hits.push(line), () => undefined);
         expect(hits.length, `${a} cut at ${cut}`).toBeGreaterThan(0);
       }
     }
@@ -92,6 +93,19 @@ group('prefilter: the byte path decides what the text path decides', () => {
     const fast = viaBytes(bytes, cuts);
     expect(key(fast)).toBe(key(viaText(text)));
     expect(fast.d[0]).toMatchObject({ code: 'NCCL_WATCHDOG_TIMEOUT', rank: 2 });
+  });
+
+  it('a hot line\'s context reaches into the last, unfinished line (wrapped torchrun line at the very end)', () => {
+    const text = [
+      'torch.AcceleratorError: CUDA error: invali',
+      'd device ordinal',
+      'E1122 07:08:17.250000 1441 torch/distribut',
+      'ed/elastic/multiprocessing/api.py:986] fai',
+      'led (exitcode: 1) local_rank: 4 (pid: 4242',
+      ') of binary: /opt/torch/.venv/bin/python',
+    ].join('\n');
+    expect(key(viaBytes(enc.encode(text)))).toBe(key(viaText(text)));
+    expect(viaBytes(enc.encode(text)).d[0]).toMatchObject({ code: 'INVALID_DEVICE_ORDINAL', rank: 4 });
   });
 
   it('a line with no break for megabytes is read in pieces, and what follows is still matched', () => {
