@@ -125,6 +125,9 @@ export interface GpuSample {
   memoryUsedMiB: number;
   memoryTotalMiB: number;
   utilizationPct: number | null;
+  /** Multi-node runs: the node this GPU is on (`index` is that node's own) and the node's place in the run. */
+  node?: string;
+  nodeIndex?: number;
 }
 
 /** VRAM one process holds on one GPU (nvidia-smi --query-compute-apps). */

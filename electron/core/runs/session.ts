@@ -19,6 +19,7 @@ import { launch, type Launched } from './launcher';
 import { OutputCoalescer } from './output';
 import { RankLogTail } from './rank-tail';
 import { GpuSampler } from './gpu-sampler';
+import { NodesGpuSampler, nodesSamplerFor } from '../nodes/gpu-sampler';
 import { teardown } from './teardown';
 import { pidsWithRunId, procStartTimeSync } from './proc';
 import { stallStacks } from './stacks';
@@ -57,7 +58,7 @@ export class RunSession {
   private readonly coalescer: OutputCoalescer;
   private readonly tracker: ProgressTracker;
   private tail: RankLogTail | null = null;
-  private sampler: GpuSampler | null = null;
+  private sampler: GpuSampler | NodesGpuSampler | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
@@ -191,7 +192,11 @@ export class RunSession {
     });
     this.tail.start();
 
-    if (this.deps.nvidiaSmi && this.built.values.device !== 'cpu') {
+    if (this.built.spec.nodes?.length && this.built.values.device !== 'cpu') {
+      // Several machines: nvidia-smi on every node over ssh, samples tagged with their node.
+      this.sampler = nodesSamplerFor(this.built.plan.argv, (samples) => this.emit({ type: 'gpu', runId: this.runId, samples }));
+      this.sampler?.start();
+    } else if (this.deps.nvidiaSmi && this.built.values.device !== 'cpu') {
       const gpus = this.built.plan.env.CUDA_VISIBLE_DEVICES ? this.built.plan.env.CUDA_VISIBLE_DEVICES.split(',').map(Number).filter(Number.isInteger) : [];
       this.sampler = new GpuSampler({
         nvidiaSmi: this.deps.nvidiaSmi,

@@ -18,8 +18,43 @@ export function alignSamples(gpu: Record<number, GpuSample[]>, pick: (s: GpuSamp
   return { indexes, data: [times.map((t) => t / 1000), ...rows] };
 }
 
-/** Memory per GPU against its capacity, and utilisation, over the run. */
+/**
+ * GPUs by node for a multi-node run (samples carry their node), in the order of the run's nodes;
+ * a one-machine run is one group with node null. Each group keeps its own GPU numbers.
+ */
+export function groupByNode(gpu: Record<number, GpuSample[]>): { node: string | null; gpu: Record<number, GpuSample[]> }[] {
+  const groups = new Map<string | null, { order: number; gpu: Record<number, GpuSample[]> }>();
+  for (const samples of Object.values(gpu)) {
+    const first = samples[0];
+    if (!first) continue;
+    const node = first.node ?? null;
+    const g = groups.get(node) ?? { order: first.nodeIndex ?? -1, gpu: {} };
+    g.gpu[first.index] = samples;
+    groups.set(node, g);
+  }
+  return [...groups].sort((a, b) => a[1].order - b[1].order).map(([node, g]) => ({ node, gpu: g.gpu }));
+}
+
+/** Memory per GPU against its capacity, and utilisation, over the run; one pair of charts per node on a multi-node run. */
 export function GpuCharts({ gpu }: { gpu: Record<number, GpuSample[]> }) {
+  const { t } = useTranslation();
+  const groups = useMemo(() => groupByNode(gpu), [gpu]);
+  if (groups.length > 1 || (groups.length === 1 && groups[0].node !== null)) {
+    return (
+      <div data-testid="gpu-charts-nodes">
+        {groups.map((g) => (
+          <section key={g.node ?? ''} data-testid="gpu-node" data-node={g.node ?? ''}>
+            <h4 className="sub">{t('nodes:run.gpuNode', { node: g.node ?? '' })}</h4>
+            <NodeGpuCharts gpu={g.gpu} />
+          </section>
+        ))}
+      </div>
+    );
+  }
+  return <NodeGpuCharts gpu={gpu} />;
+}
+
+function NodeGpuCharts({ gpu }: { gpu: Record<number, GpuSample[]> }) {
   const { t } = useTranslation();
   const mem = useMemo(() => alignSamples(gpu, (s) => s.memoryUsedMiB / 1024), [gpu]);
   const util = useMemo(() => alignSamples(gpu, (s) => s.utilizationPct), [gpu]);

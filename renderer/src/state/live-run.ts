@@ -67,10 +67,12 @@ export function foldEvent(live: LiveRun, e: RunEvent): LiveRun {
     case 'gpu': {
       const gpu = { ...live.gpu };
       for (const s of e.samples) {
-        const prev = gpu[s.index] ?? [];
+        // Multi-node: every node has its own GPU 0…; the key keeps them apart (GpuCharts groups by s.node).
+        const key = s.nodeIndex === undefined ? s.index : (s.nodeIndex + 1) * 1000 + s.index;
+        const prev = gpu[key] ?? [];
         const next = prev.length >= GPU_HISTORY ? prev.slice(prev.length - GPU_HISTORY + 1) : prev.slice();
         next.push(s);
-        gpu[s.index] = next;
+        gpu[key] = next;
       }
       return { ...live, gpu };
     }

@@ -7,6 +7,7 @@ export const nodes = {
       preflightFailed: 'preflight failed on the nodes; nothing was started',
       consent: 'this run connects over ssh to machines its profile lists: {{hosts}}. Nothing was started. Allow each one you trust explicitly (--allow-node {{first}}), or name the machines yourself with --node',
     },
+    run: { gpuNode: 'Machine {{node}}' },
     consent: {
       previewHosts: 'This profile runs on other machines over ssh: {{hosts}}. Nothing connects to them until you allow each one when you run it (--allow-node HOST, or the box in the wizard).',
       title: 'Connect to these machines?',
@@ -103,6 +104,7 @@ export const nodes = {
       preflightFailed: '节点预检未通过；没有启动任何进程',
       consent: '此运行会通过 ssh 连接其配置中列出的机器：{{hosts}}。尚未启动任何东西。请逐个明确允许你信任的机器（--allow-node {{first}}），或用 --node 自己指定机器',
     },
+    run: { gpuNode: '机器 {{node}}' },
     consent: {
       previewHosts: '此配置会通过 ssh 在其他机器上运行：{{hosts}}。在你运行时逐个允许之前，不会连接任何一台（--allow-node HOST，或向导中的勾选框）。',
       title: '连接这些机器吗？',

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { execaSync } from 'execa';
 import { createCore, type Core } from '../../../electron/core/app';
+import { NodesGpuSampler } from '../../../electron/core/nodes/gpu-sampler';
+import type { GpuSample } from '../../../shared/run/types';
 import type { RunSpec } from '../../../shared/run/types';
 import { repoRoot, tempDir } from '../../support/temp';
 import { SYS_PYTHON, namespacesUsable, testNet } from './netns';
@@ -16,7 +19,6 @@ const usable = namespacesUsable();
 const title = usable.ok ? 'GPUs on the nodes (network namespaces, fake nvidia-smi)' : `GPUs on the nodes — SKIPPED: cannot create network namespaces here (${usable.why})`;
 // Its own machines (lalg-n0, lalg-n1 on 10.231.2.0/24): other multi-node suites may run at the same time.
 const net = testNet('lalg', 2, '/tmp/lal-netns-gpu');
-const MiB = 2 ** 20;
 
 describe.skipIf(!usable.ok)(title, () => {
   const dir = tempDir('lal-gpu-nodes-');
@@ -87,4 +89,50 @@ describe.skipIf(!usable.ok)(title, () => {
     expect(ok.checks.filter((c) => c.id === 'gpuMemory')).toEqual([]);
     expect(ok.checks.filter((c) => c.id === 'gpuMemoryOk').map((c) => c.node)).toEqual([net.host(0), net.host(1)]);
   }, 120_000);
+  it('GPU samples from every node over ssh, tagged with the node; stopping leaves no nvidia-smi on any node', async () => {
+    const nodes = [
+      { name: net.host(0), host: net.host(0), python: nodePython('s0', { gpus: { 0: { 'memory.used': 50000, 'utilization.gpu': 97 } } }) },
+      { name: net.host(1), host: net.host(1), python: nodePython('s1', { gpus: { 1: { 'memory.used': 70000, 'utilization.gpu': 55 } } }) },
+    ];
+    const got: GpuSample[][] = [];
+    const sampler = new NodesGpuSampler({ nodes, ssh: { config: net.sshConfig }, intervalMs: 300, onSamples: (s) => got.push(s) });
+    sampler.start();
+    const seen = () => new Set(got.flat().map((s) => s.node));
+    const end = Date.now() + 30_000;
+    while (seen().size < 2 || got.length < 4) {
+      if (Date.now() > end) throw new Error(`samples from ${[...seen()].join(', ') || 'no node'} only`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Each tick is one node's GPUs, all tagged with that node and its place in the run.
+    for (const tick of got) {
+      expect(new Set(tick.map((s) => s.node)).size).toBe(1);
+      expect(tick.map((s) => s.index)).toEqual([0, 1]);
+      expect(tick[0].nodeIndex).toBe(tick[0].node === net.host(0) ? 0 : 1);
+    }
+    const latest = sampler.latest();
+    expect(latest.find((s) => s.node === net.host(0) && s.index === 0)).toMatchObject({ memoryUsedMiB: 50000, memoryTotalMiB: 143771, utilizationPct: 97 });
+    expect(latest.find((s) => s.node === net.host(1) && s.index === 1)).toMatchObject({ memoryUsedMiB: 70000, utilizationPct: 55 });
+    expect(sampler.peaks()).toMatchObject({ [`${net.host(0)}/0`]: 50000, [`${net.host(1)}/1`]: 70000 });
+    sampler.stop();
+    await sampler.closed();
+    // Nothing of the sampler left inside either node.
+    const left = async () => {
+      const out: string[] = [];
+      for (const ns of [net.host(0), net.host(1)]) {
+        const pids = String(execaSync('ip', ['netns', 'pids', ns], { reject: false }).stdout).split('\n').filter(Boolean);
+        for (const pid of pids) {
+          const cmd = String(execaSync('cat', [`/proc/${pid}/cmdline`], { reject: false }).stdout).replace(/\0/g, ' ');
+          if (/nvidia-smi/.test(cmd)) out.push(`${ns}: ${cmd}`);
+        }
+      }
+      return out;
+    };
+    const until = Date.now() + 10_000;
+    let rest = await left();
+    while (rest.length && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      rest = await left();
+    }
+    expect(rest).toEqual([]);
+  }, 60_000);
 });
