@@ -15,7 +15,7 @@ import { render, type Fields } from './template';
  * lines: ready, busy with N requests open for S s, exited during the run). The rehearsal server
  * adds `LAL_SERVE {json}` per request.
  */
-export const COMPANION_FAILURE_CODES = ['COMPANION_PORT_IN_USE', 'COMPANION_NOT_READY', 'COMPANION_EXITED_EARLY', 'COMPANION_DIED', 'COMPANION_UNREACHABLE', 'COMPANION_SLOW'] as const;
+export const COMPANION_FAILURE_CODES = ['COMPANION_PORT_IN_USE', 'COMPANION_NOT_READY', 'COMPANION_EXITED_EARLY', 'COMPANION_DIED', 'COMPANION_UNHEALTHY', 'COMPANION_UNREACHABLE', 'COMPANION_SLOW'] as const;
 export type CompanionFailureCode = (typeof COMPANION_FAILURE_CODES)[number];
 
 /**
@@ -48,6 +48,8 @@ interface Parsed {
   port: number | null;
   notReady: { reason: string; code?: string; seconds?: number } | null;
   died: { code: string; at: string } | null;
+  /** The probe stopped answering while the process lived. */
+  unhealthy: boolean;
   busySec: number;
   open: number;
   slowestSec: number;
@@ -60,7 +62,7 @@ const kv = (line: string): Record<string, string> => Object.fromEntries([...line
 
 /** Reads the launcher's and the rehearsal server's protocol lines; anything else is ignored. */
 export function parseCompanionLog(text: string): Parsed {
-  const p: Parsed = { port: null, notReady: null, died: null, busySec: 0, open: 0, slowestSec: 0, pending: 0, stoppedByLauncher: false };
+  const p: Parsed = { port: null, notReady: null, died: null, unhealthy: false, busySec: 0, open: 0, slowestSec: 0, pending: 0, stoppedByLauncher: false };
   const open = new Set<string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.length > 2000 ? raw.slice(0, 2000) : raw;
@@ -79,6 +81,8 @@ export function parseCompanionLog(text: string): Parsed {
       const f = kv(line);
       p.busySec = Math.max(p.busySec, Number(f.for_sec) || 0);
       p.open = Math.max(p.open, Number(f.open) || 0);
+    } else if (line.startsWith('[lal] LAL_COMPANION_UNHEALTHY ')) {
+      p.unhealthy = true;
     } else if (line.startsWith('[lal] LAL_COMPANION_STOP ')) {
       p.stoppedByLauncher = true;
     } else if (line.startsWith('LAL_SERVE {')) {
@@ -113,6 +117,10 @@ export function companionDiagnoses(facts: CompanionLogFacts, diagnoses: Diagnosi
       add: [{ code: 'COMPANION_DIED', rank: null, evidence: null, fields: { ...base, exitCode: p.died.code, ...(p.died.at ? { at: p.died.at } : {}) } }],
       consequences: [...RANK_SYMPTOMS, 'COMPANION_UNREACHABLE'],
     };
+  }
+  if (p.unhealthy) {
+    // Alive but unreachable: the ranks' refused connections and timeouts are its doing.
+    return { add: [{ code: 'COMPANION_UNHEALTHY', rank: null, evidence: null, fields: base }], consequences: [...RANK_SYMPTOMS, 'COMPANION_UNREACHABLE'] };
   }
   const timedOut = diagnoses.some((d) => d.code === 'NCCL_WATCHDOG_TIMEOUT' || d.code === 'STALL');
   const timeout = diagnoses.find((d) => d.code === 'NCCL_WATCHDOG_TIMEOUT' && d.fields?.timeoutMs !== undefined)?.fields?.timeoutMs;

@@ -326,10 +326,15 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Any status counts: upstream's Flask app has no route for `/`, and a 404 still proves it serves. */
+/**
+ * Any status counts: upstream's Flask app has no route for `/`, and a 404 still proves it serves.
+ * A fresh connection each time (no agent, `Connection: close`): Node's default agent keeps sockets
+ * alive, and a kept-alive probe would be answered by a server that no longer accepts connections
+ * and would count as a request held open on its port.
+ */
 function httpAnswers(host: string, port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', timeout: 1500 }, (res) => {
+    const req = request({ host, port, path, method: 'GET', timeout: 1500, agent: false, headers: { Connection: 'close' } }, (res) => {
       res.resume();
       resolve(true);
     });

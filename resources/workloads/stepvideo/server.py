@@ -10,6 +10,7 @@ scenario. Each request prints `LAL_SERVE {json}` when it starts and when it is a
   never-ready    load forever without serving (the readiness timeout)
   slow:SECONDS   each caption request holds the lock SECONDS more (an overloaded server)
   die:N          exit after answering N caption requests (dies mid-run, before rank 0's VAE decode)
+  mute:N         stop listening after answering N caption requests but stay alive (a wedged server)
 """
 
 import argparse
@@ -43,8 +44,8 @@ def parse_inject(text):
     out = {}
     for item in [s.strip() for s in (text or "").split(",") if s.strip()]:
         kind, _, val = item.partition(":")
-        if kind not in ("down", "never-ready", "slow", "die"):
-            raise SystemExit(f"--inject: unknown fault {item!r} (down, never-ready, slow:SECONDS, die:N)")
+        if kind not in ("down", "never-ready", "slow", "die", "mute"):
+            raise SystemExit(f"--inject: unknown fault {item!r} (down, never-ready, slow:SECONDS, die:N, mute:N)")
         out[kind] = float(val) if val else 0.0
     return out
 
@@ -101,6 +102,7 @@ class State:
         self.lock = threading.Lock()
         self.next_id = 0
         self.captions_answered = 0
+        self.muted = False
         self.count_lock = threading.Lock()
 
 
@@ -113,6 +115,8 @@ def make_handler(state):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, fmt, *args):  # one line per request, like Flask's access log
+            if self.path == "/health":  # the launcher's probe, every second: not worth a line
+                return
             sys.stdout.write("%s - - [%s] %s\n" % (self.address_string(), self.log_date_time_string(), fmt % args))
             sys.stdout.flush()
 
@@ -161,6 +165,12 @@ def make_handler(state):
                     sys.stderr.flush()
                     # Let the answer leave, then go as a crashed server does: no goodbye.
                     threading.Timer(0.3, lambda: os._exit(3)).start()
+                if "mute" in state.faults and n >= state.faults["mute"] and not state.muted:
+                    state.muted = True
+                    sys.stderr.write(f"LAL_INJECT {json.dumps({'kind': 'mute', 'after': n})}\n")
+                    sys.stderr.flush()
+                    # Close the listening socket and keep the process: alive, but nobody can reach it.
+                    threading.Thread(target=lambda: (self.server.shutdown(), self.server.server_close()), daemon=True).start()
 
         def _send(self, code, data, ctype):
             self.send_response(code)
@@ -194,6 +204,9 @@ def main():
     print(f"Serving /caption-api and /vae-api on http://{args.host}:{args.port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
+        # serve_forever returns only after a `mute` fault: stay alive without serving.
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
 

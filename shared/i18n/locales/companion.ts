@@ -27,6 +27,11 @@ export const companion = {
         explanation: 'The {name} server on {host}:{port} exited while the ranks were running[[ at {at}]]. Ranks that then asked it for captions or a VAE decode got "connection refused" and failed; that, not NCCL, ended the run.',
         fix: 'Read its log ({log}): an out-of-memory on its GPU or a crash in the VAE decode are the usual causes. Give it a GPU of its own with room for the text encoders and the VAE, then run again.',
       },
+      COMPANION_UNHEALTHY: {
+        title: 'The {name} server stopped answering during the run',
+        explanation: 'The {name} server process was still alive, but {host}:{port} stopped answering the launcher\'s probe while the ranks were running. Ranks that then asked it for captions or a VAE decode could not reach it; that, not NCCL, ended the run.',
+        fix: 'Read its log ({log}) for what it was doing when it went quiet (a deadlock, a hung GPU, a closed socket). Restart it with the run; if it happens again, give it a GPU of its own.',
+      },
       COMPANION_UNREACHABLE: {
         title: 'The caption/VAE server is not running ({host}:{port})',
         explanation: '{who} asked the caption/VAE server at {host}:{port} and the connection was refused: nothing listens there. Step-Video\'s ranks need that server (api/call_remote_server.py) running before torchrun starts, on the port their client hard-codes.',
@@ -72,6 +77,11 @@ export const companion = {
         title: '{name} 服务在运行中退出（退出码 {exitCode}）',
         explanation: '{host}:{port} 上的 {name} 服务在各进程运行期间退出了[[（{at}）]]。之后向它请求文本编码或 VAE 解码的进程收到"connection refused"而失败；结束这次运行的是它，不是 NCCL。',
         fix: '查看它的日志（{log}）：常见原因是它所在 GPU 显存不足或 VAE 解码时崩溃。给它一张单独的、放得下文本编码器和 VAE 的 GPU，然后重新运行。',
+      },
+      COMPANION_UNHEALTHY: {
+        title: '{name} 服务在运行中停止应答',
+        explanation: '{name} 服务进程仍然存在，但在各进程运行期间 {host}:{port} 不再应答启动器的探测。之后向它请求文本编码或 VAE 解码的进程连不上它；结束这次运行的是它，不是 NCCL。',
+        fix: '查看它的日志（{log}），看它停止应答时在做什么（死锁、GPU 卡住、套接字被关闭）。随运行一起重启它；如果再次发生，给它一张单独的 GPU。',
       },
       COMPANION_UNREACHABLE: {
         title: '文本编码/VAE 服务没有运行（{host}:{port}）',

@@ -31,7 +31,8 @@ describe('Step-Video rehearsal: companion server + DiT ranks on real torchrun (C
   const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
   const api = runsApi(ctx, { getRecipe: (id) => (id === fixedPortRecipe.id ? fixedPortRecipe : getRecipe(id)), graceMs: 2000 });
   const ev = collect(ctx.events);
-  const base = { device: 'cpu', infer_steps: 4 };
+  // 2 ranks (Ulysses 2) unless a test says otherwise: the box is small and shared.
+  const base = { device: 'cpu', infer_steps: 4, tensor_parallel_degree: 1 };
   const start = (settings: Record<string, string | number | boolean>, recipe = 'step-video-rehearsal') =>
     api.startRun({ spec: { recipe, mode: 'xdit-parallel', settings: { ...base, ...settings } } });
   const companionStates = (runId: string) => ev.all.filter((e): e is RunEvent & { type: 'companion' } & { at: number } => e.runId === runId && e.type === 'companion').map((e) => e.state);
@@ -147,6 +148,17 @@ describe('Step-Video rehearsal: companion server + DiT ranks on real torchrun (C
     expect(unreachable?.rank).toBe(0);
     expect(unreachable?.consequence).toBe(true);
     expect(describeDiagnosis(first, 'en').title).toBe('The caption-vae server died during the run (exit 3)');
+    await expectNoProcesses(runId);
+  }, 180_000);
+
+  it('server alive but no longer answering mid-run: a companion stall (unhealthy), the run explained by it', async () => {
+    const { runId } = await start({ ulysses_degree: 2, server_inject: 'mute:2', infer_steps: 8, step_sec: 0.8 });
+    expect((await ev.exit(runId, 150_000)).status).toBe('failed');
+    const { record } = await api.getRun({ runId });
+    expect(companionStates(runId)).toContain('unhealthy');
+    expect(record.diagnoses[0].code, JSON.stringify(record.diagnoses)).toBe('COMPANION_UNHEALTHY');
+    expect(record.diagnoses.find((d) => d.code === 'COMPANION_UNREACHABLE')?.consequence, JSON.stringify(record.diagnoses.map((d) => d.code))).toBe(true);
+    expect(describeDiagnosis(record.diagnoses[0], 'en').title).toBe('The caption-vae server stopped answering during the run');
     await expectNoProcesses(runId);
   }, 180_000);
 

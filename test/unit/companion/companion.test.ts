@@ -21,6 +21,12 @@ describe('companion failure rule', () => {
     expect(r.consequences).toEqual(expect.arrayContaining(['NCCL_WATCHDOG_TIMEOUT', 'COMPANION_UNREACHABLE', 'RANK_EXIT']));
   });
 
+  it('alive but no longer answering (the launcher\'s unhealthy line): the cause, the ranks\' refusals its consequence', () => {
+    const r = companionDiagnoses(facts('[lal] LAL_COMPANION_UNHEALTHY name=caption-vae\n'), [{ code: 'COMPANION_UNREACHABLE', rank: 0, evidence: null }]);
+    expect(r.add.map((d) => d.code)).toEqual(['COMPANION_UNHEALTHY']);
+    expect(r.consequences).toContain('COMPANION_UNREACHABLE');
+  });
+
   it('an exit after the launcher stopped it is not a death', () => {
     const log = '[lal] LAL_COMPANION_STOP name=caption-vae\n';
     expect(companionDiagnoses(facts(log), [timeout]).add).toEqual([]);
@@ -64,6 +70,7 @@ describe('companion failure rule', () => {
       { code: 'COMPANION_EXITED_EARLY', rank: null, evidence: null, fields: { name: 'caption-vae', exitCode: 1, lastLine: 'no model', log: 'x.log' } },
       { code: 'COMPANION_DIED', rank: null, evidence: null, fields: { name: 'caption-vae', exitCode: 3, host: '127.0.0.1', port: 8080, log: 'x.log' } },
       { code: 'COMPANION_SLOW', rank: null, evidence: null, fields: { name: 'caption-vae', busySec: 9, log: 'x.log', timeoutMs: 600000 } },
+      { code: 'COMPANION_UNHEALTHY', rank: null, evidence: null, fields: { name: 'caption-vae', host: '127.0.0.1', port: 8080, log: 'x.log' } },
     ];
     for (const d of all) {
       for (const lang of ['en', 'zh-CN'] as const) {
