@@ -60,6 +60,14 @@ export interface RecipeSummary {
   modes: { id: string; label: { en: string; zh: string }; aliases?: string[]; gpus: number; nproc: number }[];
 }
 
+export interface HostKeyScanResult {
+  host: string;
+  address: string;
+  port: number;
+  knownHostsFile: string;
+  keys: { type: string; fingerprint: string }[];
+}
+
 /** Hosts the user agreed to ssh to (shared/nodes/consent.ts). */
 const ALLOW_NODES = z.array(z.string().max(255)).max(64).optional();
 
@@ -181,6 +189,12 @@ export const methods = {
   preflightNodes: m<z.ZodType<{ spec: RunSpec; allowNodes?: string[]; lang?: 'en' | 'zh-CN' }>, NodesPreflightResult>(
     z.object({ spec: runSpecSchema, allowNodes: ALLOW_NODES, lang: z.enum(['en', 'zh-CN']).optional() }).strict(),
   ),
+  /** A machine's ssh host keys (ssh-keyscan) with their SHA256 fingerprints, for the user to compare before trusting one. */
+  scanHostKey: m<z.ZodType<{ host: string; port?: number }>, HostKeyScanResult>(z.object({ host: z.string().max(255), port: z.number().int().min(1).max(65535).optional() }).strict()),
+  /** Appends to known_hosts the key whose fingerprint the user confirmed (scanned again; a changed key is refused). */
+  trustHostKey: m<z.ZodType<{ host: string; port?: number; fingerprint: string }>, { added: { type: string; fingerprint: string }; knownHostsFile: string }>(
+    z.object({ host: z.string().max(255), port: z.number().int().min(1).max(65535).optional(), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
+  ),
   getRun: m<z.ZodType<{ runId: string }>, RunDetail>(z.object({ runId: z.string().min(1) }).strict()),
   readRunLog: m<z.ZodType<{ runId: string; rank?: number; tailBytes?: number }>, { text: string; file: string }>(
     z.object({ runId: z.string().min(1), rank: z.number().int().min(0).optional(), tailBytes: z.number().int().positive().optional() }).strict(),
@@ -209,7 +223,10 @@ export const methods = {
   renameProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
   duplicateProfile: m<z.ZodType<{ name: string; to: string }>, ProfileSummary>(z.object({ name: z.string().min(1), to: z.string().min(1) }).strict()),
   pinProfile: m<z.ZodType<{ name: string; pinned: boolean }>, ProfileSummary>(z.object({ name: z.string().min(1), pinned: z.boolean() }).strict()),
-  previewImport: m<z.ZodType<{ source: string }>, ImportPreview>(z.object({ source: z.string().min(1).max(MAX_IMPORT_SOURCE) }).strict()),
+  /** allowEnv: names the user already consented to (`--allow-env`); envNeedsConsent leaves them out. */
+  previewImport: m<z.ZodType<{ source: string; allowEnv?: string[] }>, ImportPreview>(
+    z.object({ source: z.string().min(1).max(MAX_IMPORT_SOURCE), allowEnv: z.array(z.string().max(200)).max(256).optional() }).strict(),
+  ),
   exportProfile: m<z.ZodType<{ name: string; format: 'json' | 'code' | 'sh' | 'sbatch' }>, { text: string; filename: string }>(
     z.object({ name: z.string().min(1), format: z.enum(['json', 'code', 'sh', 'sbatch']) }).strict(),
   ),

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { ApiFailure } from '../../../shared/api/result';
 import type { MethodInput } from '../../../shared/api/contract';
 import { getRecipe } from '../../../shared/recipes';
-import { envNeedingConsent } from '../../../shared/profiles/consent';
 import { recipeErrors } from '../../../shared/profiles/recipe-check';
 import { runSpecToProfile } from '../../../shared/profiles/spec';
 import { looksLikeShareCode } from '../../../shared/profiles/share-code';
@@ -200,7 +199,7 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
   try {
     let preview: ImportPreview;
     try {
-      preview = await core.api.previewImport({ source: text });
+      preview = await core.api.previewImport({ source: text, allowEnv: o.allowEnv });
     } catch (e) {
       // Say which file, and which field or line of it, in the user's language.
       if (e instanceof ApiFailure && e.error.code === 'BAD_INPUT') {
@@ -216,8 +215,8 @@ async function importCommand(g: GlobalOptions, source: string, o: ImportOptions)
     const taken = (await core.api.listProfiles(undefined)).some((p) => p.name === profile.name && !p.builtin);
     preview = { ...preview, profile, nameTaken: taken };
 
-    const consent = envNeedingConsent(profile.env, getRecipe(profile.recipe), o.allowEnv);
-    preview = { ...preview, envNeedsConsent: consent };
+    // Consent is core's answer (the recipe's allow-list minus --allow-env), as the app gets it.
+    const consent = preview.envNeedsConsent;
     // --json prints one document: the preview with what happened (saved, or why not).
     if (!g.json) process.stdout.write(formatPreview(preview, consent, t, lang));
     const refuse = (message: string, extra: Record<string, unknown>) => new CliError(message, EXIT.USAGE, g.json ? { ...extra, preview } : extra);

@@ -61,13 +61,14 @@ export function profilesApi(ctx: CoreContext): Pick<Api, ProfileMethods> {
     duplicateProfile: async ({ name, to }) => library().duplicate(name, checkedName(to)),
     pinProfile: async ({ name, pinned }) => library().pin(name, pinned),
 
-    previewImport: async ({ source }) => {
+    previewImport: async ({ source, allowEnv }) => {
       const r = await readSource(source, 'imported');
       if (!r.profile) {
         const first = r.errors[0] ?? { path: '(input)', message: 'not a profile' };
         throw new ApiFailure({ code: 'BAD_INPUT', field: first.path, message: `${first.path}: ${first.message}`, details: { errors: r.errors, unparsed: r.unparsed } });
       }
-      return previewProfile({ ctx, check: (spec) => check({ spec }) }, r.profile, { kind: r.kind, unparsed: r.unparsed, nameTaken: library().exists(r.profile.name) });
+      const preview = await previewProfile({ ctx, check: (spec) => check({ spec }) }, r.profile, { kind: r.kind, unparsed: r.unparsed, nameTaken: library().exists(r.profile.name) });
+      return allowEnv?.length ? { ...preview, envNeedsConsent: preview.envNeedsConsent.filter((n) => !allowEnv.includes(n)) } : preview;
     },
 
     exportProfile: async ({ name, format }) => {

@@ -93,6 +93,13 @@ describe('contract methods for the command line', () => {
     await expect(api.readiness({ checkout: '' })).rejects.toMatchObject({ code: 'BAD_INPUT', field: 'checkout' });
    }, 60_000);
 
+  it('previewImport leaves out env the user already consented to, and only that', async () => {
+    const profile = { ...runSpecToProfile({ recipe: 'rehearsal', mode: 'single-offload', settings: {} }, 'risky'), env: { LD_PRELOAD: '/tmp/x.so', PYTHONPATH: '/tmp' } };
+    const source = JSON.stringify(profile);
+    expect((await api.previewImport({ source })).envNeedsConsent).toEqual(['LD_PRELOAD', 'PYTHONPATH']);
+    expect((await api.previewImport({ source, allowEnv: ['LD_PRELOAD'] })).envNeedsConsent).toEqual(['PYTHONPATH']);
+  }, 60_000);
+
   it('stopRun with force: an unknown run is NOT_FOUND, a bad flag is BAD_INPUT', async () => {
     await expect(api.stopRun({ runId: 'no-such-run', force: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(api.stopRun({ runId: 'x', force: 'now' } as never)).rejects.toMatchObject({ code: 'BAD_INPUT', field: 'force' });
