@@ -151,6 +151,8 @@ export class Prefilter {
   private readonly delta: Uint16Array;
   /** Per state: HOT when an anchor ends here, RANK when a rank prefix does. */
   private readonly out: Uint8Array;
+  /** 1 for bytes that keep the root state with no flag (no anchor starts with them, not a \n). */
+  private readonly stay0: Uint8Array;
 
   constructor(anchors: readonly string[] = ANCHORS) {
     const words = [...anchors.map((w) => ({ w, kind: HOT })), ...RANK_PREFIXES.map((w) => ({ w, kind: RANK }))];
@@ -208,6 +210,9 @@ export class Prefilter {
     }
     this.delta = delta;
     this.out = Uint8Array.from(out);
+    // Most bytes of a log leave the root state where it is: one small-table test skips them.
+    this.stay0 = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) this.stay0[b] = delta[b] === 0 ? 1 : 0;
   }
 
   /**
@@ -222,8 +227,11 @@ export class Prefilter {
     let ends = sink.ends;
     let n = 0;
     let s = sink.state;
+    const stay0 = this.stay0;
     for (let i = from; i < to; i++) {
-      const t = delta[(s << 8) | bytes[i]];
+      const b = bytes[i];
+      if (s === 0 && stay0[b] === 1) continue;
+      const t = delta[(s << 8) | b];
       s = t & STATE;
       if (t > STATE) {
         if (t & NL_BIT) {
