@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { NodesPreflightResult } from '../../../shared/api/contract';
-import { nodeSchema, type NodeSpec } from '../../../shared/nodes/schema';
+import type { HostKeyScanResult, NodesPreflightResult } from '../../../shared/api/contract';
+import { nodeNames, nodeSchema, type NodeSpec } from '../../../shared/nodes/schema';
 import { nodesNeedingConsent } from '../../../shared/nodes/consent';
 import { useApp, useAppStore } from '../state/context';
 import { allowedNodes, setNodeConsent, setTypedHosts } from './node-consent';
@@ -44,6 +44,8 @@ export function MachinesStep() {
   const [checking, setChecking] = useState(false);
   const [result, setResult] = useState<NodesPreflightResult | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
+  // "Trust this host key": per node name, the scanned keys, or what happened.
+  const [keys, setKeys] = useState<Record<string, { scan?: HostKeyScanResult; note?: string }>>({});
   // Re-render when a consent box is ticked (the list itself lives in node-consent.ts).
   const [allowed, setAllowed] = useState<string[]>(() => allowedNodes());
   const needConsent = on ? nodesNeedingConsent(rows.filter((r) => r.host.trim()).map((r) => ({ host: r.host.trim() })), allowed) : [];
@@ -64,6 +66,33 @@ export function MachinesStep() {
   const tick = (host: string, yes: boolean) => {
     setNodeConsent(host, yes);
     setAllowed(allowedNodes());
+  };
+
+  const hostOf = (node: string | null): { host: string; port?: number } | null => {
+    // A check names its node as the run's log folders do (nodeNames): back to the row's host.
+    const n = spec.nodes?.[nodeNames(spec.nodes).indexOf(node ?? '')];
+    return n ? { host: n.host, ...(n.port ? { port: n.port } : {}) } : null;
+  };
+  const scanKey = async (node: string) => {
+    const target = hostOf(node);
+    if (!target) return;
+    try {
+      setKeys((k) => ({ ...k, [node]: { scan: undefined, note: undefined } }));
+      const scan = await api.scanHostKey(target);
+      setKeys((k) => ({ ...k, [node]: { scan } }));
+    } catch (e) {
+      setKeys((k) => ({ ...k, [node]: { note: t('hostKey.failed', { message: (e as Error).message }) } }));
+    }
+  };
+  const trustKey = async (node: string, fingerprint: string) => {
+    const target = hostOf(node);
+    if (!target) return;
+    try {
+      const r = await api.trustHostKey({ ...target, fingerprint });
+      setKeys((k) => ({ ...k, [node]: { note: t('hostKey.trusted', { file: r.knownHostsFile }) } }));
+    } catch (e) {
+      setKeys((k) => ({ ...k, [node]: { note: t('hostKey.failed', { message: (e as Error).message }) } }));
+    }
   };
 
   const check = async () => {
@@ -154,6 +183,25 @@ export function MachinesStep() {
                   <li key={k} data-status={c.status} data-testid="preflight-check">
                     <strong>{t(`wizard.status.${c.status}`)}</strong> {c.message}
                     {c.status !== 'ok' && <div className="muted small">→ {c.fix}</div>}
+                    {c.id === 'sshHostKey' && c.node && (
+                      <div className="host-key" data-testid="host-key" data-node={c.node}>
+                        <button type="button" className="secondary" onClick={() => void scanKey(c.node!)} data-testid="host-key-scan">{t('hostKey.check')}</button>
+                        {keys[c.node]?.scan && (
+                          <>
+                            <p className="small">{t('hostKey.scanned', { host: keys[c.node]!.scan!.host, address: keys[c.node]!.scan!.address, port: keys[c.node]!.scan!.port })}</p>
+                            <ul className="small">
+                              {keys[c.node]!.scan!.keys.map((k) => (
+                                <li key={k.fingerprint}>
+                                  <code>{k.type} {k.fingerprint}</code>{' '}
+                                  <button type="button" onClick={() => void trustKey(c.node!, k.fingerprint)} data-testid="host-key-trust">{t('hostKey.trust', { type: k.type, fingerprint: k.fingerprint })}</button>
+                                </li>
+                              ))}
+                            </ul>
+                          </>
+                        )}
+                        {keys[c.node]?.note && <p className="small" role="status">{keys[c.node]!.note}</p>}
+                      </div>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -8,6 +8,13 @@ export const nodes = {
       consent: 'this run connects over ssh to machines its profile lists: {{hosts}}. Nothing was started. Allow each one you trust explicitly (--allow-node {{first}}), or name the machines yourself with --node',
     },
     run: { gpuNode: 'Machine {{node}}' },
+    hostKey: {
+      check: 'Check this machine’s key',
+      scanned: '{{host}} ({{address}}:{{port}}) offers these keys. Ask the machine’s owner to run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` there and compare the fingerprint letter by letter.',
+      trust: 'It matches: trust {{type}} {{fingerprint}}',
+      trusted: 'Added to {{file}}. Check the machines again.',
+      failed: 'Could not read the key: {{message}}',
+    },
     consent: {
       previewHosts: 'This profile runs on other machines over ssh: {{hosts}}. Nothing connects to them until you allow each one when you run it (--allow-node HOST, or the box in the wizard).',
       title: 'Connect to these machines?',
@@ -105,6 +112,13 @@ export const nodes = {
       consent: '此运行会通过 ssh 连接其配置中列出的机器：{{hosts}}。尚未启动任何东西。请逐个明确允许你信任的机器（--allow-node {{first}}），或用 --node 自己指定机器',
     },
     run: { gpuNode: '机器 {{node}}' },
+    hostKey: {
+      check: '检查这台机器的密钥',
+      scanned: '{{host}}（{{address}}:{{port}}）提供以下密钥。请机器的管理者在那台机器上运行 `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`，逐字比对指纹。',
+      trust: '一致：信任 {{type}} {{fingerprint}}',
+      trusted: '已加入 {{file}}。请再次检查各机器。',
+      failed: '无法读取密钥：{{message}}',
+    },
     consent: {
       previewHosts: '此配置会通过 ssh 在其他机器上运行：{{hosts}}。在你运行时逐个允许之前，不会连接任何一台（--allow-node HOST，或向导中的勾选框）。',
       title: '连接这些机器吗？',
