@@ -121,8 +121,10 @@ async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
     if (o.dryRun) {
       const plan = await api.planRun({ spec, allowEnv: o.allowEnv, allowPaths: allowedPaths(o), allowNodes: allowedNodes(o) });
       if (g.json || o.jsonEvents) {
-        printJson({ argv: plan.argv, env: plan.env, cwd: plan.cwd });
+        printJson({ argv: plan.argv, env: plan.env, cwd: plan.cwd, ...(plan.companions?.length ? { companions: plan.companions } : {}) });
       } else {
+        // Companion services start first (docs/step-video.md): their argv before torchrun's.
+        for (const c of plan.companions ?? []) process.stdout.write(`# ${c.name} (port ${c.port}, started first)\n${c.argv.map(shellQuote).join(' ')}\n`);
         process.stdout.write(`cwd: ${plan.cwd}\n`);
         for (const [k, v] of Object.entries(plan.env)) process.stdout.write(`${k}=${shellQuote(v)}\n`);
         process.stdout.write(plan.argv.map(shellQuote).join(' ') + '\n');
