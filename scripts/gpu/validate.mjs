@@ -2,7 +2,8 @@
 // GPU validation driver (issue 10): runs the built `lal` on a real GPU machine and writes what it
 // measured to $OUT. Plain Node, no dependencies, because the GPU machines have no npm.
 // Usage (on the GPU box): node scripts/gpu/validate.mjs <steps...>
-//   steps: detect, check-run:<mode>[:<gpus>], hang, crash, oom, sigkill, stop
+//   steps: detect, check-run:<mode>[:<gpus>], hang, crash, oom, sigkill, stop,
+//          hang1, where1, interrupted1 (one GPU: stall stacks, "Where is it now?", a launcher that died)
 // Env: LAL (path to lal.mjs), NODE (node binary), OUT (folder for results), LAL_DATA_DIR.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -178,6 +179,82 @@ async function stopRun(mode = 'tpp-4gpu') {
   log(`stop: lal exited ${exitedMs}ms after SIGINT, VRAM free ${freedMs}ms later`);
 }
 
+/** One GPU: a hang in the single-GPU layout; the stall must come with where the rank is stuck (issue 22). */
+async function hangOne() {
+  const baseline = smiUsed();
+  const args = ['--recipe', 'rehearsal', '--mode', 'single-offload', '--set', 'device=cuda', '--set', 'num_clip=3', '--set', 'inject=hang@2:1:0', '--set', 'stall_action=stop'];
+  const lastProgress = {};
+  let stallAt = null;
+  const run = startRun(args, {
+    onEvent: (e) => {
+      if (e.type === 'progress') lastProgress[e.rank] = e._t;
+      if (e.type === 'stall' && !stallAt) stallAt = e._t;
+    },
+  });
+  const res = await run.done;
+  const freedMs = await waitFreed(baseline);
+  const stall = run.events.find((e) => e.type === 'stall');
+  const runDir = run.events.find((e) => e.type === 'start')?.runDir ?? null;
+  const explained = runDir ? lalSync(['explain', runDir, '--json']) : null;
+  record({
+    kind: 'hang1', exitCode: res.code, stallRanks: stall?.ranks ?? null, where: stall?.where ?? null,
+    stallAfterLastProgressSec: stall && stall.ranks?.length ? (stallAt - Math.max(...stall.ranks.map((r) => lastProgress[r] ?? 0))) / 1000 : null,
+    explain: explained ? explained.stdout.slice(0, 6000) : null, freedMs, leftoverApps: smiApps(), runDir,
+  });
+  log(`hang1: stall ${JSON.stringify(stall?.ranks)} where ${JSON.stringify(stall?.where?.summary ?? stall?.where ?? null).slice(0, 400)} freed ${freedMs}ms`);
+}
+
+/** One GPU: "Where is it now?" on a running, healthy run, timed. */
+async function whereOne() {
+  const baseline = smiUsed();
+  let asked = null;
+  const run = startRun(['--recipe', 'rehearsal', '--mode', 'single-offload', '--set', 'device=cuda', '--set', 'num_clip=40', '--set', 'inject=slow@1:1:0'], {
+    onEvent: (e, child) => {
+      if (e.type === 'progress' && e.clip >= 2 && !asked) {
+        asked = Date.now();
+        const id = run.events.find((x) => x.type === 'start')?.runId;
+        const t0 = Date.now();
+        const r = lalSync(['runs', 'stacks', id, '--json'], 60_000);
+        record({ kind: 'where1', ms: Date.now() - t0, exitCode: r.code, stacks: r.stdout.slice(0, 8000), stderr: r.stderr.slice(0, 1000) });
+        log(`where1: lal runs stacks exit ${r.code} in ${Date.now() - t0}ms`);
+        child.kill('SIGINT');
+      }
+    },
+  });
+  await run.done;
+  const freedMs = await waitFreed(baseline);
+  record({ kind: 'where1-stop', freedMs, leftoverApps: smiApps() });
+}
+
+/** One GPU: SIGKILL the launcher; the next `lal runs` must say interrupted, never running (issue 14). */
+async function interruptedOne() {
+  const baseline = smiUsed();
+  let killed = false;
+  let runId = null;
+  const run = startRun(['--recipe', 'rehearsal', '--mode', 'single-offload', '--set', 'device=cuda', '--set', 'num_clip=50', '--set', 'inject=slow@1:1:0'], {
+    onEvent: (e, child) => {
+      if (e.type === 'start') runId = e.runId;
+      if (e.type === 'progress' && !killed) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    },
+  });
+  await run.done;
+  await sleep(3000);
+  const appsAfterKill = smiApps();
+  const runs = lalSync(['runs', '--json']);
+  let status = null;
+  try {
+    status = JSON.parse(runs.stdout).find((r) => r.runId === runId || r.id === runId) ?? null;
+  } catch {
+    /* not JSON */
+  }
+  const freedMs = await waitFreed(baseline);
+  record({ kind: 'interrupted1', runId, appsAfterKill, record: status, freedMs, leftoverApps: smiApps() });
+  log(`interrupted1: ${appsAfterKill.length} GPU procs 3 s after SIGKILL; record ${JSON.stringify(status?.status)} ${JSON.stringify(status?.interruption ?? null)}`);
+}
+
 for (const step of process.argv.slice(2)) {
   log(`== ${step}`);
   try {
@@ -196,6 +273,9 @@ for (const step of process.argv.slice(2)) {
     else if (name === 'oom') await fault('oom', 'oom@1:1:2');
     else if (name === 'sigkill') await sigkillLauncher();
     else if (name === 'stop') await stopRun(a);
+    else if (name === 'hang1') await hangOne();
+    else if (name === 'where1') await whereOne();
+    else if (name === 'interrupted1') await interruptedOne();
     else log(`unknown step ${step}`);
   } catch (err) {
     log(`step ${step} failed: ${err.stack ?? err}`);
