@@ -11,12 +11,12 @@ const restrict = (groups, message) => ({
 });
 
 const cliAllowed = ['app', 'in-process', 'paths', 'profiles/resolve'];
-const restrictCli = (extra) => ({
+const restrictCli = () => ({
   'no-restricted-imports': ['error', {
     patterns: [
       { group: [...electronOnly, '**/renderer/**', '**/electron/main/**', '**/electron/preload/**'],
         message: 'The server and CLI adapters run without Electron: they may use core and shared only.' },
-      { regex: `(^|/)core/(?!(${[...cliAllowed, ...extra].join('|')})$)`,
+      { regex: `(^|/)core/(?!(${cliAllowed.join('|')})$)`,
         message: 'electron/cli is a client of the contract: reach core through cli/core.ts (core/app + the in-process client), not its services.' },
     ],
   }],
@@ -57,13 +57,7 @@ export default tseslint.config(
   // file the user named (profiles/resolve). `lal serve` puts core on HTTP (electron/server).
   {
     files: ['electron/cli/**/*.ts'],
-    rules: restrictCli([]),
-  },
-  // Not on the contract yet, named so the list can only shrink: setup drives the weights download
-  // in-process with its own terminal progress.
-  {
-    files: ['electron/cli/commands/setup.ts'],
-    rules: restrictCli(['setup/[a-z-]+']),
+    rules: restrictCli(),
   },
   {
     files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],

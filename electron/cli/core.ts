@@ -13,7 +13,7 @@ export interface CliCore extends Core {
  * the contract client, so an answer or error is exactly what the server or Electron would give
  * (validated input, the one error envelope). `lal serve` gets the same core to put on HTTP.
  */
-export function cliCore(g: GlobalOptions, transport: AppInfo['transport'] = 'in-process'): CliCore {
-  const core = createCore({ transport, nvidiaSmi: g.nvidiaSmi ?? null, python: g.python ?? null });
+export function cliCore(g: GlobalOptions, transport: AppInfo['transport'] = 'in-process', own: { checkout?: string } = {}): CliCore {
+  const core = createCore({ transport, nvidiaSmi: g.nvidiaSmi ?? null, python: g.python ?? null, checkout: own.checkout ?? null });
   return transport === 'in-process' ? { ...core, api: inProcessClient(core) } : { ...core, api: { ...core.api, on: core.events.on.bind(core.events) } };
 }

@@ -25,6 +25,8 @@ export interface CoreOptions {
   /** Overrides settings for this process (CLI flags like --nvidia-smi). */
   nvidiaSmi?: string | null;
   python?: string | null;
+  /** `lal setup weights --checkout DIR`: this process's checkout, as trusted as the stored one. */
+  checkout?: string | null;
   /** Electron's dialog and file manager; without them pickPath says unsupported and openPath opens nothing. */
   native?: NativeCapabilities;
 }
@@ -96,7 +98,7 @@ export function createCore(opts: CoreOptions): Core {
     return detectCache;
   };
 
-  const ctx: CoreContext = { dataDir, resourcesDir, events, settings, detect: runDetect, overrides: { nvidiaSmi: opts.nvidiaSmi, python: opts.python } };
+  const ctx: CoreContext = { dataDir, resourcesDir, events, settings, detect: runDetect, overrides: { nvidiaSmi: opts.nvidiaSmi, python: opts.python, checkout: opts.checkout } };
   const runs = runsApi(ctx);
   const { dispose: disposeRuns, ...runMethods } = runs;
   const { dispose: disposeSetup, ...setupMethods } = setupApi(ctx);

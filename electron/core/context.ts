@@ -10,6 +10,6 @@ export interface CoreContext {
   settings: SettingsStore;
   /** Cached detection; refresh re-runs it. */
   detect(refresh?: boolean): Promise<DetectReport>;
-  /** CLI overrides for this process. */
-  overrides: { nvidiaSmi?: string | null; python?: string | null };
+  /** CLI overrides for this process (flags, never a request: a client over HTTP cannot set them). */
+  overrides: { nvidiaSmi?: string | null; python?: string | null; checkout?: string | null };
 }

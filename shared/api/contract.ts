@@ -154,8 +154,14 @@ export const methods = {
   /** Weights: where they go, the default endpoints, and the current or last download. */
   setupStatus: m<typeof none, SetupStatus>(none),
   /** Starts (or resumes) the weight download; returns at once, progress comes as `setupProgress`. */
-  setupDownloadStart: m<z.ZodType<{ endpoints?: string[]; dest?: string; repos?: string[] }>, DownloadProgress>(
-    z.object({ endpoints: z.array(z.string().max(300)).max(8).optional(), dest: z.string().max(4096).optional(), repos: z.array(z.enum(['wan-s2v', 'liveavatar-lora'])).optional() }).strict(),
+  setupDownloadStart: m<z.ZodType<{ endpoints?: string[]; dest?: string; repos?: string[]; concurrency?: number }>, DownloadProgress>(
+    z.object({
+      endpoints: z.array(z.string().max(300)).max(8).optional(),
+      dest: z.string().max(4096).optional(),
+      repos: z.array(z.enum(['wan-s2v', 'liveavatar-lora'])).optional(),
+      /** Files fetched at once (default 4). */
+      concurrency: z.number().int().min(1).max(16).optional(),
+    }).strict(),
   ),
   /** Stops the transfer and keeps every `.part`, to resume later (also after a restart). */
   setupDownloadPause: m<typeof none, DownloadProgress>(none),

@@ -1,11 +1,8 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes, formatEta } from '../../../shared/setup/progress';
 import type { DownloadProgress } from '../../../shared/setup/types';
 import { WEIGHT_REPOS } from '../../../shared/setup/weights';
-import { destMessage, resolveDest } from '../../core/setup/dest';
-import { WeightDownload } from '../../core/setup/download';
-import { endpointsFrom } from '../../core/setup/api';
+import { defaultEndpoints, parseEndpoint } from '../../../shared/setup/endpoints';
 import { cliCore } from '../core';
 import { cliT, systemLang } from '../i18n';
 import { CliError, EXIT, printJson, type RunAction } from '../output';
@@ -40,46 +37,48 @@ export function registerSetup(program: Command, run: RunAction): void {
       run(async (g) => {
         const lang = g.lang ?? systemLang();
         const t = cliT(lang);
-        let endpoints;
-        try {
-          endpoints = endpointsFrom(flags.endpoint);
-        } catch (err) {
-          throw new CliError(err instanceof ApiFailure ? err.error.message.replace(/^endpoints/, '--endpoint') : String(err), EXIT.USAGE);
-        }
         const repos = flags.repo?.length ? WEIGHT_REPOS.filter((r) => flags.repo!.includes(r.id)) : WEIGHT_REPOS;
         if (flags.repo && repos.length !== flags.repo.length) throw new CliError(`--repo: one of ${WEIGHT_REPOS.map((r) => r.id).join(', ')}`, EXIT.USAGE);
         const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency);
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new CliError('--concurrency: a whole number from 1 to 16', EXIT.USAGE);
-        const core = cliCore(g);
+        // A checkout named on this command line is the user's own choice, as trusted as the stored
+        // one: it is core's override for this process, like --python.
+        const core = cliCore(g, 'in-process', { checkout: flags.checkout });
         try {
-          const stored = await core.api.getSettings(undefined);
-          // A checkout named on this command line is the user's own choice, as trusted as the stored one.
-          const settings = flags.checkout ? { ...stored, checkoutPath: resolve(flags.checkout) } : stored;
-          const d = resolveDest(settings, core.dataDir, flags.dest ? flags.dest : null);
-          if (!d.ok) throw new CliError(destMessage(d), EXIT.USAGE);
           const tty = !g.json && process.stderr.isTTY === true;
           let lastLine = 0;
-          const dl = new WeightDownload({
-            dest: d.dest,
-            repos,
-            endpoints,
-            concurrency,
-            progressIntervalMs: 500,
-            onProgress: (p) => {
-              if (g.json) return;
-              const now = Date.now();
-              if (!tty && now - lastLine < 2000 && p.phase === 'downloading') return;
-              lastLine = now;
-              const line = progressLine(p, t);
-              process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-            },
+          let started = false;
+          let settle!: (p: DownloadProgress) => void;
+          const ended = new Promise<DownloadProgress>((r) => (settle = r));
+          // Core's download, as the app starts it; its progress arrives as `setupProgress` events.
+          const off = core.api.on('setupProgress', (p) => {
+            if (p.phase === 'done' || p.phase === 'failed' || p.phase === 'paused' || p.phase === 'cancelled') settle(p);
+            if (g.json || !started) return;
+            const now = Date.now();
+            if (!tty && now - lastLine < 2000 && p.phase === 'downloading') return;
+            lastLine = now;
+            const line = progressLine(p, t);
+            process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
           });
-          process.stderr.write(`${t('setup:cli.start', { dest: d.dest, endpoints: endpoints.map((e) => e.label).join(' → ') })}\n`);
+          let first: DownloadProgress;
+          try {
+            first = await core.api.setupDownloadStart({ endpoints: flags.endpoint, dest: flags.dest, repos: flags.repo ? repos.map((r) => r.id) : undefined, concurrency });
+          } catch (err) {
+            off();
+            if (err instanceof ApiFailure && err.error.code === 'BAD_INPUT' && (err.error.field === 'endpoints' || err.error.field === 'dest')) {
+              throw new CliError(err.error.message.replace(/^endpoints/, '--endpoint'), EXIT.USAGE);
+            }
+            throw err;
+          }
+          const endpoints = flags.endpoint?.length ? flags.endpoint.map((s) => parseEndpoint(s, process.env.HF_ENDPOINT)) : defaultEndpoints(process.env.HF_ENDPOINT);
+          process.stderr.write(`${t('setup:cli.start', { dest: first.dest, endpoints: endpoints.map((e) => e?.label ?? '?').join(' → ') })}\n`);
+          started = true;
           // Ctrl-C pauses: the .part files stay, and the next run resumes them.
-          const onSig = () => dl.pause();
+          const onSig = () => void core.api.setupDownloadPause(undefined).then(settle, () => undefined);
           process.once('SIGINT', onSig);
           process.once('SIGTERM', onSig);
-          const result = await dl.run().finally(() => {
+          const result = await ended.finally(() => {
+            off();
             process.off('SIGINT', onSig);
             process.off('SIGTERM', onSig);
           });

@@ -66,15 +66,18 @@ export function setupApi(ctx: CoreContext): SetupMethods & { dispose(): Promise<
         progress: progress(),
       };
     },
-    setupDownloadStart: async ({ endpoints, dest, repos }) => {
+    setupDownloadStart: async ({ endpoints, dest, repos, concurrency }) => {
       if (current) return current.dl.snapshot();
-      const d = resolveDest(ctx.settings.get(), ctx.dataDir, dest ?? null);
+      const stored = ctx.settings.get();
+      const s = ctx.overrides.checkout ? { ...stored, checkoutPath: resolvePath(ctx.overrides.checkout) } : stored;
+      const d = resolveDest(s, ctx.dataDir, dest ?? null);
       if (!d.ok) throw new ApiFailure({ code: 'BAD_INPUT', field: 'dest', message: destMessage(d) });
       const chosen = repos && repos.length > 0 ? WEIGHT_REPOS.filter((r) => repos.includes(r.id)) : WEIGHT_REPOS;
       const dl = new WeightDownload({
         dest: d.dest,
         repos: chosen,
         endpoints: endpointsFrom(endpoints),
+        concurrency,
         onProgress: (p) => ctx.events.emit('setupProgress', p),
       });
       const done = dl.run().then((p) => {
