@@ -195,13 +195,19 @@ export class CompanionSet {
       this.lalLine(l, `LAL_COMPANION_READY name=${plan.name} after_sec=${((Date.now() - started) / 1000).toFixed(1)}`);
       this.setState(l, 'ready');
     }
+    if (this.aborted) return;
     this.runPhase = 'run';
     this.watchTimer = setInterval(() => void this.watch(), 1000);
   }
 
-  /** A stop that arrives while a companion is still loading ends the wait at once. */
+  /**
+   * The run is being stopped: a wait for readiness ends at once, and the exits the teardown causes
+   * are stops, not deaths (so a stopped run's log never blames the server).
+   */
   abort(): void {
     this.aborted = true;
+    this.runPhase = 'teardown';
+    for (const l of this.live) l.stopping = true;
   }
 
   /** SIGTERM to each companion's proven group, SIGKILL after the grace; the run's sweep catches anything else. */

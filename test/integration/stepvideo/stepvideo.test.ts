@@ -162,6 +162,18 @@ describe('Step-Video rehearsal: companion server + DiT ranks on real torchrun (C
     await expectNoProcesses(runId);
   }, 180_000);
 
+  it('stop mid-run: ranks and server stopped, the server\'s exit is a stop (no death in its log), nothing left', async () => {
+    const { runId } = await start({ ulysses_degree: 2, infer_steps: 30, step_sec: 1 });
+    for (let i = 0; i < 600 && !ev.all.some((e) => e.runId === runId && e.type === 'progress'); i++) await sleep(100);
+    const res = await api.stopRun({ runId });
+    expect(res.status).toBe('stopped');
+    const { record } = await api.getRun({ runId });
+    expect(companionStates(runId)).not.toContain('exited');
+    expect(record.companions![0].state).toBe('stopped');
+    expect(readFileSync(`${record.runDir}/${record.companions![0].logFile}`, 'utf8')).not.toContain('LAL_COMPANION_EXIT');
+    await expectNoProcesses(runId);
+  }, 120_000);
+
   it('stop while the server is still loading: stopped, nothing left', async () => {
     const { runId } = await start({ ulysses_degree: 2, server_inject: 'never-ready', ready_timeout_sec: 60 });
     for (let i = 0; i < 100 && !companionStates(runId).includes('starting'); i++) await sleep(50);
