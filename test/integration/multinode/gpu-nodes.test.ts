@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { execaSync } from 'execa';
 import { createCore, type Core } from '../../../electron/core/app';
 import { NodesGpuSampler } from '../../../electron/core/nodes/gpu-sampler';
-import type { GpuSample } from '../../../shared/run/types';
+import type { GpuSample, RunEvent } from '../../../shared/run/types';
 import type { RunSpec } from '../../../shared/run/types';
 import { repoRoot, tempDir } from '../../support/temp';
 import { SYS_PYTHON, namespacesUsable, testNet } from './netns';
@@ -135,4 +135,22 @@ describe.skipIf(!usable.ok)(title, () => {
     }
     expect(rest).toEqual([]);
   }, 60_000);
+  it('a GPU run across the nodes streams gpu events from both nodes, tagged with their node (the run itself fails here: the nodes have no CUDA)', async () => {
+    const events: RunEvent[] = [];
+    const off = core.events.on('runEvent', (e) => events.push(e));
+    try {
+      const { runId } = await core.api.startRun({ spec: { ...spec({}), settings: { device: 'cuda', scale: 'tiny', num_clip: 1 } }, allowNodes, lang: 'en' });
+      const end = Date.now() + 120_000;
+      while (!events.some((e) => e.type === 'exit' && e.runId === runId)) {
+        if (Date.now() > end) throw new Error('the run did not end');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const samples = events.flatMap((e) => (e.type === 'gpu' && e.runId === runId ? e.samples : []));
+      expect(new Set(samples.map((x) => x.node))).toEqual(new Set([net.host(0), net.host(1)]));
+      const { record } = await core.api.getRun({ runId });
+      expect(Object.keys(record.peaksMiB)).toEqual(expect.arrayContaining([`${net.host(0)}/0`, `${net.host(1)}/1`]));
+    } finally {
+      off();
+    }
+  }, 180_000);
 });
