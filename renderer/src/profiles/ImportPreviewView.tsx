@@ -65,6 +65,11 @@ export function ImportPreviewView({ preview, onRepreview, onDone }: { preview: I
       <EnvConsent names={preview.envNeedsConsent} env={profile.env} allowed={allowed}
         onToggle={(n, on) => setAllowed((a) => (on ? [...a.filter((x) => x !== n), n] : a.filter((x) => x !== n)))} onRemove={removeEnv} />
 
+      {(preview.nodeHosts?.length ?? 0) > 0 && (
+        // Machines from the profile: shown here, asked for one by one before any ssh (wizard's Machines step).
+        <p className="note warn" data-testid="import-node-hosts">{t('nodes:consent.previewHosts', { hosts: preview.nodeHosts!.join(', ') })}</p>
+      )}
+
       {preview.flaggedPaths.length > 0 && (
         <div className="note warn" data-testid="import-flagged">
           <strong>{t('library:import.paths', { count: preview.flaggedPaths.length })}</strong>

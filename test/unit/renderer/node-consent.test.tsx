@@ -5,7 +5,7 @@ import { setLanguage } from '../../../renderer/src/i18n';
 import { App } from '../../../renderer/src/App';
 import { createAppStore } from '../../../renderer/src/state/app-store';
 import { ApiFailure } from '../../../shared/api/result';
-import type { Profile } from '../../../shared/profiles/schema';
+import type { ImportPreview, Profile } from '../../../shared/profiles/schema';
 import type { RunPlan } from '../../../shared/run/types';
 import { fakeApi, report } from './fake-api';
 
@@ -77,5 +77,24 @@ describe('wizard Machines step: a profile’s machines need a tick before any ss
     fireEvent.click(screen.getByTestId('machines-check'));
     await waitFor(() => expect(fake.calls.some((c) => c.method === 'preflightNodes')).toBe(true));
     expect((fake.calls.find((c) => c.method === 'preflightNodes')!.input as { allowNodes: string[] }).allowNodes).toEqual(expect.arrayContaining(['mine-a', 'mine-b']));
+  });
+
+  it('the import preview lists the machines a profile would ssh to, in en and zh', async () => {
+    const preview: ImportPreview = {
+      kind: 'code', profile: shared, plan, planError: null, envNeedsConsent: [], flaggedPaths: [], nodeHosts: ['evil.example', 'gpu-b'],
+      unparsed: [], feasibility: null, feasibilityError: 'no GPU here', nameTaken: false,
+    };
+    for (const lang of ['en', 'zh-CN'] as const) {
+      setLanguage(lang);
+      const fake = fakeApi({ detect: async () => report(4), listRuns: async () => [], listProfiles: async () => [], listRecipes: recipes, previewImport: async () => preview });
+      render(<App store={createAppStore(fake.api, { recheckDelayMs: 0 })} />);
+      fireEvent.click(await screen.findByTestId('nav-profiles'));
+      fireEvent.change(await screen.findByTestId('import-source'), { target: { value: 'lav2.xxx' } });
+      fireEvent.click(screen.getByTestId('import-preview'));
+      const note = await screen.findByTestId('import-node-hosts');
+      expect(note.textContent).toContain('evil.example, gpu-b');
+      expect(note.textContent).toContain(lang === 'en' ? 'runs on other machines over ssh' : '通过 ssh 在其他机器上运行');
+      cleanup();
+    }
   });
 });
