@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, statSync, openSync, readSync, closeSync, fstatSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, readSync, closeSync, fstatSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clipsForAudio } from '../../../shared/feasibility/geometry';
 import { wavSeconds } from './audio';
@@ -10,8 +10,7 @@ import type { GpuProcessSample, RunEvent, RunRecord, TeardownReport } from '../.
 import { ProgressTracker, type TrackerConfig, type TrackerEvent } from '../../../shared/progress/tracker';
 import { judgeStall, type StallRule } from '../../../shared/progress/stall';
 import { stallDiagnosis } from '../../../shared/failures/stall';
-import { explainOffThread } from '../explain/pool';
-import { rankExitDiagnosis } from '../../../shared/failures/verdict';
+import { decideEnding, diagnoseRunFolder, finalRecord, workerList, type StopReason } from './finalise';
 import type { EventBus } from '../events';
 import type { RunRecords } from './records';
 import type { BuiltPlan } from './plan';
@@ -42,8 +41,6 @@ export interface SessionDeps {
   graceMs?: number;
   pdeathsig?: boolean;
 }
-
-type StopReason = 'user' | 'stall' | 'shutdown';
 
 export class RunSession {
   readonly runId: string;
@@ -364,47 +361,17 @@ export class RunSession {
     this.sampler?.stop();
     await Promise.all([endStream(this.consoleFile)]);
 
-    let status: 'succeeded' | 'failed' | 'stopped';
-    if (this.stopReason === 'user' || this.stopReason === 'shutdown') status = 'stopped';
-    else if (this.stopReason === 'stall') status = 'failed';
-    else status = exitCode === 0 ? 'succeeded' : 'failed';
-
-    if (status === 'succeeded' && this.built.saveFile && !(existsSync(this.built.saveFile) && statSync(this.built.saveFile).size > 0)) {
-      status = 'failed';
-      const vars = { file: this.built.saveFile };
-      this.addDiagnosis({ code: 'OUTPUT_MISSING', rank: null, evidence: null, fields: vars });
-    }
-    if (status === 'failed' && this.stopReason !== 'stall' && !this.companionStartFailed) await this.diagnose();
+    const ending = decideEnding({ stopReason: this.stopReason, exitCode, saveFile: this.built.saveFile, companionStartFailed: this.companionStartFailed });
+    const status = ending.status;
+    for (const d of ending.diagnoses) this.addDiagnosis(d);
+    if (ending.explain) for (const d of await diagnoseRunFolder(this.record.runDir, [...this.goneAt])) this.addDiagnosis(d);
 
     if (status !== 'stopped') for (const [rank] of this.workers) this.onTracker(this.tracker.finishRank(rank, status === 'succeeded'));
-    this.record = {
-      ...this.record,
-      status,
-      exitCode,
-      signal,
-      endedAt: new Date().toISOString(),
-      teardown: report,
-      workers: [...this.workers].map(([rank, w]) => ({ rank, pid: w.pid, startTime: w.startTime, ...(this.goneAt.has(rank) ? { exitedAtMs: this.goneAt.get(rank) } : {}) })).sort((a, b) => a.rank - b.rank),
-    };
+    this.record = finalRecord(this.record, { status, exitCode, signal, teardown: report, workers: workerList(this.workers, this.goneAt) });
     this.save();
     this.emit({ type: 'exit', runId: this.runId, status, exitCode });
     await endStream(this.eventsFile);
     this.resolveDone(this.record);
-  }
-
-  /**
-   * Ask the failure explainer about the run folder (every rank's log, the console, error.json), on
-   * its worker thread, with the launcher's own process-exit times as its second clock. Its one
-   * root-cause picker also names the exit line shown with the first card; no second opinion here.
-   */
-  private async diagnose(): Promise<void> {
-    try {
-      const rep = await explainOffThread({ kind: 'folder', dir: this.record.runDir, exitTimes: [...this.goneAt] });
-      for (const d of rep.diagnoses) this.addDiagnosis(d);
-      if (rep.rootExit) this.addDiagnosis(rankExitDiagnosis(rep.rootExit));
-    } catch {
-      // A log the explainer cannot read must not fail the run's own bookkeeping.
-    }
   }
 }
 
