@@ -1,5 +1,5 @@
-import { stacks as strings } from '../i18n/locales/stacks';
 import type { Lang } from '../i18n';
+import { translate } from '../i18n/translate';
 import { classifyStack } from './classify';
 import { frameLabel, mainThread, parseFaulthandler } from './parse';
 import type { FlightEntry, FlightRank, RankWhere, StackFrame } from './types';
@@ -56,12 +56,12 @@ export function rankWhere(d: RankDumpInput, opts: ExplainOptions): RankWhere {
   };
 }
 
-type Strings = (typeof strings)['en'];
-const S = (lang: Lang): Strings => (lang === 'zh-CN' ? strings.zh : strings.en);
-
-function fmt(text: string, vars: Record<string, string | number | null>): string {
-  return text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k] ?? ''));
-}
+/** Words for one language from the `stacks` namespace; a value not known (null) reads as empty. */
+type Say = (key: string, vars?: Record<string, string | number | null>) => string;
+const S =
+  (lang: Lang): Say =>
+  (key, vars = {}) =>
+    translate('stacks', key, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v ?? ''])), lang);
 
 const site = (f: StackFrame | null): string => (f ? frameLabel(f) : '?');
 
@@ -69,22 +69,22 @@ const site = (f: StackFrame | null): string => (f ? frameLabel(f) : '?');
 export function describeRank(w: RankWhere, lang: Lang): string {
   const s = S(lang);
   let text: string;
-  if (w.kind === 'comm') text = w.peer !== null ? fmt(s.rankLine.commPeer, { op: w.op, site: site(w.site), peer: w.peer }) : fmt(s.rankLine.comm, { op: w.op, site: site(w.site) });
-  else if (w.kind === 'phase' && w.phase) text = fmt(s.rankLine.phase, { phase: s.phase[w.phase], site: site(w.site) });
-  else if (w.kind === 'compute') text = fmt(s.rankLine.compute, { func: w.func, site: site(w.site) });
-  else text = fmt(s.rankLine.none, { reason: s.error[w.error ?? 'no-dump'] });
-  if (w.clip !== null && w.step !== null) text += ` · ${fmt(s.rankLine.progress, { clip: w.clip, step: w.step })}`;
+  if (w.kind === 'comm') text = w.peer !== null ? s('rankLine.commPeer', { op: w.op, site: site(w.site), peer: w.peer }) : s('rankLine.comm', { op: w.op, site: site(w.site) });
+  else if (w.kind === 'phase' && w.phase) text = s('rankLine.phase', { phase: s(`phase.${w.phase}`), site: site(w.site) });
+  else if (w.kind === 'compute') text = s('rankLine.compute', { func: w.func, site: site(w.site) });
+  else text = s('rankLine.none', { reason: s(`error.${w.error ?? 'no-dump'}`) });
+  if (w.clip !== null && w.step !== null) text += ` · ${s('rankLine.progress', { clip: w.clip, step: w.step })}`;
   return text;
 }
 
-function stateOf(w: RankWhere | undefined, s: Strings): string {
-  if (!w) return s.stateAdvancing;
-  if (w.kind === 'comm') return fmt(s.stateWaiting, { op: w.op, site: site(w.site) });
-  if (w.kind === 'phase' && w.phase) return fmt(s.statePhase, { phase: s.phase[w.phase], site: site(w.site) });
+function stateOf(w: RankWhere | undefined, s: Say): string {
+  if (!w) return s('stateAdvancing');
+  if (w.kind === 'comm') return s('stateWaiting', { op: w.op, site: site(w.site) });
+  if (w.kind === 'phase' && w.phase) return s('statePhase', { phase: s(`phase.${w.phase}`), site: site(w.site) });
   if (w.kind === 'compute') {
-    return w.clip !== null && w.step !== null ? fmt(s.stateAt, { clip: w.clip, step: w.step, func: w.func, site: site(w.site) }) : fmt(s.stateIn, { func: w.func, site: site(w.site) });
+    return w.clip !== null && w.step !== null ? s('stateAt', { clip: w.clip, step: w.step, func: w.func, site: site(w.site) }) : s('stateIn', { func: w.func, site: site(w.site) });
   }
-  return s.stateUnknown;
+  return s('stateUnknown');
 }
 
 export interface Headline {
@@ -107,12 +107,12 @@ export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
   const free = ranks.filter((r) => r.kind === 'compute' || r.kind === 'phase');
   const prefer = (list: RankWhere[]) => [...list].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))[0];
 
-  const both = (make: (s: Strings) => string) => ({ en: make(strings.en), zh: make(strings.zh) });
+  const both = (make: (s: Say) => string) => ({ en: make(S('en')), zh: make(S('zh-CN')) });
   // A culprit that moved on during a second look is slow, not stuck: say that first.
   const waitsOn = (w: RankWhere, root: RankWhere): Headline =>
     root.advancing && root.kind === 'compute'
-      ? { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.computingSlow, { rank: root.rank, func: root.func, site: site(root.site), waiter: w.rank, op: w.op, waitSite: site(w.site) })) }
-      : { culprit: root.rank, waiter: w.rank, text: both((s) => fmt(s.waitsFor, { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
+      ? { culprit: root.rank, waiter: w.rank, text: both((s) => s('computingSlow', { rank: root.rank, func: root.func, site: site(root.site), waiter: w.rank, op: w.op, waitSite: site(w.site) })) }
+      : { culprit: root.rank, waiter: w.rank, text: both((s) => s('waitsFor', { rank: w.rank, op: w.op, site: site(w.site), peer: root.rank, state: stateOf(root, s) })) };
 
   // A chain of point-to-point waits ending at a rank that is not waiting: name its last link.
   for (const root of [...free].sort((a, b) => rankOrder(a.rank, behind) - rankOrder(b.rank, behind))) {
@@ -124,7 +124,7 @@ export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
   const dangling = waiting.find((x) => x.peer !== null && (!by.has(x.peer) || by.get(x.peer)!.kind === 'none'));
   if (dangling && !free.length) {
     const p = dangling.peer!;
-    return { culprit: p, waiter: dangling.rank, text: both((s) => fmt(s.waitsFor, { rank: dangling.rank, op: dangling.op, site: site(dangling.site), peer: p, state: stateOf(by.get(p), s) })) };
+    return { culprit: p, waiter: dangling.rank, text: both((s) => s('waitsFor', { rank: dangling.rank, op: dangling.op, site: site(dangling.site), peer: p, state: stateOf(by.get(p), s) })) };
   }
   // Collectives have no single peer: pair a waiter with the rank that is not in one.
   const collective = waiting.filter((x) => x.peer === null);
@@ -135,21 +135,21 @@ export function headline(ranks: RankWhere[], behind: number[] = []): Headline {
     const root = prefer(free);
     if (root.kind === 'phase' && root.phase) {
       const ph = root.phase;
-      return { culprit: root.rank, waiter: null, text: both((s) => fmt(s.inPhase, { rank: root.rank, phase: s.phase[ph], site: site(root.site) })) };
+      return { culprit: root.rank, waiter: null, text: both((s) => s('inPhase', { rank: root.rank, phase: s(`phase.${ph}`), site: site(root.site) })) };
     }
     const same = free.filter((r) => r.kind === 'compute' && r.func === root.func && site(r.site) === site(root.site));
     if (same.length > 1) {
       const list = same.map((r) => r.rank).sort((a, b) => a - b).join(', ');
-      return { culprit: null, waiter: null, text: both((s) => fmt(s.computingMany, { ranks: list, func: root.func, site: site(root.site) })) };
+      return { culprit: null, waiter: null, text: both((s) => s('computingMany', { ranks: list, func: root.func, site: site(root.site) })) };
     }
-    return { culprit: root.rank, waiter: null, text: both((s) => fmt(s.computing, { rank: root.rank, func: root.func, site: site(root.site) })) };
+    return { culprit: root.rank, waiter: null, text: both((s) => s('computing', { rank: root.rank, func: root.func, site: site(root.site) })) };
   }
   if (waiting.length) {
     const list = waiting.map((r) => r.rank).join(', ');
     const op = waiting[0].op;
-    return { culprit: null, waiter: waiting[0].rank, text: both((s) => fmt(s.allWaiting, { ranks: list, op })) };
+    return { culprit: null, waiter: waiting[0].rank, text: both((s) => s('allWaiting', { ranks: list, op })) };
   }
-  return { culprit: null, waiter: null, text: both((s) => s.noStacks) };
+  return { culprit: null, waiter: null, text: both((s) => s('noStacks')) };
 }
 
 function rankOrder(rank: number, behind: number[]): number {
@@ -157,10 +157,10 @@ function rankOrder(rank: number, behind: number[]): number {
   return i >= 0 ? i : 1000 + rank;
 }
 
-const entryText = (e: FlightEntry | null, s: Strings): string => (e ? `${e.op}${e.seq !== null ? ` #${e.seq}` : ''}${e.state ? ` (${e.state})` : ''}` : s.flightNone);
+const entryText = (e: FlightEntry | null, s: Say): string => (e ? `${e.op}${e.seq !== null ? ` #${e.seq}` : ''}${e.state ? ` (${e.state})` : ''}` : s('flightNone'));
 
 /** "NCCL flight recorder, rank 3: last enqueued nccl:recv #12 (started), last completed nccl:send #11" */
 export function describeFlight(f: FlightRank, lang: Lang): string {
   const s = S(lang);
-  return fmt(s.flight, { rank: f.rank, enqueued: entryText(f.lastEnqueued, s), completed: entryText(f.lastCompleted, s) });
+  return s('flight', { rank: f.rank, enqueued: entryText(f.lastEnqueued, s), completed: entryText(f.lastCompleted, s) });
 }
