@@ -3,10 +3,15 @@ import { failures } from '../i18n/locales/failures';
 import { run } from '../i18n/locales/run';
 import { nodes as nodeWords } from '../i18n/locales/nodes';
 import { companionText, isCompanionCode } from './companion';
-import { render as fill, type Fields } from './template';
+import { render as fillLiteral, renderKey, type Fields } from './template';
+import { translate } from '../i18n/translate';
 
-/** A required field the decision did not have shows as '?', never as a raw `{placeholder}`. */
-const render = (template: string, vars: Fields): string => fill(template, vars).replace(/\{\w+\}/g, '?');
+/** A required field the decision did not have shows as '?', never as a raw `{{placeholder}}`. */
+const unknown = (text: string): string => text.replace(/\{\{\w+\}\}|\{\w+\}/g, '?');
+/** Words under `key` in the failures namespace (catalog prose), optional parts per template.ts. */
+const say = (key: string, vars: Fields, lang: Lang): string => unknown(renderKey('failures', key, vars, lang));
+/** The nodes namespace still uses the `{name}` syntax (template.ts `render`). */
+const render = (template: string, vars: Fields): string => unknown(fillLiteral(template, vars));
 import type { Diagnosis, DiagnosisText } from './types';
 
 /**
@@ -29,17 +34,16 @@ export function describe(d: Diagnosis, lang: Lang): DiagnosisText {
   if (d.code === 'RANK_EXIT' || d.code === 'OUTPUT_MISSING') return runManagerText(d, lang);
   if (d.code in nodeWords.en.codes) return nodeText(d, lang);
   if (isCompanionCode(d.code)) return companionText(d, lang, varsOf(d, lang, {}));
-  const w = words(lang);
-  const known = d.code in w.codes;
-  const t = w.codes[(known ? d.code : 'UNKNOWN') as CodeKey];
+  const known = d.code in failures.en.codes;
+  const code = (known ? d.code : 'UNKNOWN') as CodeKey;
   const vars = varsOf(d, lang, known ? {} : { message: d.code });
-  return { title: render(t.title, vars), explanation: render(t.explanation, vars), fix: render(t.fix, vars) };
+  return { title: say(`codes.${code}.title`, vars, lang), explanation: say(`codes.${code}.explanation`, vars, lang), fix: say(`codes.${code}.fix`, vars, lang) };
 }
 
 /** `count` with its unit, in the plural form the language wants (i18next's `_one`/`_other` keys). */
 export function unit(lang: Lang, name: Unit, count: number): string {
   const form = new Intl.PluralRules(lang === 'zh-CN' ? 'zh' : 'en').select(count) === 'one' ? 'one' : 'other';
-  return render(words(lang).units[`${name}_${form}`], { count: count.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US') });
+  return say(`units.${name}_${form}`, { count: count.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US') }, lang);
 }
 
 /** A timeout as people say it: whole minutes, else seconds, else milliseconds. */
@@ -54,16 +58,15 @@ function varsOf(d: Diagnosis, lang: Lang, extra: Fields): Fields {
   const f: Fields = { ...(d.fields ?? {}), ...extra };
   const list = (v: string | number | undefined) => (v === undefined ? undefined : String(v).split(',').filter(Boolean).join(w.units.listSeparator));
   const vars: Fields = { ...f, who: who(d.rank, f.ranks, lang) };
-  const advice = typeof f.advice === 'string' && f.advice in w.advice ? w.advice[f.advice as keyof Words['advice']] : undefined;
-  vars.advice = advice ? render(advice, f) : '';
+  vars.advice = typeof f.advice === 'string' && f.advice in w.advice ? say(`advice.${f.advice}`, f, lang) : '';
   const timeoutMs = Number(f.timeoutMs);
   if (Number.isFinite(timeoutMs) && timeoutMs > 0) vars.timeout = duration(lang, timeoutMs);
   const numel = Number(f.numelIn);
   if (f.numelIn !== undefined && Number.isFinite(numel) && numel >= 0) vars.numel = unit(lang, 'elements', numel);
-  if (f.lookAt !== undefined) vars.lookAt = render(w.lookAt.rank, { rank: f.lookAt });
+  if (f.lookAt !== undefined) vars.lookAt = say('lookAt.rank', { rank: f.lookAt }, lang);
   if (d.code === 'STALL') {
     const ranks = String(f.ranks ?? '').split(',').filter(Boolean);
-    vars.stalledRanks = render(w[ranks.length === 1 ? 'ranksLabel_one' : 'ranksLabel_other'], { ranks: list(f.ranks) || '?' });
+    vars.stalledRanks = say(ranks.length === 1 ? 'ranksLabel_one' : 'ranksLabel_other', { ranks: list(f.ranks) || '?' }, lang);
     vars.idleTime = unit(lang, 'seconds', Number(f.idleSec) || 0);
     vars.advanced = list(f.advanced) ?? '';
     vars.rank = d.rank ?? '?';
@@ -72,34 +75,32 @@ function varsOf(d: Diagnosis, lang: Lang, extra: Fields): Fields {
 }
 
 function who(rank: number | null, ranks: string | number | undefined, lang: Lang): string {
-  const w = words(lang).who;
-  if (rank === null) return w.none;
+  if (rank === null) return say('who.none', {}, lang);
   const others = String(ranks ?? '')
     .split(',')
     .filter((r) => r !== '' && Number(r) !== rank);
-  return render(others.length ? w.many : w.one, { rank, others: others.join(', ') });
+  return say(others.length ? 'who.many' : 'who.one', { rank, others: others.join(', ') }, lang);
 }
 
 /** RANK_EXIT and OUTPUT_MISSING are the run manager's codes; their words live in the run namespace. */
 function runManagerText(d: Diagnosis, lang: Lang): DiagnosisText {
-  const diag = (lang === 'zh-CN' ? run.zh : run.en).diag;
   const f = d.fields ?? {};
-  const fill = (s: string, vars: Fields) => s.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => (vars[k] === undefined ? '' : String(vars[k])));
+  // The run namespace's words have no optional parts: plain translate(), every variable given.
+  const diag = (key: string, vars: Fields) => translate('run', `diag.${key}`, vars, lang);
   if (d.code === 'OUTPUT_MISSING') {
     const vars = { file: f.file ?? '' };
-    return { title: fill(diag.outputMissingTitle, vars), explanation: fill(diag.outputMissingExplain, vars), fix: fill(diag.outputMissingFix, vars) };
+    return { title: diag('outputMissingTitle', vars), explanation: diag('outputMissingExplain', vars), fix: diag('outputMissingFix', vars) };
   }
   const code = Number(f.exitCode);
   if (code === -15 || code === -2 || code === -1) {
     // A victim (the straggler of a collective timeout, or a sibling torchrun stopped): never "ended first".
-    const w = words(lang).stoppedExit;
     const vars: Fields = { rank: d.rank ?? '?', code, signal: f.signal !== undefined ? `, ${f.signal}` : '' };
-    return { title: render(w.title, vars), explanation: render(w.explanation, vars), fix: fill(diag.rankExitFix, { rank: d.rank ?? '?' }) };
+    return { title: say('stoppedExit.title', vars, lang), explanation: say('stoppedExit.explanation', vars, lang), fix: diag('rankExitFix', { rank: d.rank ?? '?' }) };
   }
-  const meanings = diag.meaning as Record<string, string>;
-  const meaning = meanings[String(code)] ?? meanings.other ?? '';
+  const meanings = run.en.diag.meaning as Record<string, string>;
+  const meaning = String(code) in meanings ? diag(`meaning.${code}`, {}) : 'other' in meanings ? diag('meaning.other', {}) : '';
   const vars: Fields = { rank: d.rank ?? '?', code: Number.isFinite(code) ? code : '?', signal: f.signal !== undefined ? ` (${f.signal})` : '', meaning };
-  return { title: fill(diag.rankExitTitle, vars), explanation: fill(diag.rankExitExplain, vars), fix: fill(diag.rankExitFix, vars) };
+  return { title: diag('rankExitTitle', vars), explanation: diag('rankExitExplain', vars), fix: diag('rankExitFix', vars) };
 }
 
 /** Runs across machines (nodes.ts): words from the nodes namespace, naming the node. */
