@@ -92,6 +92,8 @@ export function createCore(opts: CoreOptions): Core {
         checkout: s.checkoutPath,
         outputDir: s.outputDir ?? dataDir,
         resourcesDir,
+        // GPUs first: Home draws them while Python is still being probed, then the full report follows.
+        onPartial: (early) => events.emit('detectUpdated', early),
       });
       detectCache.then((r) => events.emit('detectUpdated', r)).catch(() => (detectCache = null));
     }

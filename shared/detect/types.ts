@@ -169,4 +169,9 @@ export interface DetectReport {
   warnings: DetectWarning[];
   /** How long detection took, per part, in ms. */
   timings?: Record<string, number>;
+  /**
+   * Parts still being probed: set only on the early report core pushes as `detectUpdated` once the
+   * GPUs are known (Python probes can take many seconds); the full report that follows has none.
+   */
+  pending?: { python?: boolean; checkout?: boolean };
 }

@@ -13,12 +13,13 @@ import { serve } from './locales/serve';
 import { stacks } from './locales/stacks';
 import { nodes } from './locales/nodes';
 import { companion } from './locales/companion';
+import { probing } from './locales/probing';
 
 /**
  * All user-facing text, zh-CN and en, one namespace per feature. i18next reads these resources in
  * the renderer and in the CLI; tests check that both languages have the same keys.
  */
-export const namespaces = { common, detect, check, run, explain, failures, profile, ui, library, settings, stacks, serve, setup, nodes, companion } as const;
+export const namespaces = { common, detect, check, run, explain, failures, profile, ui, library, settings, stacks, serve, setup, nodes, companion, probing } as const;
 export type Namespace = keyof typeof namespaces;
 export type Lang = 'en' | 'zh-CN';
 export const languages: Lang[] = ['en', 'zh-CN'];

@@ -22,6 +22,11 @@ export interface DetectOptions {
   fp8Wanted?: boolean;
   /** Ask nvidia-smi for topology, P2P, CUDA version and MIG mode again (otherwise cached per process). */
   refreshStatic?: boolean;
+  /**
+   * Called once with an early report when the GPUs and host are known but Python or the checkout
+   * are still being probed (their parts flagged in `pending`), so a screen can show GPUs first.
+   */
+  onPartial?: (early: DetectReport) => void;
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, p: Promise<T>): Promise<T> {
@@ -51,14 +56,25 @@ export async function detectAll(opts: DetectOptions): Promise<DetectReport> {
       })
     : Promise.resolve(null);
 
-  const [smi, host, python, checkout] = await Promise.all([
-    timed(timings, 'gpus', detectGpus({ nvidiaSmi: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, env, refreshStatic: opts.refreshStatic })),
-    timed(timings, 'host', detectHost(opts.outputDir ?? null)),
-    opts.skipPython
-      ? Promise.resolve([])
-      : timed(timings, 'python', detectPython({ configured: opts.python, resourcesDir: opts.resourcesDir, env, probeTimeoutMs: opts.pythonTimeoutMs })),
-    checkoutP,
-  ]);
+  const smiP = timed(timings, 'gpus', detectGpus({ nvidiaSmi: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, env, refreshStatic: opts.refreshStatic }));
+  const hostP = timed(timings, 'host', detectHost(opts.outputDir ?? null));
+  const pythonP = opts.skipPython
+    ? Promise.resolve([])
+    : timed(timings, 'python', detectPython({ configured: opts.python, resourcesDir: opts.resourcesDir, env, probeTimeoutMs: opts.pythonTimeoutMs }));
+  const settled = { python: false, checkout: false };
+  const mark = (part: keyof typeof settled) => () => void (settled[part] = true);
+  void pythonP.then(mark('python'), mark('python'));
+  void checkoutP.then(mark('checkout'), mark('checkout'));
+  if (opts.onPartial) {
+    const onPartial = opts.onPartial;
+    void Promise.all([smiP, hostP]).then(([smi, host]) => {
+      if (settled.python && settled.checkout) return;
+      const early: Omit<DetectReport, 'warnings'> = { takenAt: new Date().toISOString(), nvidiaSmi: smi.nvidiaSmi, gpus: smi.gpus, driver: smi.driver, topology: smi.topology, host, python: [], checkout: null };
+      const warnings = deriveWarnings(early, { problems: smi.problems, lostGpus: smi.lostGpus, pythonSkipped: true, cudaVisibleDevices: env.CUDA_VISIBLE_DEVICES ?? null });
+      onPartial({ ...early, warnings, pending: { ...(settled.python ? {} : { python: true }), ...(settled.checkout ? {} : { checkout: true }) } });
+    }).catch(() => undefined); // the full report below says what failed; an early one is only a courtesy
+  }
+  const [smi, host, python, checkout] = await Promise.all([smiP, hostP, pythonP, checkoutP]);
   Object.assign(timings, smi.timings);
 
   const base: Omit<DetectReport, 'warnings'> = {

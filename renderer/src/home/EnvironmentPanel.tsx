@@ -6,6 +6,8 @@ import { gib } from '../lib/format';
 export function EnvironmentPanel({ report }: { report: DetectReport }) {
   const { t } = useTranslation();
   const { host, python, checkout, driver } = report;
+  // An early report (GPUs first): these parts are still being probed, not missing.
+  const pending = report.pending ?? {};
   return (
     <div className="env" data-testid="environment">
       <dl className="facts wide">
@@ -16,7 +18,9 @@ export function EnvironmentPanel({ report }: { report: DetectReport }) {
         {host.outputDir && <div><dt>{t('home.env.output')}</dt><dd><code>{host.outputDir}</code>{host.outputDirFreeBytes !== null ? ` · ${t('home.env.free', { size: gib(host.outputDirFreeBytes, 0) })}` : ''}</dd></div>}
       </dl>
       <h3 className="sub">{t('home.env.python')}</h3>
-      {python.length === 0 ? (
+      {pending.python ? (
+        <p className="muted" role="status" data-testid="python-probing">{t('probing:python')}</p>
+      ) : python.length === 0 ? (
         <p className="muted">{t('home.env.noPython')}</p>
       ) : (
         <ul className="pythons">
@@ -35,7 +39,9 @@ export function EnvironmentPanel({ report }: { report: DetectReport }) {
         </ul>
       )}
       <h3 className="sub">{t('home.env.checkout')}</h3>
-      {checkout ? (
+      {pending.checkout ? (
+        <p className="muted" role="status" data-testid="checkout-probing">{t('probing:checkout')}</p>
+      ) : checkout ? (
         <p><code>{checkout.path}</code> {checkout.missing.length ? <span className="warn-text">{t('home.env.missing', { list: checkout.missing.join(', ') })}</span> : <span className="ok-text">{t('home.env.checkoutOk')}</span>}</p>
       ) : (
         <p className="muted">{t('home.env.noCheckout')}</p>

@@ -8,9 +8,11 @@ import { valueOf, type Loadable } from '../lib/loadable';
  */
 export function PythonPicks({ detect, selected, onPick }: { detect: Loadable<DetectReport>; selected: string; onPick: (path: string) => void }) {
   const { t } = useTranslation();
-  const list = valueOf(detect)?.python;
+  const report = valueOf(detect);
+  // An early report lists no interpreters yet: they are being probed, not absent.
+  const list = report?.pending?.python ? undefined : report?.python;
   if (!list) {
-    return detect.state === 'loading' ? <p className="help" role="status">{t('settings:python.detecting')}</p> : null;
+    return detect.state === 'loading' || report?.pending?.python ? <p className="help" role="status">{t('settings:python.detecting')}</p> : null;
   }
   if (list.length === 0) return <p className="help">{t('settings:python.none')}</p>;
   return (

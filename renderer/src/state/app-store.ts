@@ -64,7 +64,7 @@ export function createAppStore(api: ApiClient, opts: StoreOptions = {}): AppStor
         offs.push(
           api.on('runEvent', (e) => set((s) => ({ live: { ...s.live, [e.runId]: foldEvent(s.live[e.runId] ?? emptyLive(e.runId), e) } }))),
           api.on('runOutput', (b) => acceptOutput(b)),
-          api.on('detectUpdated', (d) => set({ detect: { state: 'ready', value: d } })),
+          api.on('detectUpdated', (d) => get().detectPushed(d)),
           api.on('runsChanged', ({ runId }) => runs.refreshRunSoon(runId)),
         );
         const [info, settings, recipes] = await Promise.all([load(api.appInfo(undefined)), load(api.getSettings(undefined)), load(api.listRecipes(undefined))]);

@@ -1,6 +1,6 @@
 import type { AppInfo, RecipeSummary } from '../../../../shared/api/contract';
 import type { DetectReport } from '../../../../shared/detect/types';
-import { load, loading, type Loadable } from '../../lib/loadable';
+import { load, loading, valueOf, type Loadable } from '../../lib/loadable';
 import type { SliceContext } from './context';
 
 export interface MachineState {
@@ -11,6 +11,14 @@ export interface MachineState {
 
 export interface MachineActions {
   refreshDetect(refresh?: boolean): Promise<void>;
+  /** A pushed `detectUpdated`: an early report (GPUs first, `pending` parts) or a full one. */
+  detectPushed(report: DetectReport): void;
+}
+
+/** An early report never replaces a complete one taken at the same time or later (events and answers can cross). */
+export function supersedes(incoming: DetectReport, current: DetectReport | undefined): boolean {
+  if (!current || !incoming.pending) return true;
+  return !!current.pending || incoming.takenAt > current.takenAt;
 }
 
 /** Home: this app, what the machine has (detection, also pushed as `detectUpdated`) and the recipes. */
@@ -23,6 +31,9 @@ export function machineSlice({ api, set, get, note }: SliceContext): MachineStat
       set((s) => ({ detect: loading(s.detect) }));
       const r = note(await load(api.detect({ refresh }), get().detect));
       set({ detect: r });
+    },
+    detectPushed(report) {
+      if (supersedes(report, valueOf(get().detect))) set({ detect: { state: 'ready', value: report } });
     },
   };
 }
