@@ -3,7 +3,8 @@
 // measured to $OUT. Plain Node, no dependencies, because the GPU machines have no npm.
 // Usage (on the GPU box): node scripts/gpu/validate.mjs <steps...>
 //   steps: detect, check-run:<mode>[:<gpus>], hang, crash, oom, sigkill, stop,
-//          hang1, where1, interrupted1 (one GPU: stall stacks, "Where is it now?", a launcher that died)
+//          hang1, where1, interrupted1, stepvideo1 (one GPU: stall stacks, "Where is it now?", a launcher
+//          that died, the Step-Video server and a DiT rank sharing the card)
 // Env: LAL (path to lal.mjs), NODE (node binary), OUT (folder for results), LAL_DATA_DIR.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -255,6 +256,45 @@ async function interruptedOne() {
   log(`interrupted1: ${appsAfterKill.length} GPU procs 3 s after SIGKILL; record ${JSON.stringify(status?.status)} ${JSON.stringify(status?.interruption ?? null)}`);
 }
 
+/**
+ * One GPU: the Step-Video rehearsal at full scale, server and one DiT rank (1×1×1) sharing the card,
+ * each process's peak read from nvidia-smi's per-process memory every 0.2 s, next to `lal check`'s
+ * rows for the same settings on a what-if 2-GPU box of this card (issue 20).
+ */
+async function stepVideoOne() {
+  const baseline = smiUsed();
+  const args = ['--recipe', 'step-video-rehearsal', '--mode', 'xdit-parallel', '--set', 'ulysses_degree=1', '--set', 'ring_degree=1', '--set', 'tensor_parallel_degree=1',
+    '--set', 'device=cuda', '--set', 'scale=full', '--set', 'infer_steps=2'];
+  const name = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const check = lalSync(['check', ...args, '--hardware', `2x ${name}`, '--json']);
+  writeFileSync(join(OUT, 'check-stepvideo.json'), check.stdout + check.stderr);
+  const perPid = {};
+  const timer = setInterval(() => {
+    const r = spawnSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { encoding: 'utf8' });
+    for (const line of (r.stdout ?? '').trim().split('\n').filter(Boolean)) {
+      const [pid, mib] = line.split(',').map((x) => x.trim());
+      let cmd = '';
+      try {
+        cmd = spawnSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' }).stdout.replace(/\0/g, ' ').slice(0, 160);
+      } catch {
+        /* gone */
+      }
+      const key = `${pid} ${cmd.includes('server.py') ? 'server' : cmd.includes('dit.py') ? 'dit' : cmd}`;
+      perPid[key] = Math.max(perPid[key] ?? 0, Number(mib) || 0);
+    }
+  }, 200);
+  const run = startRun(args);
+  const res = await run.done;
+  clearInterval(timer);
+  const freedMs = await waitFreed(baseline);
+  record({
+    kind: 'stepvideo1', exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null, perProcessPeakMiB: perPid,
+    deviceUsedPeakMiB: peaksFromEvents(run.events), diagnoses: run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank })),
+    freedMs, leftoverApps: smiApps(), runDir: run.events.find((e) => e.type === 'start')?.runDir ?? null, stderrTail: run.stderr().slice(-2000),
+  });
+  log(`stepvideo1: exit ${res.code} per-process peaks ${JSON.stringify(perPid)}`);
+}
+
 for (const step of process.argv.slice(2)) {
   log(`== ${step}`);
   try {
@@ -276,6 +316,7 @@ for (const step of process.argv.slice(2)) {
     else if (name === 'hang1') await hangOne();
     else if (name === 'where1') await whereOne();
     else if (name === 'interrupted1') await interruptedOne();
+    else if (name === 'stepvideo1') await stepVideoOne();
     else log(`unknown step ${step}`);
   } catch (err) {
     log(`step ${step} failed: ${err.stack ?? err}`);
