@@ -205,6 +205,8 @@ export type RunEvent =
       /** Ranks behind the furthest one: the likely cause when everyone then waits on them. */
       behind?: number[];
       idleSec: number;
+      /** When the stall rule fired (ISO time); the event itself follows once the stacks are read (issue 22). */
+      detectedAt?: string;
       /** What the GPUs were doing at that moment (empty without nvidia-smi). */
       gpus: GpuSample[];
       action?: 'notify' | 'stop';

@@ -223,7 +223,7 @@ export class RunSession {
   private raiseStall(v: StallVerdict, action: 'notify' | 'stop', at: string, where: StacksReport | null): void {
     if (this.record.status !== 'running') return;
     this.record.stall = { ...this.stall.rule, action, last: { at, ranks: v.stalled, behind: v.behind, ...(where ? { where } : {}) } };
-    this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, gpus: this.sampler?.latest() ?? [], action, ...(where ? { where } : {}), ...stallNodes(this.record.runDir) });
+    this.emit({ type: 'stall', runId: this.runId, ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: Math.round(v.idleSec * 10) / 10, detectedAt: at, gpus: this.sampler?.latest() ?? [], action, ...(where ? { where } : {}), ...stallNodes(this.record.runDir) });
     if (action === 'stop' && !this.stopReason) {
       // The failure explainer words STALL (shared/failures/stall.ts) so the app, `lal explain` and this agree.
       this.addDiagnosis(stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec }));

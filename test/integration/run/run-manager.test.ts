@@ -68,8 +68,12 @@ describe('run manager on real torchrun (tiny worker)', () => {
     expect(stall && stall.type === 'stall' && stall.ranks).toContain(3);
     const { record } = await api.getRun({ runId });
     const lastProgress = record.progress!.ranks[3].lastProgressAt!;
-    expect(stall!.at - lastProgress).toBeGreaterThanOrEqual(4000);
-    expect(stall!.at - lastProgress).toBeLessThan(4000 + 1500);
+    // The rule fires within its bound; the event follows once every rank's stacks are read and a
+    // culprit that waits on no one has been watched a moment more (slow is not stuck): a few seconds.
+    const detected = Date.parse(stall!.type === 'stall' ? stall!.detectedAt! : '');
+    expect(detected - lastProgress).toBeGreaterThanOrEqual(4000);
+    expect(detected - lastProgress).toBeLessThan(4000 + 1500);
+    expect(stall!.at - detected).toBeLessThan(4000);
     expect(record.diagnoses.find((d) => d.code === 'STALL')?.rank).toBe(3);
     await sleep(500);
     await expectNoProcesses(runId);
