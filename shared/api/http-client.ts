@@ -57,7 +57,15 @@ export function createHttpClient(opts: HttpClientOptions): ApiClient & { close()
     } catch {
       return; // a torn frame is dropped, not a reason to drop the stream
     }
-    for (const l of set) l(payload);
+    // One listener's bug must not tear down the stream: the read loop would drop every event
+    // after it in the same chunk and reconnect a second later.
+    for (const l of set) {
+      try {
+        l(payload);
+      } catch (err) {
+        console.error(`[lal] a ${event} listener failed:`, err);
+      }
+    }
   };
 
   const connect = async () => {

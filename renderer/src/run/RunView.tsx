@@ -90,7 +90,6 @@ export function RunView({ runId }: { runId: string }) {
         <p className="note info" data-testid="output-path">{t('run.outputAt')} <code>{live.runDir}</code> <CopyButton text={live.runDir} /></p>
       )}
       {live.stall && <StallBanner stall={live.stall} active={active} onStop={() => void stopRun(runId)} />}
-      <StacksPanel runId={runId} active={active} />
       {cardsOf(diagnoses).map(({ diagnosis: d, exit }) => (
         <FailureCard key={`${d.code}-${d.rank}`} diagnosis={d} exit={exit} onRelaunch={(x) => relaunch(runId, x)} onShowRank={showRank} />
       ))}
@@ -110,6 +109,7 @@ export function RunView({ runId }: { runId: string }) {
         <GpuCharts gpu={live.gpu} />
       </section>
       <LogPanel runId={runId} knownRanks={knownRanks} failingRank={failing} focus={focus} ended={ended} companionName={Object.keys(live.companions ?? {})[0] ?? live.record?.companions?.[0]?.name} />
+      <StacksPanel runId={runId} active={active} />
     </div>
   );
 }
