@@ -1,4 +1,4 @@
-import { shellQuote } from '../profiles/sh-export';
+import { argLines, shellQuote } from '../profiles/sh-export';
 
 /**
  * A multi-node profile as an sbatch script for SLURM: one `srun` task per allocated node, each
@@ -56,14 +56,7 @@ export function renderSbatch(p: SbatchParts): string {
     '  --max_restarts=0',
     `  ${shellQuote(p.entry)}`,
   ];
-  for (let i = 0; i < p.args.length; i++) {
-    const a = p.args[i]!;
-    const next = p.args[i + 1];
-    if (a.startsWith('--') && next !== undefined && !next.startsWith('--')) {
-      lines.push(`  ${shellQuote(a)} ${shellQuote(next)}`);
-      i++;
-    } else lines.push(`  ${shellQuote(a)}`);
-  }
+  lines.push(...argLines(p.args));
   out.push(lines.join(' \\\n'), '');
   return out.join('\n');
 }

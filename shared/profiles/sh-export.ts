@@ -29,6 +29,20 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** One continuation line per flag, its value beside it, each word single-quoted (bash and sbatch exports). */
+export function argLines(args: string[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a.startsWith('--') && next !== undefined && !next.startsWith('--')) {
+      lines.push(`  ${shellQuote(a)} ${shellQuote(next)}`);
+      i++;
+    } else lines.push(`  ${shellQuote(a)}`);
+  }
+  return lines;
+}
+
 export function renderScript(p: ScriptParts): string {
   const out: string[] = ['#!/usr/bin/env bash'];
   out.push('# Live Avatar Launcher profile, exported as a script (lal profile export --format sh).');
@@ -40,14 +54,7 @@ export function renderScript(p: ScriptParts): string {
   for (const [k, v] of Object.entries(p.env)) out.push(`export ${k}=${shellQuote(v)}`);
   const prefix = p.cudaVisibleDevices === null ? '' : `CUDA_VISIBLE_DEVICES=${shellQuote(p.cudaVisibleDevices)} `;
   const lines = [`${prefix}torchrun --nproc_per_node=${p.nproc} ${shellQuote(p.entry)}`];
-  for (let i = 0; i < p.args.length; i++) {
-    const a = p.args[i]!;
-    const next = p.args[i + 1];
-    if (a.startsWith('--') && next !== undefined && !next.startsWith('--')) {
-      lines.push(`  ${shellQuote(a)} ${shellQuote(next)}`);
-      i++;
-    } else lines.push(`  ${shellQuote(a)}`);
-  }
+  lines.push(...argLines(p.args));
   out.push(lines.join(' \\\n'));
   return out.join('\n') + '\n';
 }
