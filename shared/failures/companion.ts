@@ -1,8 +1,7 @@
 import type { CatalogEntry } from './catalog';
 import type { Diagnosis, DiagnosisText } from './types';
 import type { Lang } from '../i18n';
-import { companion as words } from '../i18n/locales/companion';
-import { render, type Fields } from './template';
+import { renderKey, type Fields } from './template';
 
 /**
  * Failures of companion services (Step-Video's caption/VAE server, stepfun-ai/Step-Video-T2V
@@ -171,8 +170,7 @@ export const isCompanionCode = (code: string): code is CompanionFailureCode => (
 
 /** The words of a companion code; `vars` are describe.ts's (who, timeout) over the diagnosis's fields. */
 export function companionText(d: Diagnosis, lang: Lang, vars: Fields): DiagnosisText {
-  const t = (lang === 'zh-CN' ? words.zh : words.en).codes[d.code as CompanionFailureCode];
   const v: Fields = { ...vars, who: typeof vars.who === 'string' && vars.who ? vars.who : lang === 'zh-CN' ? '某个进程' : 'A rank' };
-  const r = (s: string) => render(s, v).replace(/\{\w+\}/g, '?');
-  return { title: r(t.title), explanation: r(t.explanation), fix: r(t.fix) };
+  const r = (part: string) => renderKey('companion', `codes.${d.code}.${part}`, v, lang).replace(/\{\{\w+\}\}/g, '?');
+  return { title: r('title'), explanation: r('explanation'), fix: r('fix') };
 }

@@ -3,15 +3,13 @@ import { failures } from '../i18n/locales/failures';
 import { run } from '../i18n/locales/run';
 import { nodes as nodeWords } from '../i18n/locales/nodes';
 import { companionText, isCompanionCode } from './companion';
-import { render as fillLiteral, renderKey, type Fields } from './template';
+import { renderKey, type Fields } from './template';
 import { translate } from '../i18n/translate';
 
 /** A required field the decision did not have shows as '?', never as a raw `{{placeholder}}`. */
 const unknown = (text: string): string => text.replace(/\{\{\w+\}\}|\{\w+\}/g, '?');
 /** Words under `key` in the failures namespace (catalog prose), optional parts per template.ts. */
 const say = (key: string, vars: Fields, lang: Lang): string => unknown(renderKey('failures', key, vars, lang));
-/** The nodes namespace still uses the `{name}` syntax (template.ts `render`). */
-const render = (template: string, vars: Fields): string => unknown(fillLiteral(template, vars));
 import type { Diagnosis, DiagnosisText } from './types';
 
 /**
@@ -105,7 +103,7 @@ function runManagerText(d: Diagnosis, lang: Lang): DiagnosisText {
 
 /** Runs across machines (nodes.ts): words from the nodes namespace, naming the node. */
 function nodeText(d: Diagnosis, lang: Lang): DiagnosisText {
-  const t = (lang === 'zh-CN' ? nodeWords.zh : nodeWords.en).codes[d.code as keyof typeof nodeWords.en.codes];
   const vars = varsOf(d, lang, {});
-  return { title: render(t.title, vars), explanation: render(t.explanation, vars), fix: render(t.fix, vars) };
+  const part = (name: string) => unknown(renderKey('nodes', `codes.${d.code}.${name}`, vars, lang));
+  return { title: part('title'), explanation: part('explanation'), fix: part('fix') };
 }
