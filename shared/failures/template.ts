@@ -8,8 +8,8 @@ import { translate } from '../i18n/translate';
  * one sentence must read well with or without a number; i18next has no such construct, and a
  * context key per combination would multiply the catalog.
  *
- * `render` is the same rule over a literal template in the older `{name}` syntax, kept for the
- * namespaces not yet moved to `{{name}}` (nodes, companion).
+ * `render` is the same rule over a literal `{name}` template. Every namespace now renders through
+ * renderKey; `render` stays only so tests can pin the nesting rule on a literal, without a locale key.
  */
 export type Fields = Record<string, string | number>;
 
