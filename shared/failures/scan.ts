@@ -3,7 +3,7 @@ import { CATALOG, type CatalogEntry, type PatternSpec } from './catalog';
 import { parseLine, splitCollisions, type LineInfo } from './line';
 import type { Fields } from './template';
 import type { FailureCode } from './types';
-import { ANCHORS, Prefilter, triggerAnchors } from './prefilter';
+import { ANCHORS, Prefilter, scanSink, triggerAnchors } from './prefilter';
 
 /**
  * Streaming scanner: text arrives in chunks of any size, lines are cut at \n, \r\n and bare \r
@@ -137,7 +137,7 @@ export class SourceScanner {
   // Byte path (pushBytes): undecided bytes, their lines' flags, the automaton state.
   private carry: Uint8Array = EMPTY;
   private carryHot: number[] = [];
-  private readonly sink = { ends: new Int32Array(4096), count: 0, state: 0 };
+  private readonly sink = scanSink();
   /** Inside a runaway line: its bytes go straight to the matcher until the next \n. */
   private runaway: Utf8Decoder | null = null;
   private readonly utf8 = new TextDecoder('utf-8');
@@ -223,30 +223,26 @@ export class SourceScanner {
     const c = this.c;
     const base = starts.length - 1;
     const sink = this.sink;
-    PREFILTER.scan(
-      bytes,
-      0,
-      bytes.length,
-      sink,
-      (line) => {
-        const l = base + line;
-        if (hot[hot.length - 1] !== l) hot.push(l);
-      },
-      (end) => {
-        // `[rank12]:` — read the digits in place (the prefix is almost never cut by a chunk edge).
-        let r = 0;
-        let k = end + 1;
-        if (k + 6 < bytes.length) {
-          for (; k < end + 5 && bytes[k] >= 48 && bytes[k] <= 57; k++) r = r * 10 + bytes[k] - 48;
-          if (k > end + 1 && bytes[k] === 93 && bytes[k + 1] === 58) c.seeRank(r);
-          return;
-        }
-        k += na;
-        const stop = Math.min(total, k + 4);
-        for (; k < stop && at(k) >= 48 && at(k) <= 57; k++) r = r * 10 + at(k) - 48;
-        if (k > na + end + 1 && k + 1 < total && at(k) === 93 && at(k + 1) === 58) c.seeRank(r);
-      },
-    );
+    PREFILTER.scan(bytes, 0, bytes.length, sink);
+    for (let k = 0; k < sink.hotCount; k++) {
+      const l = base + sink.hot[k];
+      if (hot[hot.length - 1] !== l) hot.push(l);
+    }
+    for (let k = 0; k < sink.rankCount; k++) {
+      // `[rank12]:`: read the digits in place (the prefix is almost never cut by a chunk edge).
+      const end = sink.ranks[k];
+      let r = 0;
+      let p = end + 1;
+      if (p + 6 < bytes.length) {
+        for (; p < end + 5 && bytes[p] >= 48 && bytes[p] <= 57; p++) r = r * 10 + bytes[p] - 48;
+        if (p > end + 1 && bytes[p] === 93 && bytes[p + 1] === 58) c.seeRank(r);
+        continue;
+      }
+      p += na;
+      const stop = Math.min(total, p + 4);
+      for (; p < stop && at(p) >= 48 && at(p) <= 57; p++) r = r * 10 + at(p) - 48;
+      if (p > na + end + 1 && p + 1 < total && at(p) === 93 && at(p + 1) === 58) c.seeRank(r);
+    }
     for (let j = 0; j < sink.count; j++) {
       const next = na + sink.ends[j] + 1;
       // A line longer than the matcher's window: fed, so the matcher reads it in pieces and notes it.
@@ -292,7 +288,8 @@ export class SourceScanner {
       return;
     }
     const keepFrom = from < starts.length ? starts[from] : total;
-    this.carry = sub(keepFrom, total).slice();
+    // A copy: `bytes` may be a Buffer (whose slice() is a view) in a buffer the reader reuses.
+    this.carry = new Uint8Array(sub(keepFrom, total));
     // Hot lines whose context reaches into the carried lines stay (at negative indices).
     this.carryHot = hot.filter((l) => l + CONTEXT >= from).map((l) => l - from);
   }

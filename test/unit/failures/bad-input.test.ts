@@ -21,6 +21,38 @@ group('bad input gets a clear answer, never a crash', () => {
     expect(explainLogs([{ name: 'e', text: '\r\n\n\r   ' }])).toEqual([]);
   });
 
+  it('a file read in reused 4 MiB buffers: a message cut by every buffer edge, and text after it, change nothing', async () => {
+    tmp = tempDir();
+    // ASCII noise, then the OOM line placed so that a 4 MiB read boundary cuts it, at several
+    // offsets; a scanner that kept a view of a reused buffer would read later bytes there.
+    const chunk = 4 * 1024 * 1024;
+    const parts: string[] = [];
+    let size = 0;
+    let line = 0;
+    const fill = (upTo: number) => {
+      while (size < upTo) {
+        const l = `[rank0]: step ${line++} ok ${'x'.repeat(line % 70)}\n`;
+        const piece = size + l.length > upTo ? '-'.repeat(Math.max(0, upTo - size - 1)) + '\n' : l;
+        parts.push(piece);
+        size += piece.length;
+      }
+    };
+    let k = 1;
+    for (const cut of [7, 40, OOM.length - 3, 1]) {
+      fill(chunk * k++ - cut);
+      parts.push(OOM + '\n');
+      size += OOM.length + 1;
+    }
+    fill(size + 200_000);
+    const path = join(tmp.path, 'console.log');
+    writeFileSync(path, parts.join(''));
+    const { diagnoses } = await explainPaths([path]);
+    const whole = explainLogs([{ name: 'console.log', text: parts.join('') }]);
+    expect(diagnoses[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+    expect(diagnoses.map((d) => [d.code, d.rank, d.evidence?.line, d.fields])).toEqual(whole.map((d) => [d.code, d.rank, d.evidence?.line, d.fields]));
+    expect(diagnoses[0].evidence?.text).toContain('Tried to allocate 37.25 GiB');
+  });
+
   it('a 5 MB line without a break, with the error at its end, is read in pieces', () => {
     const text = 'x'.repeat(5 * 1024 * 1024) + '\n' + OOM + '\n';
     const t0 = performance.now();
