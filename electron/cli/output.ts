@@ -21,6 +21,15 @@ export interface GlobalOptions {
 /** Every command's action: gets the global options, returns an exit code. */
 export type RunAction = (fn: (g: GlobalOptions) => Promise<number>) => Promise<void>;
 
+/**
+ * Text from logs or from someone else's run folder, made safe to print on a terminal: control
+ * characters (ESC sequences that retitle the window, rewrite the clipboard through OSC 52, or hide
+ * lines; bare \r that overwrites a line) become U+FFFD. Line breaks and tabs stay.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
+import { EXIT, printable, printJson, type GlobalOptions, type RunAction } from '../output';
 import { systemLang } from '../i18n';
 import { cliCore } from '../core';
 import type { PathsExplanation as ExplainReport } from '../../../shared/api/contract';
@@ -52,7 +52,7 @@ async function explainCommand(g: GlobalOptions, paths: string[], opts: { lang?: 
     });
     return EXIT.OK;
   }
-  process.stdout.write(renderReport(rep, lang));
+  process.stdout.write(printable(renderReport(rep, lang)));
   return EXIT.OK;
 }
 

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { CliError, EXIT, printJson, type GlobalOptions, type RunAction } from '../output';
+import { CliError, EXIT, printable, printJson, type GlobalOptions, type RunAction } from '../output';
 import { cliCore } from '../core';
 import { systemLang } from '../i18n';
 import { loadRunSpec } from '../../core/profiles/resolve';
@@ -290,8 +290,8 @@ class TerminalView implements View {
       process.stderr.write(t('cli.failed', { runId: record.runId, code: record.exitCode ?? '?' }) + '\n');
       for (const d of record.diagnoses) {
         const w = describe(d, this.lang);
-        process.stderr.write(`\n[${d.code}${d.rank !== null ? ` rank ${d.rank}` : ''}] ${w.title}\n${w.explanation}\n→ ${w.fix}\n`);
-        if (d.evidence) process.stderr.write(`  ${d.evidence.file}:${d.evidence.line}: ${d.evidence.text}\n`);
+        process.stderr.write(printable(`\n[${d.code}${d.rank !== null ? ` rank ${d.rank}` : ''}] ${w.title}\n${w.explanation}\n→ ${w.fix}\n`));
+        if (d.evidence) process.stderr.write(printable(`  ${d.evidence.file}:${d.evidence.line}: ${d.evidence.text}\n`));
       }
     }
     if (record.teardown?.remaining.length) process.stderr.write(t('cli.leftover', { runId: record.runId, pids: record.teardown.remaining.join(', ') }) + '\n');

@@ -101,22 +101,41 @@ export async function feedFile(ex: Explainer, path: string, label: string, rank:
 /** `<runDir>/logs/**` per-rank files of the last attempt of every rendezvous folder. */
 export async function rankFiles(logsDir: string): Promise<{ path: string; rank: number }[]> {
   const out: { path: string; rank: number }[] = [];
-  for (const run of await dirs(logsDir)) {
-    const attempts = (await dirs(join(logsDir, run)))
-      .map((a) => /^attempt_(\d+)$/.exec(a))
-      .filter((m): m is RegExpExecArray => !!m)
-      .sort((a, b) => Number(b[1]) - Number(a[1]));
-    if (!attempts.length) continue;
-    const attemptDir = join(logsDir, run, attempts[0][0]);
-    for (const r of (await dirs(attemptDir)).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(a) - Number(b))) {
-      // error.json first: its timestamp orders the failures before the logs are read.
-      for (const f of ['error.json', 'stderr.log', 'stdout.log']) {
-        const p = join(attemptDir, r, f);
-        if (await isFile(p)) out.push({ path: p, rank: Number(r) });
-      }
+  for (const run of await dirs(logsDir)) out.push(...(await lastAttemptFiles(join(logsDir, run))));
+  return out;
+}
+
+/** `<id>/attempt_<n>/<rank>/…` of the highest n. */
+async function lastAttemptFiles(runDir: string): Promise<{ path: string; rank: number }[]> {
+  const attempts = (await dirs(runDir))
+    .map((a) => /^attempt_(\d+)$/.exec(a))
+    .filter((m): m is RegExpExecArray => !!m)
+    .sort((a, b) => Number(b[1]) - Number(a[1]));
+  return attempts.length ? attemptFiles(join(runDir, attempts[0][0])) : [];
+}
+
+/** `<attempt>/<rank>/{error.json,stderr.log,stdout.log}`, error.json first: its timestamp orders the failures before the logs are read. */
+async function attemptFiles(attemptDir: string): Promise<{ path: string; rank: number }[]> {
+  const out: { path: string; rank: number }[] = [];
+  for (const r of (await dirs(attemptDir)).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(a) - Number(b))) {
+    for (const f of ['error.json', 'stderr.log', 'stdout.log']) {
+      const p = join(attemptDir, r, f);
+      if (await isFile(p)) out.push({ path: p, rank: Number(r) });
     }
   }
   return out;
+}
+
+/**
+ * Per-rank files of a folder given to `lal explain`: a run folder (`logs/` inside), or any level of
+ * torchrun's own `--log_dir` tree that users point at: the log dir, one `<id>` folder, one attempt.
+ */
+export async function rankFilesOf(dir: string): Promise<{ path: string; rank: number }[]> {
+  for (const found of [() => rankFiles(join(dir, 'logs')), () => rankFiles(dir), () => lastAttemptFiles(dir), () => attemptFiles(dir)]) {
+    const files = await found();
+    if (files.length) return files;
+  }
+  return [];
 }
 
 async function dirs(path: string): Promise<string[]> {

@@ -1,10 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { WorkerExit } from '../../../shared/failures/agent';
 import { Explainer } from '../../../shared/failures/explain';
 import type { Diagnosis } from '../../../shared/failures/types';
+import { recordedVerdict } from '../../../shared/failures/diagnosis-schema';
 import { applyCompanionLogs, type CompanionLogFacts } from '../../../shared/failures/companion';
-import { badInput, feedFile, isDir, isFile, looksBinary, rankFiles, type ExplainNote } from './files';
+import { badInput, feedFile, isDir, isFile, looksBinary, rankFilesOf, type ExplainNote } from './files';
 
 export type { ExplainNote } from './files';
 
@@ -54,10 +55,10 @@ export async function recordedExitTimes(dir: string): Promise<Map<number, number
 async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], labelBase: string): Promise<void> {
   const label = (p: string) => join(labelBase, relative(dir, p));
   // Per-rank files first: their rank is certain, so their lines become the evidence.
-  for (const f of await rankFiles(join(dir, 'logs'))) await feedFile(ex, f.path, label(f.path), f.rank, notes);
+  for (const f of await rankFilesOf(dir)) await feedFile(ex, f.path, label(f.path), f.rank, notes);
   const consoleLog = join(dir, 'console.log');
   if (await isFile(consoleLog)) await feedFile(ex, consoleLog, label(consoleLog), null, notes);
-  if (!ex.stats().length) notes.push({ file: labelBase, kind: 'no-logs', message: 'no console.log and no logs/ folder' });
+  if (!ex.stats().length) notes.push({ file: labelBase, kind: 'no-logs', message: 'no console.log, no logs/ folder and no torchrun per-rank logs' });
 }
 
 /** A run folder (`run.json`, `console.log`, `logs/`), as the run manager lays it out. */
@@ -71,8 +72,23 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   const notes: ExplainNote[] = [];
   await feedRunFolder(ex, resolve(dir), notes, dir);
   const rep = report(ex, notes, opts.exitTimes ?? (await recordedExitTimes(dir)));
+  // A run the launcher finished keeps the verdict it recorded (a stall it stopped leaves nothing in
+  // the logs), so `lal explain <folder>`, the run view and `lal explain` by id say the same.
+  const recorded = await recordedDiagnoses(dir);
+  if (recorded) return { ...rep, diagnoses: recorded };
   // Companion services (Step-Video's caption/VAE server): a slow or dead one explains the ranks' timeouts.
   return { ...rep, diagnoses: applyCompanionLogs(await companionLogs(dir), rep.diagnoses) };
+}
+
+/** The folder's run.json verdict, when it is a finished run's, decided without words and well-formed. */
+async function recordedDiagnoses(dir: string): Promise<Diagnosis[] | null> {
+  try {
+    const st = await stat(join(dir, 'run.json'));
+    if (!st.isFile() || st.size > 8 * 1024 * 1024) return null;
+    return recordedVerdict(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
+  } catch {
+    return null;
+  }
 }
 
 /** The last 512 KiB of each `companions/<name>.log` (electron/core/runs/companions.ts writes them). */
@@ -93,6 +109,8 @@ async function companionLogs(dir: string): Promise<CompanionLogFacts[]> {
  */
 export async function explainPaths(paths: string[]): Promise<ExplainReport> {
   if (!paths.length) throw badInput('paths', 'give at least one log file or run folder');
+  // One folder: read as the run view reads a run (its recorded verdict, its companions' logs).
+  if (paths.length === 1 && (await isDir(paths[0]))) return explainRunFolderReport(paths[0]);
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   const exitTimes = new Map<number, number>();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
+import { explainApi } from '../../../electron/core/explain/api';
+import { explainPaths } from '../../../electron/core/explain';
 import { runsApi } from '../../../electron/core/runs/api';
 import { tempDir, repoRoot } from '../../support/temp';
 import { tinyContext, tinyRecipe } from './tiny-recipe';
@@ -75,6 +77,12 @@ describe('run manager on real torchrun (tiny worker)', () => {
     expect(detected - lastProgress).toBeLessThan(4000 + 1500);
     expect(stall!.at - detected).toBeLessThan(4000);
     expect(record.diagnoses.find((d) => d.code === 'STALL')?.rank).toBe(3);
+    // The logs hold no error (the launcher stopped the run): `lal explain <folder>` reads the recorded
+    // verdict, so it says what the run view and `lal explain` by id say.
+    const folder = await explainPaths([record.runDir]);
+    expect(folder.diagnoses.map((d) => [d.code, d.rank])).toEqual(record.diagnoses.map((d) => [d.code, d.rank]));
+    expect(folder.diagnoses[0]).toMatchObject({ code: 'STALL', rank: 3 });
+    expect((await explainApi(ctx).explain({ runId })).map((d) => [d.code, d.rank])).toEqual(folder.diagnoses.map((d) => [d.code, d.rank]));
     await sleep(500);
     await expectNoProcesses(runId);
   });

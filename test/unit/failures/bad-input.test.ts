@@ -1,5 +1,5 @@
 import { afterEach, describe as group, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainLogs, Explainer } from '../../../shared/failures/explain';
 import { explainPaths, explainRunFolder } from '../../../electron/core/explain';
@@ -146,4 +146,51 @@ group('lal explain', () => {
     expect(bad.exitCode).toBe(2);
     expect(String(bad.stderr)).toContain('/nonexistent/run.log');
   }, 60_000);
+
+  it("someone else's run folder: a malformed run.json verdict is ignored (the logs decide), and escape sequences in logs never reach the terminal", async () => {
+    tmp = tempDir();
+    const dir = join(tmp.path, 'their-run');
+    mkdirSync(dir);
+    const esc = '\u001b]52;c;ZWNobyBwd25lZA==\u0007\u001b[2J';
+    writeFileSync(join(dir, 'console.log'), `${OOM}\n[rank1]: ${esc}hidden\rover\n`);
+    const good = { endedAt: '2026-12-06T00:00:00Z', diagnoses: [{ code: 'STALL', rank: 3, evidence: null, fields: { idleSec: 90, ranks: '3' } }] };
+    const bad: unknown[] = [
+      { ...good, diagnoses: [{ ...good.diagnoses[0], code: 'stall; rm -rf' }] },
+      { ...good, diagnoses: [{ ...good.diagnoses[0], title: 'old words' }] },
+      { ...good, diagnoses: [{ ...good.diagnoses[0], fields: { x: 'y'.repeat(5000) } }] },
+      { ...good, diagnoses: [{ ...good.diagnoses[0], fixes: [{ kind: 'env', name: 'LD_PRELOAD=/tmp/x.so', value: '1' }] }] },
+      { ...good, diagnoses: [{ ...good.diagnoses[0], extra: 1 }] },
+      { ...good, endedAt: undefined },
+      { ...good, diagnoses: [] },
+      'not an object',
+    ];
+    for (const rec of bad) {
+      writeFileSync(join(dir, 'run.json'), JSON.stringify(rec));
+      const { diagnoses } = await explainPaths([dir]);
+      expect(diagnoses[0], JSON.stringify(rec).slice(0, 120)).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
+    }
+    writeFileSync(join(dir, 'run.json'), '{"endedAt": "x", "diagnoses": [');
+    expect((await explainPaths([dir])).diagnoses[0]).toMatchObject({ code: 'CUDA_OOM' });
+    // A well-formed finished record is the verdict (decided once, as the run view shows it).
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(good));
+    expect((await explainPaths([dir])).diagnoses[0]).toMatchObject({ code: 'STALL', rank: 3 });
+    // The printed cards: no ESC, BEL or bare CR from the log.
+    writeFileSync(join(dir, 'console.log'), `[rank1]: RuntimeError: ${esc}boom\rhidden\n`);
+    writeFileSync(join(dir, 'run.json'), '{}');
+    const r = await lal(['explain', '--lang', 'en', dir]);
+    expect(r.exitCode).toBe(0);
+    expect(String(r.stdout)).toContain('boom');
+    expect(String(r.stdout)).not.toMatch(/[\u001b\u0007\r]/);
+  }, 60_000);
+
+  it("torchrun's own --log_dir tree, at any level, is read as per-rank logs", async () => {
+    const run = join(repoRoot, 'test/fixtures/gpu-h200-cascades/straggler-middle');
+    const logDir = join(run, 'logs');
+    const id = readdirSync(logDir)[0];
+    for (const p of [logDir, join(logDir, id), join(logDir, id, 'attempt_0')]) {
+      const rep = await explainPaths([p]);
+      expect(rep.diagnoses[0], p).toMatchObject({ code: 'NCCL_WATCHDOG_TIMEOUT', rank: 2, fields: { laggard: 2 } });
+      expect(rep.scanned.length, p).toBe(8);
+    }
+  });
 });
