@@ -65,6 +65,47 @@ export const CASCADES: { file: string; straggler: number | null; lookAt?: number
   { file: 'watchdog-2.11-straggler-last.log', straggler: 3, version: '2.11' },
 ];
 
+/**
+ * Real torch 2.11 cascades (NCCL 2.28.9, one H200, 4 or 5 ranks made to share it through
+ * NCCL_HOSTID; test/fixtures/gpu-h200-cascades/README.md): the run folder, its merged console alone
+ * and its per-rank files alone all lead with the timeout on the rank that fell behind.
+ */
+export const REAL_CASCADES: { dir: string; straggler: number | null; lookAt?: number }[] = [
+  { dir: 'straggler-rank0', straggler: 0 },
+  { dir: 'straggler-middle', straggler: 2 },
+  { dir: 'straggler-last', straggler: 3 },
+  { dir: 'straggler-last-5', straggler: 4 },
+  // Every rank entered the collective; rank 1's stream was held by a kernel, which no log shows.
+  { dir: 'no-straggler-gpu', straggler: null, lookAt: 2 },
+  { dir: 'watchdog-1rank', straggler: null, lookAt: 0 },
+];
+
+group('real torch 2.11 watchdog cascades (one H200, NCCL) lead with the rank that fell behind, in both languages', () => {
+  for (const k of REAL_CASCADES) {
+    it(k.dir, async () => {
+      const dir = join(repoRoot, 'test/fixtures/gpu-h200-cascades', k.dir);
+      const reads = [await explainPaths([dir]), await explainPaths([join(dir, 'console.log')]), await explainPaths([join(dir, 'logs')])];
+      for (const { diagnoses: d } of reads) {
+        expect(d[0].code).toBe('NCCL_WATCHDOG_TIMEOUT');
+        expect(d.map((x) => x.code)).not.toContain('UNKNOWN');
+        const en = describe(d[0], 'en');
+        const zh = describe(d[0], 'zh-CN');
+        if (k.straggler !== null) {
+          expect(d[0]).toMatchObject({ rank: k.straggler, fields: { laggard: k.straggler } });
+          expect(en.explanation).toMatch(new RegExp(`^Rank ${k.straggler} fell behind`));
+          expect(zh.explanation).toMatch(new RegExp(`^rank ${k.straggler} 落后了`));
+        } else {
+          expect(d[0]).toMatchObject({ rank: k.lookAt, fields: { lookAt: k.lookAt } });
+          expect(en.explanation).toMatch(/^No rank fell behind/);
+          expect(zh.explanation).toMatch(/^没有 rank 落后/);
+        }
+        expect(en.explanation).toMatch(/within the timeout of (10|8) seconds/);
+        expect(zh.explanation).toMatch(/超时时间（(10|8) 秒）/);
+      }
+    });
+  }
+});
+
 group('every code on a complete log', () => {
   it('covers every code the logs can raise (STALL comes from the run manager)', () => {
     const covered = new Set([...COMPLETE.map((c) => c.code), 'NCCL_WATCHDOG_TIMEOUT']);

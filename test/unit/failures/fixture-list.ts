@@ -5,8 +5,10 @@ import { repoRoot } from '../../support/temp';
 /** Every run folder and complete log the tests keep. */
 export function allFixtures(): string[] {
   const out: string[] = [];
-  const gpu = join(repoRoot, 'test/fixtures/gpu-h200');
-  for (const d of readdirSync(gpu)) if (statSync(join(gpu, d)).isDirectory()) out.push(join(gpu, d));
+  for (const base of ['test/fixtures/gpu-h200', 'test/fixtures/gpu-h200-cascades']) {
+    const gpu = join(repoRoot, base);
+    for (const d of readdirSync(gpu)) if (statSync(join(gpu, d)).isDirectory()) out.push(join(gpu, d));
+  }
   const own = join(repoRoot, 'test/unit/failures/fixtures');
   for (const d of readdirSync(own)) {
     const p = join(own, d);

@@ -8,7 +8,8 @@ import { describeFlight } from '../../../shared/stacks/explain';
 import { repoRoot, tempDir } from '../../support/temp';
 
 /**
- * The NCCL flight recorder cannot run on CPU (gloo has none), so its dump is constructed here in
+ * Real dumps come from test/fixtures/gpu-h200-cascades (torch 2.11 on one H200). The recorder
+ * cannot run on CPU (gloo has none), so the other layouts are constructed here in
  * the layout pytorch ProcessGroupNCCL.cpp writes (version "2.x": entries with profiling_name,
  * collective_seq_id / p2p_seq_id, state, process_group, frames; pg_status), pickled by Python,
  * and read back through resources/stacks/nccl_trace_json.py exactly as a run's dump would be.
@@ -25,6 +26,19 @@ const entry = (seq: number, op: string, state: string, p2p = false) =>
 describe('NCCL flight recorder reader', () => {
   const dir = tempDir('lal-flight-');
   afterAll(() => dir.remove());
+
+  it('real dumps (torch 2.11, version "2.10", one H200): the rank that fell behind never enqueued the collective the others wait in', async () => {
+    const flight = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/straggler-middle'), PY, STACKS);
+    expect(flight.map((f) => f.rank)).toEqual([0, 1, 2, 3]);
+    for (const r of [0, 1, 3]) {
+      expect(flight[r]).toMatchObject({ lastEnqueued: { op: 'nccl:all_reduce', seq: 4, state: 'scheduled' }, lastCompleted: { op: 'nccl:all_reduce', seq: 3, state: 'completed' } });
+    }
+    expect(flight[2]).toMatchObject({ lastEnqueued: { seq: 3, state: 'completed' }, lastCompleted: { seq: 3 } });
+    expect(describeFlight(flight[2], 'en')).toBe('NCCL flight recorder, rank 2: last enqueued nccl:all_reduce #3 (completed), last completed nccl:all_reduce #3 (completed)');
+    // No rank fell behind in Python: every rank enqueued #4 and none finished it.
+    const gpu = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/no-straggler-gpu'), PY, STACKS);
+    expect(gpu.map((f) => [f.rank, f.lastEnqueued?.seq, f.lastEnqueued?.state, f.lastCompleted?.seq])).toEqual([0, 1, 2, 3].map((r) => [r, 4, 'scheduled', 3]));
+  });
 
   it('pickle → JSON → last enqueued and last completed per rank', async () => {
     makeDump(join(dir.path, 'nccl_trace_rank_0'), [entry(5, 'nccl:all_reduce', 'completed'), entry(6, 'nccl:send', 'completed', true), entry(7, 'nccl:all_gather', 'started')].join(','));
