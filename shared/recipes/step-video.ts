@@ -30,8 +30,9 @@ const upstreamServer: CompanionSpec = {
 
 /**
  * What the caption/VAE server holds on its GPU: Step-LLM and the Hunyuan CLIP text encoders and the
- * video VAE, bf16. The parameter counts are assumptions until a GPU run measures them; the
- * full-scale rehearsal server allocates exactly these (resources/workloads/stepvideo/shapes.py).
+ * video VAE, bf16. The parameter counts are assumed (no real checkpoint here); the full-scale
+ * rehearsal server allocates exactly these (resources/workloads/stepvideo/shapes.py), and on one
+ * H200 it peaked 6% under the prediction (docs/validation.md, round 4).
  */
 export const STEP_VIDEO_SERVER: ServerMemoryProfile = {
   textEncoders: [
