@@ -5,7 +5,7 @@ import { explainPaths } from '../../../electron/core/explain';
 import { describe } from '../../../shared/failures/describe';
 import { explainLogs } from '../../../shared/failures/explain';
 import { rankExitDiagnosis } from '../../../shared/failures/verdict';
-import { FAILURE_CODES } from '../../../shared/failures/types';
+import { FAILURE_CODES, type Diagnosis } from '../../../shared/failures/types';
 import { repoRoot } from '../../support/temp';
 
 /**
@@ -65,6 +65,25 @@ export const CASCADES: { file: string; straggler: number | null; lookAt?: number
   { file: 'watchdog-2.11-straggler-last.log', straggler: 3, version: '2.11' },
 ];
 
+/** The cascade card: the timeout first, never UNKNOWN, naming the straggler (or none) in both languages. */
+function expectCascadeCard(d: Diagnosis[], straggler: number | null, lookAt: number | undefined): { en: string; zh: string } {
+  expect(d[0].code).toBe('NCCL_WATCHDOG_TIMEOUT');
+  expect(d.map((x) => x.code)).not.toContain('UNKNOWN');
+  const en = describe(d[0], 'en').explanation;
+  const zh = describe(d[0], 'zh-CN').explanation;
+  if (straggler !== null) {
+    expect(d[0]).toMatchObject({ rank: straggler, fields: { laggard: straggler } });
+    expect(en).toMatch(new RegExp(`^Rank ${straggler} fell behind`));
+    expect(zh).toMatch(new RegExp(`^rank ${straggler} 落后了`));
+  } else {
+    expect(d[0].fields?.laggard).toBeUndefined();
+    expect(d[0]).toMatchObject({ rank: lookAt, fields: { lookAt } });
+    expect(en).toMatch(new RegExp(`^No rank fell behind.*look at rank ${lookAt}'s last output`));
+    expect(zh).toMatch(/^没有 rank 落后/);
+  }
+  return { en, zh };
+}
+
 /**
  * Real torch 2.11 cascades (NCCL 2.28.9, one H200, 4 or 5 ranks made to share it through
  * NCCL_HOSTID; test/fixtures/gpu-h200-cascades/README.md): the run folder, its merged console alone
@@ -86,21 +105,9 @@ group('real torch 2.11 watchdog cascades (one H200, NCCL) lead with the rank tha
       const dir = join(repoRoot, 'test/fixtures/gpu-h200-cascades', k.dir);
       const reads = [await explainPaths([dir]), await explainPaths([join(dir, 'console.log')]), await explainPaths([join(dir, 'logs')])];
       for (const { diagnoses: d } of reads) {
-        expect(d[0].code).toBe('NCCL_WATCHDOG_TIMEOUT');
-        expect(d.map((x) => x.code)).not.toContain('UNKNOWN');
-        const en = describe(d[0], 'en');
-        const zh = describe(d[0], 'zh-CN');
-        if (k.straggler !== null) {
-          expect(d[0]).toMatchObject({ rank: k.straggler, fields: { laggard: k.straggler } });
-          expect(en.explanation).toMatch(new RegExp(`^Rank ${k.straggler} fell behind`));
-          expect(zh.explanation).toMatch(new RegExp(`^rank ${k.straggler} 落后了`));
-        } else {
-          expect(d[0]).toMatchObject({ rank: k.lookAt, fields: { lookAt: k.lookAt } });
-          expect(en.explanation).toMatch(/^No rank fell behind/);
-          expect(zh.explanation).toMatch(/^没有 rank 落后/);
-        }
-        expect(en.explanation).toMatch(/within the timeout of (10|8) seconds/);
-        expect(zh.explanation).toMatch(/超时时间（(10|8) 秒）/);
+        const { en, zh } = expectCascadeCard(d, k.straggler, k.lookAt);
+        expect(en).toMatch(/within the timeout of (10|8) seconds/);
+        expect(zh).toMatch(/超时时间（(10|8) 秒）/);
       }
     });
   }
@@ -134,22 +141,9 @@ group('torch ≥ 2.2 watchdog cascades lead with the rank that fell behind, neve
     it(`${k.file} (torch ${k.version})`, () => {
       const text = readFileSync(own(`complete/${k.file}`), 'utf8');
       const d = explainLogs([{ name: 'console.log', text }]);
-      expect(d[0].code).toBe('NCCL_WATCHDOG_TIMEOUT');
-      expect(d.map((x) => x.code)).not.toContain('UNKNOWN');
-      const en = describe(d[0], 'en');
-      const zh = describe(d[0], 'zh-CN');
-      if (k.straggler !== null) {
-        expect(d[0]).toMatchObject({ rank: k.straggler, fields: { laggard: k.straggler } });
-        expect(en.explanation).toMatch(new RegExp(`^Rank ${k.straggler} fell behind`));
-        expect(zh.explanation).toMatch(new RegExp(`^rank ${k.straggler} 落后了`));
-      } else {
-        expect(d[0].fields?.laggard).toBeUndefined();
-        expect(d[0]).toMatchObject({ rank: k.lookAt, fields: { lookAt: k.lookAt } });
-        expect(en.explanation).toMatch(new RegExp(`^No rank fell behind.*look at rank ${k.lookAt}'s last output`));
-        expect(zh.explanation).toMatch(/^没有 rank 落后/);
-      }
-      expect(en.explanation).toContain('within the timeout of 10 minutes');
-      expect(zh.explanation).toContain('10 分钟');
+      const { en, zh } = expectCascadeCard(d, k.straggler, k.lookAt);
+      expect(en).toContain('within the timeout of 10 minutes');
+      expect(zh).toContain('10 分钟');
     });
   }
 
