@@ -7,6 +7,7 @@ its per-rank memory shape with random weights, on CPU (gloo) or CUDA (NCCL), and
 purpose (--inject). Each rank ends with one `LAL_PEAK {json}` line. docs/rehearsal.md is the manual.
 """
 
+import datetime
 import json
 import logging
 import os
@@ -55,6 +56,14 @@ def _pick_device(args, local_rank):
     if want == "cuda":
         if not torch.cuda.is_available():
             raise RuntimeError("--device cuda: torch.cuda.is_available() is False on this machine (torch %s)" % torch.__version__)
+        if args.share_gpu:
+            # NCCL refuses two ranks of one communicator on one device ("Duplicate GPU detected"): it
+            # compares host hash and bus id, and NCCL_HOSTID replaces the host name in that hash. Must
+            # be set before the first NCCL call.
+            os.environ["NCCL_HOSTID"] = "lal-rehearsal-rank%d" % local_rank
+            os.environ.setdefault("NCCL_IB_DISABLE", "1")
+            os.environ.setdefault("NCCL_SOCKET_IFNAME", "lo")
+            local_rank = 0
         torch.cuda.set_device(local_rank)
         return torch.device("cuda", local_rank)
     return torch.device("cpu")
@@ -128,9 +137,13 @@ def main(argv=None):
         log.info(f"offload_model is not specified, set to {args.offload_model}.")
 
     device = _pick_device(args, local_rank)
+    if device.type == "cuda":
+        local_rank = device.index  # the GPU this rank uses (0 for every rank with --share_gpu)
     monitor = PeakMonitor(device, args.sample_interval).start()
     if "MASTER_ADDR" in os.environ:
         kwargs = {"backend": "nccl" if device.type == "cuda" else "gloo", "init_method": "env://", "rank": rank, "world_size": world}
+        if args.collective_timeout_sec:
+            kwargs["timeout"] = datetime.timedelta(seconds=args.collective_timeout_sec)
         dist.init_process_group(**kwargs)
 
     status = "error"

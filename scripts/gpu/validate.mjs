@@ -3,6 +3,7 @@
 // measured to $OUT. Plain Node, no dependencies, because the GPU machines have no npm.
 // Usage (on the GPU box): node scripts/gpu/validate.mjs <steps...>
 //   steps: detect, check-run:<mode>[:<gpus>], hang, crash, oom, sigkill, stop,
+//          cascade1:<mode>:<rank> (one GPU, real NCCL ranks sharing it: a watchdog cascade through the launcher),
 //          hang1, where1, interrupted1, stepvideo1 (one GPU: stall stacks, "Where is it now?", a launcher
 //          that died, the Step-Video server and a DiT rank sharing the card)
 // Env: LAL (path to lal.mjs), NODE (node binary), OUT (folder for results), LAL_DATA_DIR.
@@ -205,6 +206,34 @@ async function hangOne() {
   log(`hang1: stall ${JSON.stringify(stall?.ranks)} where ${JSON.stringify(stall?.where?.summary ?? stall?.where ?? null).slice(0, 400)} freed ${freedMs}ms`);
 }
 
+/**
+ * One GPU, several real NCCL ranks (the rehearsal's share_gpu): rank `rank` hangs, the others'
+ * collectives outlive a 10 s process-group timeout, the watchdog aborts them. What the launcher
+ * recorded and what `lal explain <folder>` says must name the same rank (issue 15). The run folder
+ * is copied to $OUT/cascade1-<mode>-<rank>/ for the fixtures.
+ */
+async function cascadeOne(mode, rank) {
+  const baseline = smiUsed();
+  const args = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'share_gpu=true', '--set', 'scale=tiny', '--set', 'num_clip=3',
+    '--set', 'collective_timeout_sec=10', '--set', 'stall_after_sec=600', '--set', `inject=hang@2:1:${rank}`];
+  const t0 = Date.now();
+  const run = startRun(args);
+  const res = await run.done;
+  const freedMs = await waitFreed(baseline);
+  const runDir = run.events.find((e) => e.type === 'start')?.runDir ?? null;
+  const recorded = run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank }));
+  const folder = runDir ? lalSync(['explain', runDir, '--json']) : null;
+  let explained = null;
+  try {
+    explained = JSON.parse(folder?.stdout ?? '').diagnoses.map((d) => ({ code: d.code, rank: d.rank, laggard: d.fields?.laggard ?? null }));
+  } catch {
+    /* recorded as null */
+  }
+  if (runDir) spawnSync('cp', ['-r', runDir, join(OUT, `cascade1-${mode}-${rank}`)]);
+  record({ kind: 'cascade1', mode, hungRank: rank, exitCode: res.code, seconds: (Date.now() - t0) / 1000, status: run.events.find((e) => e.type === 'exit')?.status ?? null, recorded, explained, freedMs, leftoverApps: smiApps(), runDir, stderrTail: run.stderr().slice(-1500) });
+  log(`cascade1 ${mode} hang on ${rank}: recorded ${JSON.stringify(recorded)} explain ${JSON.stringify(explained)} freed ${freedMs}ms`);
+}
+
 /** One GPU: "Where is it now?" on a running, healthy run, timed. */
 async function whereOne() {
   const baseline = smiUsed();
@@ -314,6 +343,7 @@ for (const step of process.argv.slice(2)) {
     else if (name === 'sigkill') await sigkillLauncher();
     else if (name === 'stop') await stopRun(a);
     else if (name === 'hang1') await hangOne();
+    else if (name === 'cascade1') await cascadeOne(a ?? 'tpp-4gpu', Number(b ?? 1));
     else if (name === 'where1') await whereOne();
     else if (name === 'interrupted1') await interruptedOne();
     else if (name === 'stepvideo1') await stepVideoOne();

@@ -117,6 +117,8 @@ export function resolveNproc(mode: ModeSpec, values: Values): number {
 /** GPUs this run occupies: 0 for a CPU rehearsal, else one per rank plus any server GPU. */
 export function requiredGpus(mode: ModeSpec, values: Values): number {
   if (mode.cpuCapable && values.device === 'cpu') return 0;
+  // The rehearsal's share_gpu puts every rank on GPU 0.
+  if (values.share_gpu === true) return 1;
   return resolveNproc(mode, values) + (mode.extraGpus ?? 0);
 }
 

@@ -100,6 +100,11 @@ def build_parser():
                    help="auto: CUDA (NCCL) when available, else CPU (gloo).")
     p.add_argument("--inject", action="append", default=[], metavar="KIND@CLIP:STEP[:RANK]",
                    help="Fault injection, repeatable. KIND: " + ", ".join(INJECT_KINDS) + ". See docs/rehearsal.md.")
+    p.add_argument("--share_gpu", action="store_true", default=False,
+                   help="Every rank on cuda:0, each with its own NCCL_HOSTID (NCCL then treats the ranks as separate hosts "
+                        "and talks over loopback sockets): a multi-GPU layout on one card.")
+    p.add_argument("--collective_timeout_sec", type=float, default=None,
+                   help="Process group timeout in seconds (torch's default otherwise: 10 min for NCCL, 30 min for gloo).")
     p.add_argument("--slow_seconds", type=float, default=2.0, help="Sleep per step after a 'slow' fault fires.")
     p.add_argument("--audio_seconds", type=float, default=4.0,
                    help="Length of the pretend driving audio when --audio is not a WAV file (4 s = 3 clips of 48 frames).")

@@ -7,6 +7,7 @@ import { parseStartTime, procStartTimeSync, environHas } from '../../../electron
 import { parseGpuLine, parseComputeApps } from '../../../electron/core/runs/gpu-sampler';
 import { newRunId, RUN_ID_RE } from '../../../electron/core/runs/run-id';
 import { tinyRecipe } from '../../integration/run/tiny-recipe';
+import { rehearsal } from '../../../shared/recipes/rehearsal';
 import { fixturesRoot } from '../../support/temp';
 import type { RunOutputBatch } from '../../../shared/run/types';
 
@@ -14,6 +15,17 @@ const torchrun = { argv: ['/usr/bin/python3', '/res/torchrun/lal_torchrun.py'], 
 const base = { recipe: tinyRecipe, runId: '20261122-000000-abcdef', runDir: '/data/runs/20261122-000000-abcdef', resourcesDir: '/res', torchrun, port: 29611 };
 
 describe('plan builder', () => {
+  it("the rehearsal's share_gpu: every rank on GPU 0 (CUDA_VISIBLE_DEVICES=0), the flag passed on", () => {
+    const { plan } = buildPlan({ ...base, recipe: rehearsal, spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { device: 'cuda', share_gpu: true, collective_timeout_sec: 10 } } });
+    expect(plan.env.CUDA_VISIBLE_DEVICES).toBe('0');
+    expect(plan.argv).toContain('--share_gpu');
+    expect(plan.argv[plan.argv.indexOf('--collective_timeout_sec') + 1]).toBe('10');
+    expect(plan.argv[plan.argv.indexOf('--nproc_per_node') + 1]).toBe('4');
+    const four = buildPlan({ ...base, recipe: rehearsal, spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { device: 'cuda' } } });
+    expect(four.plan.env.CUDA_VISIBLE_DEVICES).toBe('0,1,2,3');
+    expect(four.plan.argv).not.toContain('--share_gpu');
+  });
+
   it('builds torchrun argv with per-rank logs, rendezvous port, recipe flags; env with run id and flight recorder', () => {
     const { plan, nproc } = buildPlan({ ...base, spec: { recipe: 'tiny', mode: 'four', settings: { num_clip: '3', prompt: 'a b' }, gpus: [2, 3] } });
     expect(nproc).toBe(4);
