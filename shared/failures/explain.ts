@@ -3,8 +3,6 @@ import { Collector, type SourceScanner } from './scan';
 import { errorFileAsLog, parseErrorFile } from './error-file';
 import { decide, type DecideOptions, type Verdict } from './verdict';
 
-const ENCODER = new TextEncoder();
-
 export interface LogSource {
   /** File name or label shown as evidence. */
   name: string;
@@ -55,25 +53,6 @@ export class Explainer {
   }
 }
 
-const SLICE = 4 * 1024 * 1024;
-
-/**
- * A string fed as UTF-8 in slices through one reused buffer: no second copy of a large text, and
- * about half the time of encoding it whole (issue 15's bench). A slice never ends between the two
- * halves of a surrogate pair. The scanner copies what it keeps, so the buffer can be reused.
- */
-function pushText(s: SourceScanner, text: string): void {
-  const buf = new Uint8Array(Math.min(text.length, SLICE) * 3 + 4);
-  for (let i = 0; i < text.length; ) {
-    let end = Math.min(text.length, i + SLICE);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    const { written } = ENCODER.encodeInto(text.slice(i, end), buf);
-    s.pushBytes(buf.subarray(0, written));
-    i = end;
-  }
-}
-
 /** Diagnoses of whole texts, root cause first, without language (describe.ts words them). Never throws on odd text. */
 export function explainLogs(sources: LogSource[], opts: DecideOptions = {}): Diagnosis[] {
   const ex = new Explainer();
@@ -81,8 +60,8 @@ export function explainLogs(sources: LogSource[], opts: DecideOptions = {}): Dia
     const rank = src.rank ?? null;
     if (/(?:^|[/\\])error\.json$/.test(src.name) && ex.errorFile(src.name, rank, src.text)) continue;
     const s = ex.source(src.name, rank);
-    // The byte path, as files are read: the prefilter skips what cannot matter.
-    pushText(s, src.text);
+    // The prefilter skips what cannot matter, as for files.
+    s.pushText(src.text);
     s.end();
   }
   return ex.diagnoses(opts);

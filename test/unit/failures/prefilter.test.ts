@@ -20,6 +20,15 @@ function viaText(text: string, rank: number | null = null) {
   return { d: ex.diagnoses(), lines: ex.stats()[0].lines };
 }
 
+/** The path of `explainLogs`: the text encoded in slices onto the byte path. */
+function viaPushText(text: string, rank: number | null = null) {
+  const ex = new Explainer();
+  const s = ex.source('x', rank);
+  s.pushText(text);
+  s.end();
+  return { d: ex.diagnoses(), lines: ex.stats()[0].lines };
+}
+
 function viaBytes(bytes: Uint8Array, cuts: number[] = [], rank: number | null = null) {
   const ex = new Explainer();
   const s = ex.source('x', rank);
@@ -74,6 +83,8 @@ group('prefilter: the byte path decides what the text path decides', () => {
       const bytes = enc.encode(t.text);
       expect(key(viaBytes(bytes)), t.name).toBe(key(want));
       expect(viaBytes(bytes).lines, t.name).toBe(want.lines);
+      expect(key(viaPushText(t.text)), t.name).toBe(key(want));
+      expect(viaPushText(t.text).lines, t.name).toBe(want.lines);
     }
     fc.assert(
       fc.property(fc.constantFrom(...texts), fc.array(fc.nat(), { maxLength: 8 }), (t, raw) => {
@@ -92,6 +103,7 @@ group('prefilter: the byte path decides what the text path decides', () => {
     const cuts = Array.from({ length: 16 }, (_, i) => Math.floor((bytes.length * (i + 1)) / 17) + i);
     const fast = viaBytes(bytes, cuts);
     expect(key(fast)).toBe(key(viaText(text)));
+    expect(key(viaPushText(text))).toBe(key(fast));
     expect(fast.d[0]).toMatchObject({ code: 'NCCL_WATCHDOG_TIMEOUT', rank: 2 });
   });
 
@@ -105,6 +117,7 @@ group('prefilter: the byte path decides what the text path decides', () => {
       ') of binary: /opt/torch/.venv/bin/python',
     ].join('\n');
     expect(key(viaBytes(enc.encode(text)))).toBe(key(viaText(text)));
+    expect(key(viaPushText(text))).toBe(key(viaText(text)));
     expect(viaBytes(enc.encode(text)).d[0]).toMatchObject({ code: 'INVALID_DEVICE_ORDINAL', rank: 4 });
   });
 
@@ -114,5 +127,38 @@ group('prefilter: the byte path decides what the text path decides', () => {
     const r = viaBytes(bytes, [1 << 20, 2 << 20, (3 << 20) + 5]);
     expect(r.d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
     expect(r.lines).toBe(2);
+    const u = viaPushText(text);
+    expect(u.d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
+    expect(u.lines).toBe(2);
+  });
+
+  it('text that is not ASCII through pushText: Chinese, emoji (surrogate pairs), CJK units whose low byte is \\n', () => {
+    const oom = '[rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 1 has a total capacity of 23.65 GiB of which 1.06 MiB is free.';
+    const text = ['[rank0]: 上下不一 加载模型中 🚀🚀 进度 50%', '[rank1]: 不上不下\u010a\u020d 😀', oom, '[rank2]: ok 上'].join('\n');
+    const want = viaText(text);
+    expect(want.d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 3 } });
+    expect(key(viaPushText(text))).toBe(key(want));
+    expect(viaPushText(text).lines).toBe(want.lines);
+    expect(key(viaBytes(enc.encode(text)))).toBe(key(want));
+    // An emoji in the evidence line, across pushText's 4 Mi-unit slice edge: encoded whole, not as two U+FFFD.
+    const head = '[rank1]: 🚀 ';
+    const filler = '.'.repeat(4 * 1024 * 1024 - 1 - head.indexOf('🚀') - 1);
+    const edge = `${filler}\n${head}${oom.slice('[rank1]: '.length)}\n`;
+    expect(edge.charCodeAt(4 * 1024 * 1024 - 1)).toBe(0xd83d);
+    const e = viaPushText(edge);
+    expect(e.d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1, evidence: { line: 2 } });
+    expect(e.d[0].evidence?.text).toContain('🚀');
+    expect(key(e)).toBe(key(viaText(edge)));
+  });
+
+  it('text pushed in two pieces, cut mid-line, gives the verdict of the whole', () => {
+    const text = makeExplainLog(300_000, 5);
+    const ex = new Explainer();
+    const s = ex.source('x');
+    const cut = text.indexOf('\n', 1000) + 5;
+    s.pushText(text.slice(0, cut));
+    s.pushText(text.slice(cut));
+    s.end();
+    expect(key({ d: ex.diagnoses(), lines: ex.stats()[0].lines })).toBe(key(viaText(text)));
   });
 });
