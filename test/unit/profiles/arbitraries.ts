@@ -19,8 +19,12 @@ const valueFor = (f: FlagSpec): fc.Arbitrary<SettingValue> => {
       return fc.constantFrom(...(f.choices ?? ['x']));
     case 'int':
       return fc.integer({ min: f.min ?? 0, max: Math.min(f.max ?? 100_000, (f.min ?? 0) + 100_000) });
-    case 'float':
-      return fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ min: -5, max: 50, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v)));
+    case 'float': {
+      // Inside the flag's own bounds, as for ints (the planner refuses the rest, naming the field).
+      const min = f.min ?? -5;
+      const max = Math.max(min, Math.min(f.max ?? 50, min + 55));
+      return fc.oneof(fc.integer({ min: Math.ceil(min), max: Math.floor(max) }), fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v)));
+    }
     case 'bool':
       return fc.boolean();
     default:
