@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runsApi } from '../../../electron/core/runs/api';
+import { describe, expect, it } from 'vitest';
 import { explainApi } from '../../../electron/core/explain/api';
 import { explainPaths } from '../../../electron/core/explain';
-import { tempDir, repoRoot } from '../../support/temp';
-import { tinyContext } from './tiny-recipe';
-import { collect, expectNoProcesses, requireTorch } from './support';
+import { expectNoProcesses, launcherHarness } from './support';
 
 /**
  * A collective timeout through the real launcher (CPU, gloo, the rehearsal's 5-process TPP layout):
@@ -14,17 +11,7 @@ import { collect, expectNoProcesses, requireTorch } from './support';
  * (docs/validation.md, round 4).
  */
 describe('collective_timeout_sec: the timeout cascade through the launcher', () => {
-  const dir = tempDir('lal-ctimeout-');
-  const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
-  const api = runsApi(ctx, { graceMs: 2000 });
-  const ev = collect(ctx.events);
-
-  beforeAll(() => requireTorch());
-  afterAll(async () => {
-    ev.off();
-    await api.dispose();
-    dir.remove();
-  });
+  const { ctx, api, ev } = launcherHarness('lal-ctimeout-');
 
   it('rank 2 hangs in clip 2: the first card blames rank 2 everywhere, within the timeout given', async () => {
     const { runId } = await api.startRun({

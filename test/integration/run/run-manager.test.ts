@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { explainApi } from '../../../electron/core/explain/api';
-import { explainPaths } from '../../../electron/core/explain';
 import { runsApi } from '../../../electron/core/runs/api';
+import { explainPaths } from '../../../electron/core/explain';
 import { tempDir, repoRoot } from '../../support/temp';
 import { tinyContext, tinyRecipe } from './tiny-recipe';
-import { collect, expectNoProcesses, rankLogs, requireTorch, sleep } from './support';
+import { collect, expectNoProcesses, launcherHarness, rankLogs, sleep } from './support';
 
 /**
  * The run manager through its contract methods, on real torchrun (CPU) with a 2–4 rank test worker.
  * The rehearsal-model acceptance runs through the CLI in cli-run.test.ts.
  */
 describe('run manager on real torchrun (tiny worker)', () => {
-  const dir = tempDir('lal-runs-');
-  const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
-  const api = runsApi(ctx, { getRecipe: (id) => (id === 'tiny' ? tinyRecipe : undefined), graceMs: 2000 });
-  const ev = collect(ctx.events);
-
-  beforeAll(() => requireTorch());
-  afterAll(async () => {
-    ev.off();
-    await api.dispose();
-    dir.remove();
-  });
+  const { ctx, api, ev } = launcherHarness('lal-runs-', { getRecipe: (id) => (id === 'tiny' ? tinyRecipe : undefined) });
 
   it('runs 4 ranks to completion: progress reaches 2/2, per-rank logs and console on disk, record succeeded', async () => {
     const { runId } = await api.startRun({ spec: { recipe: 'tiny', mode: 'four', settings: { num_clip: 2, step_sec: '0.05' } } });

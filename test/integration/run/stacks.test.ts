@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { runsApi } from '../../../electron/core/runs/api';
 import { stacksApi } from '../../../electron/core/runs/stacks';
 import { lal } from '../../support/cli';
-import { tempDir, repoRoot } from '../../support/temp';
 import type { RunEvent } from '../../../shared/run/types';
 import type { StacksReport } from '../../../shared/stacks/types';
-import { tinyContext } from './tiny-recipe';
-import { collect, expectNoProcesses, requireTorch, sleep } from './support';
+import { expectNoProcesses, launcherHarness, sleep } from './support';
 
 /**
  * Issue 22 on real torchrun (CPU, gloo) with the rehearsal workload at tiny scale: every rank
@@ -17,18 +14,10 @@ import { collect, expectNoProcesses, requireTorch, sleep } from './support';
 type Stall = Extract<RunEvent, { type: 'stall' }>;
 
 describe('stacks of a stalled run (rehearsal, 5-process TPP layout on CPU)', () => {
-  const dir = tempDir('lal-stacks-');
-  const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
-  const api = { ...runsApi(ctx, { graceMs: 2000 }), ...stacksApi(ctx) };
-  const ev = collect(ctx.events);
+  const h = launcherHarness('lal-stacks-');
+  const { ctx, ev, dir } = h;
+  const api = { ...h.api, ...stacksApi(ctx) };
   const FLOOR = 5;
-
-  beforeAll(() => requireTorch());
-  afterAll(async () => {
-    ev.off();
-    await api.dispose();
-    dir.remove();
-  });
 
   const firstStall = async (runId: string, timeoutMs = 120_000): Promise<Stall & { at: number }> => {
     const t0 = Date.now();

@@ -1,10 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { execaSync } from 'execa';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { RunEvent } from '../../../shared/run/types';
 import type { EventBus } from '../../../electron/core/events';
 import { pidsWithRunId } from '../../../electron/core/runs/proc';
-import { SYS_PYTHON, TORCH_HINT } from './tiny-recipe';
+import { SYS_PYTHON, TORCH_HINT, tinyContext } from './tiny-recipe';
+import { runsApi } from '../../../electron/core/runs/api';
+import { repoRoot, tempDir } from '../../support/temp';
 
 /** Fails (never skips) when the machine lacks what these tests exercise. */
 export function requireTorch(): void {
@@ -48,3 +50,21 @@ export async function expectNoProcesses(runId: string): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A launcher for one describe block: a temp data folder, the core context, the runs API and every
+ * event collected; torch required before the first test, everything disposed after the last.
+ */
+export function launcherHarness(prefix: string, opts: Parameters<typeof runsApi>[1] = {}) {
+  const dir = tempDir(prefix);
+  const ctx = tinyContext(dir.path, `${repoRoot}/resources`);
+  const api = runsApi(ctx, { graceMs: 2000, ...opts });
+  const ev = collect(ctx.events);
+  beforeAll(() => requireTorch());
+  afterAll(async () => {
+    ev.off();
+    await api.dispose();
+    dir.remove();
+  });
+  return { dir, ctx, api, ev };
+}

@@ -12,22 +12,16 @@ import { allFixtures } from './fixture-list';
  * The byte path (prefilter + matcher on the lines near an anchor) must decide exactly what the
  * text path (every line matched) decides: same diagnoses, ranks, fields and evidence lines.
  */
-function viaText(text: string, rank: number | null = null) {
+function viaText(text: string, rank: number | null = null, how: 'push' | 'pushText' = 'push') {
   const ex = new Explainer();
   const s = ex.source('x', rank);
-  s.push(text);
+  s[how](text);
   s.end();
   return { d: ex.diagnoses(), lines: ex.stats()[0].lines };
 }
 
 /** The path of `explainLogs`: the text encoded in slices onto the byte path. */
-function viaPushText(text: string, rank: number | null = null) {
-  const ex = new Explainer();
-  const s = ex.source('x', rank);
-  s.pushText(text);
-  s.end();
-  return { d: ex.diagnoses(), lines: ex.stats()[0].lines };
-}
+const viaPushText = (text: string) => viaText(text, null, 'pushText');
 
 function viaBytes(bytes: Uint8Array, cuts: number[] = [], rank: number | null = null) {
   const ex = new Explainer();
