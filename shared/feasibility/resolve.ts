@@ -2,7 +2,7 @@ import type { DetectReport } from '../detect/types';
 import type { ComponentSize, MemoryProfile, Recipe } from '../recipes/types';
 import type { RunSpec, SettingValue } from '../run/types';
 import { getRecipe, recipes } from '../recipes';
-import { requireMode, requiredGpus, resolveNproc, resolveSettings, type Values } from '../recipes/settings';
+import { oneGpuFlag, requireMode, requiredGpus, resolveNproc, resolveSettings, type Values } from '../recipes/settings';
 import { ApiFailure } from '../api/result';
 import type { GpuPlan, HardwareGpu } from './types';
 import { planMemory, type MemoryPlan } from './memory';
@@ -53,7 +53,12 @@ export function resolveSpec(spec: RunSpec, detect?: DetectReport | null): Resolv
   if (from && from.length === 1 && gpuIndexes && !(from[0] in settings)) settings[from[0]] = gpuIndexes.length - (mode.extraGpus ?? 0);
   const values = resolveSettings(recipe, mode, settings);
   const nproc = resolveNproc(mode, values);
-  const needGpus = requiredGpus(mode, values);
+  const shared = oneGpuFlag(recipe, values);
+  if (shared && nproc > 1) {
+    // The model places one rank per GPU; a sum on one card would need its own bands and rules.
+    throw new ApiFailure({ code: 'BAD_INPUT', field: `settings.${shared.name}`, message: `${shared.name} puts all ${nproc} ranks on GPU 0; the memory check models one rank per GPU and cannot judge that. Check without ${shared.name}, or run it at scale=tiny` });
+  }
+  const needGpus = requiredGpus(recipe, mode, values);
   const scaled = recipe.memoryByScale?.[String(values.scale ?? '')];
   const profile = scaled?.memory ?? recipe.memory;
   const components = withCheckout(scaled?.components ?? recipe.components, detect, recipe.needsCheckout);

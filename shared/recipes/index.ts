@@ -12,6 +12,6 @@ export function getRecipe(id: string): Recipe | undefined {
   return recipes.find((r) => r.id === id);
 }
 
-export { buildArgs, resolveSettings, resolveNproc, requiredGpus, findMode, requireMode, roleOf, coerceFlag } from './settings';
+export { buildArgs, resolveSettings, resolveNproc, requiredGpus, oneGpuFlag, findMode, requireMode, roleOf, coerceFlag } from './settings';
 export type { Values } from './settings';
 export { envNameAllowed, envNameRisky, ENV_ALLOW_COMMON, ENV_NEVER_ALLOWED } from './env';

@@ -15,10 +15,10 @@ const extras: FlagSpec[] = [
   { name: 'scale', type: 'enum', choices: ['tiny', 'full'], default: 'tiny', label: t('Scale', '规模'), help: t('full: real S2V-14B tensor sizes; tiny: toy sizes for a quick check.', 'full：真实 S2V-14B 张量大小；tiny：小尺寸快速检查。') },
   { name: 'device', type: 'enum', choices: ['auto', 'cpu', 'cuda'], default: 'auto', label: t('Device', '设备') },
   {
-    name: 'share_gpu', type: 'bool', boolStyle: 'switch', default: false, label: t('All ranks on one GPU', '所有 rank 共用一张卡'),
+    name: 'share_gpu', type: 'bool', boolStyle: 'switch', default: false, oneGpu: true, label: t('All ranks on one GPU', '所有 rank 共用一张卡'),
     help: t(
-      'Runs a multi-GPU layout on GPU 0 alone: each rank tells NCCL it is its own host, so real NCCL collectives run over loopback. For checking the plumbing and failure handling on one card; use scale=tiny unless the card holds every rank.',
-      '只用 0 号卡跑多卡布局：每个 rank 让 NCCL 把自己当作独立主机，真实的 NCCL 集合通信经回环网络进行。用于在一张卡上检查流程和故障处理；除非显存放得下所有 rank，请用 scale=tiny。',
+      'Runs a multi-GPU layout on GPU 0 alone: each rank tells NCCL it is its own host, so real NCCL collectives run over loopback. For checking the plumbing and failure handling on one card; use scale=tiny unless the card holds every rank. The memory check does not cover this layout.',
+      '只用 0 号卡跑多卡布局：每个 rank 让 NCCL 把自己当作独立主机，真实的 NCCL 集合通信经回环网络进行。用于在一张卡上检查流程和故障处理；除非显存放得下所有 rank，请用 scale=tiny。显存检查不涵盖这种布局。',
     ),
   },
   {

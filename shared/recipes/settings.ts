@@ -114,11 +114,15 @@ export function resolveNproc(mode: ModeSpec, values: Values): number {
   return n;
 }
 
-/** GPUs this run occupies: 0 for a CPU rehearsal, else one per rank plus any server GPU. */
-export function requiredGpus(mode: ModeSpec, values: Values): number {
+/** A `oneGpu` flag that is on: every rank shares GPU 0. */
+export function oneGpuFlag(recipe: Recipe, values: Values): FlagSpec | undefined {
+  return recipe.flags.find((f) => f.oneGpu && values[f.name] === true);
+}
+
+/** GPUs this run occupies: 0 for a CPU rehearsal, 1 when a `oneGpu` flag is on, else one per rank plus any server GPU. */
+export function requiredGpus(recipe: Recipe, mode: ModeSpec, values: Values): number {
   if (mode.cpuCapable && values.device === 'cpu') return 0;
-  // The rehearsal's share_gpu puts every rank on GPU 0.
-  if (values.share_gpu === true) return 1;
+  if (oneGpuFlag(recipe, values)) return 1;
   return resolveNproc(mode, values) + (mode.extraGpus ?? 0);
 }
 

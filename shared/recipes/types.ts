@@ -21,6 +21,11 @@ export interface FlagSpec {
   modeOwned?: boolean;
   /** Repeatable upstream flag (argparse `append`): a comma-separated setting becomes one `--name v` per item. */
   repeat?: 'comma';
+  /**
+   * A bool flag that, when on, puts every rank on GPU 0 (the rehearsal's share_gpu): the run then
+   * needs one GPU, and the memory check, which places one rank per GPU, refuses it by name.
+   */
+  oneGpu?: boolean;
   label: Text;
   help?: Text;
 }

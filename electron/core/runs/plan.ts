@@ -135,7 +135,7 @@ export function buildPlan(input: PlanInput): BuiltPlan {
   ];
 
   const env: Record<string, string> = { ...NCCL_DEFAULTS, ...recipe.env };
-  const needGpus = requiredGpus(mode, values);
+  const needGpus = requiredGpus(recipe, mode, values);
   const gpus = spec.gpus && spec.gpus.length ? spec.gpus : Array.from({ length: needGpus }, (_, i) => i);
   if (values.device === 'cpu') {
     // A CPU rehearsal on a GPU box must not touch (or hold memory on) the GPUs.

@@ -39,6 +39,14 @@ describe('contract method check', () => {
     await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { size: 'huge' } } })).rejects.toBeInstanceOf(ApiFailure);
     await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { size: 'huge' } } })).rejects.toMatchObject({ error: { field: 'settings.size' } });
   });
+  it("share_gpu (every rank on GPU 0) is refused by name: the model places one rank per GPU; one rank alone is still judged", async () => {
+    const api = checkApi(ctx(report));
+    await expect(api.check({ spec: { recipe: 'rehearsal', mode: 'tpp-4gpu', settings: { device: 'cuda', share_gpu: true } }, hardware: '1xH100' })).rejects.toMatchObject({
+      error: { code: 'BAD_INPUT', field: 'settings.share_gpu', message: expect.stringContaining('4 ranks on GPU 0') },
+    });
+    const one = await api.check({ spec: { recipe: 'rehearsal', mode: 'single-offload', settings: { device: 'cuda', share_gpu: true } }, hardware: '1xH100' });
+    expect(one.perGpu).toHaveLength(1);
+  });
 });
 
 describe('check shows the last measured run next to the prediction', () => {
