@@ -16,7 +16,7 @@ export const explain = {
     noteBinary: 'binary file, skipped',
     noteLongLines: 'very long lines, read in pieces',
     noteUnreadable: 'could not be read',
-    noteNoLogs: 'no console.log and no logs/ folder',
+    noteNoLogs: 'no console.log, no logs/ folder and no torchrun per-rank logs',
   },
   zh: {
     rootCause: '根本原因',
@@ -34,6 +34,6 @@ export const explain = {
     noteBinary: '二进制文件，已跳过',
     noteLongLines: '存在超长的行，已分段读取',
     noteUnreadable: '无法读取',
-    noteNoLogs: '没有 console.log，也没有 logs/ 目录',
+    noteNoLogs: '没有 console.log、logs/ 目录，也没有 torchrun 的各 rank 日志',
   },
 } as const;
