@@ -6,6 +6,7 @@ import { RUN_ID_RE } from '../runs/run-id';
 import { runDirOf } from './index';
 import { isDir } from './files';
 import { explainOffThread } from './pool';
+import { recordedVerdict } from '../../../shared/failures/diagnosis-schema';
 
 /**
  * The failure explainer over the contract: pasted text, or a run by id. Diagnoses come back
@@ -39,8 +40,10 @@ export function explainApi(ctx: CoreContext): Pick<Api, 'explain'> {
       if (runId === undefined) throw new ApiFailure({ code: 'BAD_INPUT', field: 'runId', message: 'give text or runId' });
       if (!RUN_ID_RE.test(runId)) throw new ApiFailure({ code: 'BAD_INPUT', field: 'runId', message: `not a run id: ${runId}` });
       const record = new RunRecords(ctx.dataDir).get(runId);
-      // Decided once: a finished run's recorded verdict is the answer, so the run view and the record agree.
-      if (record && record.endedAt && record.diagnoses.length && record.diagnoses.every((d) => d.title === undefined)) return record.diagnoses;
+      // Decided once: a finished run's recorded verdict is the answer, by the same rule as for a folder,
+      // so the run view, the record and `lal explain <folder>` agree.
+      const recorded = record ? recordedVerdict(record) : null;
+      if (recorded) return recorded;
       const dir = await runDirOf(ctx.dataDir, runId, record?.runDir ?? null);
       if (!(await isDir(dir))) throw new ApiFailure({ code: 'NOT_FOUND', field: 'runId', message: `no run folder for ${runId}` });
       return (await explainOffThread({ kind: 'folder', dir })).diagnoses;
