@@ -116,9 +116,12 @@ async function checkRun(mode, gpus) {
   return row;
 }
 
-async function fault(kind, inject, extra = [], mode = 'tpp-4gpu') {
+/**
+ * A run watched to its end: its events, the stall (if any) and how long after the stuck ranks'
+ * last progress it came, the run folder, and how long the GPU memory took to be freed.
+ */
+async function watchedRun(args) {
   const baseline = smiUsed();
-  const args = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=3', '--set', `inject=${inject}`, ...extra];
   const lastProgress = {};
   let stallAt = null;
   const run = startRun(args, {
@@ -130,12 +133,20 @@ async function fault(kind, inject, extra = [], mode = 'tpp-4gpu') {
   const res = await run.done;
   const freedMs = await waitFreed(baseline);
   const stall = run.events.find((e) => e.type === 'stall');
+  return {
+    run, res, freedMs, stall,
+    stallAfterLastProgressSec: stall && stall.ranks?.length ? (stallAt - Math.max(...stall.ranks.map((r) => lastProgress[r] ?? 0))) / 1000 : null,
+    runDir: run.events.find((e) => e.type === 'start')?.runDir ?? null,
+  };
+}
+
+async function fault(kind, inject, extra = [], mode = 'tpp-4gpu') {
+  const args = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'scale=full', '--set', 'num_clip=3', '--set', `inject=${inject}`, ...extra];
+  const { run, res, freedMs, stall, stallAfterLastProgressSec, runDir } = await watchedRun(args);
   const row = {
     kind, mode, inject, exitCode: res.code, status: run.events.find((e) => e.type === 'exit')?.status ?? null,
     diagnoses: run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank, fields: e.diagnosis?.fields ?? null, title: e.diagnosis?.title })),
-    stallRanks: stall?.ranks ?? null,
-    stallAfterLastProgressSec: stall && stall.ranks?.length ? (stallAt - Math.max(...stall.ranks.map((r) => lastProgress[r] ?? 0))) / 1000 : null,
-    freedMs, leftoverApps: smiApps(), runDir: run.events.find((e) => e.type === 'start')?.runDir ?? null,
+    stallRanks: stall?.ranks ?? null, stallAfterLastProgressSec, freedMs, leftoverApps: smiApps(), runDir,
   };
   record(row);
   log(`${kind}: exit ${res.code} ${JSON.stringify(row.diagnoses)} stall ${row.stallAfterLastProgressSec}s freed ${freedMs}ms`);
@@ -183,24 +194,11 @@ async function stopRun(mode = 'tpp-4gpu') {
 
 /** One GPU: a hang in the single-GPU layout; the stall must come with where the rank is stuck (issue 22). */
 async function hangOne() {
-  const baseline = smiUsed();
   const args = ['--recipe', 'rehearsal', '--mode', 'single-offload', '--set', 'device=cuda', '--set', 'num_clip=3', '--set', 'inject=hang@2:1:0', '--set', 'stall_action=stop'];
-  const lastProgress = {};
-  let stallAt = null;
-  const run = startRun(args, {
-    onEvent: (e) => {
-      if (e.type === 'progress') lastProgress[e.rank] = e._t;
-      if (e.type === 'stall' && !stallAt) stallAt = e._t;
-    },
-  });
-  const res = await run.done;
-  const freedMs = await waitFreed(baseline);
-  const stall = run.events.find((e) => e.type === 'stall');
-  const runDir = run.events.find((e) => e.type === 'start')?.runDir ?? null;
+  const { res, freedMs, stall, stallAfterLastProgressSec, runDir } = await watchedRun(args);
   const explained = runDir ? lalSync(['explain', runDir, '--json']) : null;
   record({
-    kind: 'hang1', exitCode: res.code, stallRanks: stall?.ranks ?? null, where: stall?.where ?? null,
-    stallAfterLastProgressSec: stall && stall.ranks?.length ? (stallAt - Math.max(...stall.ranks.map((r) => lastProgress[r] ?? 0))) / 1000 : null,
+    kind: 'hang1', exitCode: res.code, stallRanks: stall?.ranks ?? null, where: stall?.where ?? null, stallAfterLastProgressSec,
     explain: explained ? explained.stdout.slice(0, 6000) : null, freedMs, leftoverApps: smiApps(), runDir,
   });
   log(`hang1: stall ${JSON.stringify(stall?.ranks)} where ${JSON.stringify(stall?.where?.summary ?? stall?.where ?? null).slice(0, 400)} freed ${freedMs}ms`);
@@ -213,14 +211,10 @@ async function hangOne() {
  * is copied to $OUT/cascade1-<mode>-<rank>/ for the fixtures.
  */
 async function cascadeOne(mode, rank) {
-  const baseline = smiUsed();
   const args = ['--recipe', 'rehearsal', '--mode', mode, '--set', 'device=cuda', '--set', 'share_gpu=true', '--set', 'scale=tiny', '--set', 'num_clip=3',
     '--set', 'collective_timeout_sec=10', '--set', 'stall_after_sec=600', '--set', `inject=hang@2:1:${rank}`];
   const t0 = Date.now();
-  const run = startRun(args);
-  const res = await run.done;
-  const freedMs = await waitFreed(baseline);
-  const runDir = run.events.find((e) => e.type === 'start')?.runDir ?? null;
+  const { run, res, freedMs, runDir } = await watchedRun(args);
   const recorded = run.events.filter((e) => e.type === 'diagnosis').map((e) => ({ code: e.code, rank: e.rank }));
   const folder = runDir ? lalSync(['explain', runDir, '--json']) : null;
   let explained = null;
