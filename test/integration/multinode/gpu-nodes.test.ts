@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execaSync } from 'execa';
-import { createCore, type Core } from '../../../electron/core/app';
 import { NodesGpuSampler } from '../../../electron/core/nodes/gpu-sampler';
 import type { GpuSample, RunEvent } from '../../../shared/run/types';
 import type { RunSpec } from '../../../shared/run/types';
 import { repoRoot, tempDir } from '../../support/temp';
-import { SYS_PYTHON, namespacesUsable, testNet } from './netns';
+import { SYS_PYTHON, coreOnNet, namespacesUsable, testNet } from './netns';
 
 /**
  * GPUs on the nodes (issue 18 §2, §3): the per-GPU memory check of the preflight and GPU samples
@@ -22,8 +21,7 @@ const net = testNet('lalg', 2, '/tmp/lal-netns-gpu');
 
 describe.skipIf(!usable.ok)(title, () => {
   const dir = tempDir('lal-gpu-nodes-');
-  let core: Core;
-  const saved = process.env.LAL_SSH_CONFIG;
+  const core = coreOnNet(net, dir, { n: 2, sshConfig: () => net.sshConfig });
 
   /** A node interpreter whose PATH finds the fake nvidia-smi (2 H200s, memory use from `state`). */
   const nodePython = (name: string, state: object): string => {
@@ -43,24 +41,10 @@ describe.skipIf(!usable.ok)(title, () => {
   });
   const allowNodes = [net.host(0), net.host(1)];
 
-  beforeAll(() => {
-    net.up(2);
-    mkdirSync(dir.path, { recursive: true });
-    process.env.LAL_SSH_CONFIG = net.sshConfig;
-    core = createCore({ transport: 'in-process', dataDir: join(dir.path, 'data'), resourcesDir: join(repoRoot, 'resources') });
-  }, 60_000);
-  afterAll(async () => {
-    await core?.dispose();
-    if (saved === undefined) delete process.env.LAL_SSH_CONFIG;
-    else process.env.LAL_SSH_CONFIG = saved;
-    net.down();
-    dir.remove();
-  });
-
   it('preflight: a GPU on the second node held by another process fails the memory check, naming node, GPU, rank and numbers, with a fix in en and zh', async () => {
     // GPU 1 of lalg-n1 has ~1.1 GiB free; the rehearsal on GPUs needs ~2.3 GiB per rank (the feasibility model).
     const s = spec({ gpus: { 1: { 'memory.used': 142000 } } });
-    const en = await core.api.preflightNodes({ spec: s, allowNodes, lang: 'en' });
+    const en = await core().api.preflightNodes({ spec: s, allowNodes, lang: 'en' });
     expect(en.ok).toBe(false);
     const mem = en.checks.filter((c) => c.id === 'gpuMemory');
     expect(mem.map((c) => c.node)).toEqual([net.host(1)]);
@@ -70,7 +54,7 @@ describe.skipIf(!usable.ok)(title, () => {
     // The first node's cards are free: said so, with the numbers.
     expect(en.checks.find((c) => c.id === 'gpuMemoryOk' && c.node === net.host(0))?.message).toMatch(/every GPU has room \(a rank needs up to \d+\.\d GiB; the least free is 139\.\d GiB\)/);
     expect(en.checks.find((c) => c.id === 'gpuCount')).toBeUndefined();
-    const zh = await core.api.preflightNodes({ spec: s, allowNodes, lang: 'zh-CN' });
+    const zh = await core().api.preflightNodes({ spec: s, allowNodes, lang: 'zh-CN' });
     const zmem = zh.checks.find((c) => c.id === 'gpuMemory');
     expect(zmem?.message).toContain(`节点 ${net.host(1)} 的 GPU 1`);
     expect(zmem?.fix).toContain('nvidia-smi');
@@ -78,14 +62,14 @@ describe.skipIf(!usable.ok)(title, () => {
 
   it('startRun refuses with the same result before anything starts; with the card free the memory check passes', async () => {
     const s = spec({ gpus: { 1: { 'memory.used': 142000 } } });
-    const err = (await core.api.startRun({ spec: s, allowNodes, lang: 'en' }).then(
+    const err = (await core().api.startRun({ spec: s, allowNodes, lang: 'en' }).then(
       () => ({ code: 'STARTED', message: '' }),
       (e: { error: { code: string; message: string } }) => e.error,
     ));
     expect(err).toMatchObject({ code: 'UNAVAILABLE' });
     expect(err.message).toMatch(new RegExp(`Node ${net.host(1)}, GPU 1 \\(NVIDIA H200\\): rank 3 needs about`));
-    expect((await core.api.listRuns(undefined as never)).length).toBe(0);
-    const ok = await core.api.preflightNodes({ spec: spec({}), allowNodes, lang: 'en' });
+    expect((await core().api.listRuns(undefined as never)).length).toBe(0);
+    const ok = await core().api.preflightNodes({ spec: spec({}), allowNodes, lang: 'en' });
     expect(ok.checks.filter((c) => c.id === 'gpuMemory')).toEqual([]);
     expect(ok.checks.filter((c) => c.id === 'gpuMemoryOk').map((c) => c.node)).toEqual([net.host(0), net.host(1)]);
   }, 120_000);
@@ -137,9 +121,9 @@ describe.skipIf(!usable.ok)(title, () => {
   }, 60_000);
   it('a GPU run across the nodes streams gpu events from both nodes, tagged with their node (the run itself fails here: the nodes have no CUDA)', async () => {
     const events: RunEvent[] = [];
-    const off = core.events.on('runEvent', (e) => events.push(e));
+    const off = core().events.on('runEvent', (e) => events.push(e));
     try {
-      const { runId } = await core.api.startRun({ spec: { ...spec({}), settings: { device: 'cuda', scale: 'tiny', num_clip: 1 } }, allowNodes, lang: 'en' });
+      const { runId } = await core().api.startRun({ spec: { ...spec({}), settings: { device: 'cuda', scale: 'tiny', num_clip: 1 } }, allowNodes, lang: 'en' });
       const end = Date.now() + 120_000;
       while (!events.some((e) => e.type === 'exit' && e.runId === runId)) {
         if (Date.now() > end) throw new Error('the run did not end');
@@ -147,7 +131,7 @@ describe.skipIf(!usable.ok)(title, () => {
       }
       const samples = events.flatMap((e) => (e.type === 'gpu' && e.runId === runId ? e.samples : []));
       expect(new Set(samples.map((x) => x.node))).toEqual(new Set([net.host(0), net.host(1)]));
-      const { record } = await core.api.getRun({ runId });
+      const { record } = await core().api.getRun({ runId });
       expect(Object.keys(record.peaksMiB)).toEqual(expect.arrayContaining([`${net.host(0)}/0`, `${net.host(1)}/1`]));
     } finally {
       off();

@@ -1,7 +1,9 @@
+import { afterAll, beforeAll } from 'vitest';
 import { execaSync } from 'execa';
 import { chmodSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../support/temp';
+import { repoRoot, type tempDir } from '../../support/temp';
+import { createCore, type Core } from '../../../electron/core/app';
 
 /**
  * Test machines for multi-node runs: network namespaces with their own sshd, host name and PID
@@ -45,6 +47,33 @@ export function testNet(prefix: string, subnet: number, state: string): TestNet 
       if (r.exitCode !== 0) throw new Error(`scripts/netns/up.sh failed: ${String(r.stderr)}`);
     },
     down: () => void execaSync(join(repoRoot, 'scripts/netns/down.sh'), [state], { reject: false, env }),
+  };
+}
+
+/**
+ * For one describe block: `n` machines up, then a core whose ssh reads `sshConfig()` (LAL_SSH_CONFIG,
+ * restored after), all torn down after the last test. `prepare` runs once the machines are up.
+ */
+export function coreOnNet(net: TestNet, dir: ReturnType<typeof tempDir>, opts: { n: number; sshConfig: () => string; prepare?: () => void }): () => Core {
+  let core: Core | undefined;
+  const saved = process.env.LAL_SSH_CONFIG;
+  beforeAll(() => {
+    net.up(opts.n);
+    mkdirSync(dir.path, { recursive: true });
+    opts.prepare?.();
+    process.env.LAL_SSH_CONFIG = opts.sshConfig();
+    core = createCore({ transport: 'in-process', dataDir: join(dir.path, 'data'), resourcesDir: join(repoRoot, 'resources') });
+  }, 60_000);
+  afterAll(async () => {
+    await core?.dispose();
+    if (saved === undefined) delete process.env.LAL_SSH_CONFIG;
+    else process.env.LAL_SSH_CONFIG = saved;
+    net.down();
+    dir.remove();
+  });
+  return () => {
+    if (!core) throw new Error('coreOnNet: the core is made in beforeAll');
+    return core;
   };
 }
 
