@@ -20,6 +20,9 @@ export interface StallRule {
   compileInFirstClip?: boolean;
 }
 
+/** How far apart the last progress of ranks that stopped together can look (polls, ssh): see judgeStall. */
+const STOPPED_TOGETHER_SEC = 2;
+
 export const defaultStallRule: StallRule = { floorSec: 30, multiplier: 3, startupBudgetSec: 600 };
 
 export interface StallVerdict {
@@ -45,9 +48,10 @@ export function judgeStall(
   finished: (rank: number) => boolean = () => false,
   inFirstClip: (rank: number) => boolean = () => false,
 ): StallVerdict {
-  const stalled: number[] = [];
-  const advanced: number[] = [];
+  let stalled: number[] = [];
+  let advanced: number[] = [];
   let idleSec = 0;
+  const idleOf = new Map<number, number>();
   for (const r of ranks) {
     if (r.phase === 'done' || r.phase === 'failed' || r.phase === 'saving' || finished(r.rank)) {
       advanced.push(r.rank);
@@ -63,12 +67,26 @@ export function judgeStall(
       limit = Math.max(rule.floorSec, rule.multiplier * (r.medianStepSec ?? 0));
       if (rule.compileInFirstClip && inFirstClip(r.rank)) limit = Math.max(limit, rule.startupBudgetSec);
     }
+    idleOf.set(r.rank, idle);
     if (idle > limit) {
       stalled.push(r.rank);
       idleSec = Math.max(idleSec, idle);
     } else {
       advanced.push(r.rank);
     }
+  }
+  if (stalled.length) {
+    // Ranks that went silent together are one stall, whatever their own limits. The launcher sees
+    // a line only when a poll reads it (200 ms; a node's lines also cross ssh), so ranks that stopped
+    // at the same moment look up to a poll or two apart, and a rank with a slow cadence (a TPP VAE
+    // rank draws once per block) has a long 3× median. Without this, hang@2:1:3 over two nodes once
+    // tripped on ranks 0 and 1 alone, and the card blamed rank 0 (CI, stop 24).
+    const shortest = Math.min(...stalled.map((r) => idleOf.get(r) ?? Infinity));
+    const skew = Math.min(STOPPED_TOGETHER_SEC, rule.floorSec / 4);
+    const longer = advanced.filter((r) => (idleOf.get(r) ?? -1) >= shortest - skew);
+    stalled = [...stalled, ...longer];
+    advanced = advanced.filter((r) => !longer.includes(r));
+    for (const r of longer) idleSec = Math.max(idleSec, idleOf.get(r) ?? 0);
   }
   const key = (r: { barsDone?: number; step: number }) => (r.barsDone ?? 0) * 1e6 + r.step;
   const judged = ranks.filter((r) => stalled.includes(r.rank) || (advanced.includes(r.rank) && r.phase !== 'done' && r.phase !== 'saving' && !finished(r.rank)));

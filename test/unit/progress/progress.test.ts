@@ -6,6 +6,7 @@ import { parseTqdm } from '../../../shared/progress/tqdm';
 import { splitRankPrefix } from '../../../shared/progress/prefix';
 import { ProgressTracker, type TrackerConfig } from '../../../shared/progress/tracker';
 import { judgeStall, defaultStallRule } from '../../../shared/progress/stall';
+import { stallDiagnosis } from '../../../shared/failures/stall';
 import { fixturesRoot } from '../../support/temp';
 
 const fixture = readFileSync(`${fixturesRoot}/logs/progress-nccl-info.log`, 'utf8');
@@ -151,10 +152,63 @@ describe('judgeStall', () => {
       now - 50_000,
       { ...defaultStallRule, startupBudgetSec: 45 },
     );
-    expect(v.stalled).toEqual([1, 3]);
-    expect(v.advanced).toEqual([0, 2]);
+    // Rank 2 (40 s idle, limit 60 s) is silent longer than rank 1, which tripped at 31 s.
+    expect(v.stalled).toEqual([1, 2, 3]);
+    expect(v.advanced).toEqual([0]);
     expect(v.behind).toEqual([1]);
     expect(v.idleSec).toBe(50);
+    // Without rank 1, rank 3 trips at 50 s and rank 2 (40 s) is within its own limit and silent for less.
+    const w = judgeStall(
+      [
+        { ...base, rank: 0, lastProgressAt: now - 10_000 },
+        { ...base, rank: 2, lastProgressAt: now - 40_000, medianStepSec: 20 },
+        { ...base, rank: 3, lastProgressAt: null, medianStepSec: null },
+      ],
+      now,
+      now - 50_000,
+      { ...defaultStallRule, startupBudgetSec: 45 },
+    );
+    expect(w.stalled).toEqual([3]);
+    expect(w.advanced).toEqual([0, 2]);
+  });
+
+  it('a hung rank with a slow cadence is stalled once a peer waiting on it trips, and is the culprit', () => {
+    // TPP over two nodes, hang@2:1:3: the VAE rank draws once per block (median 4 s → limit 12 s),
+    // the DiT ranks each step; they block in their next send/recv a moment after rank 3 stops.
+    const now = 100_000;
+    const v = judgeStall(
+      [
+        { ...base, rank: 0, barsDone: 4, step: 2, lastProgressAt: now - 8_500 },
+        { ...base, rank: 1, barsDone: 4, step: 2, lastProgressAt: now - 8_400 },
+        { ...base, rank: 2, barsDone: 4, step: 2, lastProgressAt: now - 5_000 },
+        { ...base, rank: 3, barsDone: 4, step: 0, lastProgressAt: now - 9_500, medianStepSec: 4 },
+      ],
+      now,
+      0,
+      { ...defaultStallRule, floorSec: 8 },
+    );
+    expect(v.stalled).toEqual([0, 1, 3]);
+    expect(v.advanced).toEqual([2]);
+    expect(v.behind).toEqual([3]);
+    expect(v.idleSec).toBe(9.5);
+    expect(stallDiagnosis({ ranks: v.stalled, advanced: v.advanced, behind: v.behind, idleSec: v.idleSec }).rank).toBe(3);
+  });
+
+  it('ranks whose last lines arrived a poll or two after the tripped ones belong to the same stall', () => {
+    // Ranks 2 and 3 are on the second node: their last lines came over ssh 1.2 s later.
+    const now = 100_000;
+    const ranks = [
+      { ...base, rank: 0, barsDone: 9, step: 2, lastProgressAt: now - 8_100 },
+      { ...base, rank: 1, barsDone: 9, step: 1, lastProgressAt: now - 8_100 },
+      { ...base, rank: 2, barsDone: 9, step: 0, lastProgressAt: now - 6_900 },
+      { ...base, rank: 3, barsDone: 9, step: 0, lastProgressAt: now - 6_900 },
+    ];
+    const v = judgeStall(ranks, now, 0, { ...defaultStallRule, floorSec: 8 });
+    expect(v.stalled).toEqual([0, 1, 2, 3]);
+    expect(v.idleSec).toBe(8.1);
+    // The window is 2 s (at most a quarter of the floor): a rank 2.6 s fresher is still advancing.
+    const fresher = ranks.map((r) => (r.rank >= 2 ? { ...r, lastProgressAt: now - 5_500 } : r));
+    expect(judgeStall(fresher, now, 0, { ...defaultStallRule, floorSec: 8 }).stalled).toEqual([0, 1]);
   });
 
   it('gives ranks still in a compiling first clip the startup budget', () => {
