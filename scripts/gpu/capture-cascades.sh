@@ -34,9 +34,5 @@ for sc in "${scenarios[@]}"; do
     "${NODE:-node}" "$LAL" explain "$run" --lang en >"$run/explain.en.txt" 2>&1
     head -c 600 "$run/explain.en.txt"; echo
   fi
-  # What an unpickled dump holds, through the launcher's own data-only reader.
-  for f in "$run"/nccl_trace_rank_*; do
-    [ -f "$f" ] && python3 resources/stacks/nccl_trace_json.py "$f" >"$f.json" 2>"$f.err"
-  done
   nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader >"$run/leftover-apps.txt" 2>&1
 done

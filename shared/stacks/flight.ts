@@ -4,8 +4,8 @@ import type { FlightEntry, FlightRank } from './types';
 /**
  * The NCCL flight recorder (torch >= 2.2, `TORCH_NCCL_TRACE_BUFFER_SIZE` > 0) writes one pickle per
  * rank to `$TORCH_NCCL_DEBUG_INFO_TEMP_FILE<rank>` when the watchdog times out (pytorch
- * ProcessGroupNCCL.cpp, "dump debug info"). resources/stacks/nccl_trace_json.py turns it into JSON
- * (the dict as torch wrote it, entries without their stack frames); this picks from it the last
+ * ProcessGroupNCCL.cpp, "dump debug info"). shared/stacks/pickle.ts reads it as plain data
+ * (the dict as torch wrote it); this picks from it the last
  * collective each rank enqueued and the last one that completed. Old dumps (version 2.0–2.2) have
  * only `entries`; newer ones also `pg_status` with the last enqueued/completed sequence ids.
  */

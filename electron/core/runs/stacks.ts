@@ -1,7 +1,6 @@
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
 import type { Api } from '../../../shared/api/contract';
 import { ApiFailure } from '../../../shared/api/result';
 import { getRecipe as defaultGetRecipe } from '../../../shared/recipes';
@@ -12,8 +11,8 @@ import type { StallVerdict } from '../../../shared/progress/stall';
 import type { BuiltPlan } from './plan';
 import { stacks as strings } from '../../../shared/i18n/locales/stacks';
 import { headline, rankWhere, type RankDumpInput } from '../../../shared/stacks/explain';
-import { flightRankOf, summarizeFlight } from '../../../shared/stacks/flight';
-import type { FlightRank, StacksReport } from '../../../shared/stacks/types';
+import type { StacksReport } from '../../../shared/stacks/types';
+import { readFlight } from '../explain/flight';
 import type { CoreContext } from '../context';
 import { RunRecords } from './records';
 import { isAlive, pidsWithRunId, procStat, signalQuiet, sleep } from './proc';
@@ -133,38 +132,6 @@ export async function dumpStacks(targets: StackTarget[], dir: string, timeoutMs 
   });
 }
 
-/** NCCL flight-recorder dumps in the run folder (written on an NCCL watchdog timeout), read with the run's Python. */
-export async function readFlight(runDir: string, python: string, stacksResources: string): Promise<FlightRank[]> {
-  let names: string[];
-  try {
-    names = readdirSync(runDir).filter((n) => flightRankOf(n) !== null);
-  } catch {
-    return [];
-  }
-  if (!names.length) return [];
-  const files = names.map((n) => join(runDir, n));
-  const r = await execa(python, [join(stacksResources, 'nccl_trace_json.py'), ...files], { reject: false, timeout: 10_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.exitCode !== 0) return [];
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(String(r.stdout)) as Record<string, unknown>;
-  } catch {
-    return [];
-  }
-  const out: FlightRank[] = [];
-  for (const f of files) {
-    const s = summarizeFlight(flightRankOf(basename(f))!, f, parsed[f]);
-    if (s) out.push(s);
-  }
-  return out.sort((a, b) => a.rank - b.rank);
-}
-
-/** The interpreter that runs the ranks: torchrun's argv[0] when it is a Python, else python3. */
-export function pythonOfPlan(argv: string[]): string {
-  const first = argv[0] ?? '';
-  return /(^|\/)python[\d.]*$/.test(first) ? first : 'python3';
-}
-
 /** One source line, for the classifier's "which op does this line wait on" (files are the workload's own). */
 function lineReader(): (file: string, line: number) => string | null {
   const cache = new Map<string, string[] | null>();
@@ -189,15 +156,12 @@ export interface CollectInput {
   pipeline: boolean;
   nproc: number;
   behind?: number[];
-  python: string;
   /**
    * Progress as it is now, for a second look at a culprit that waits on no one: if its step moves
    * within `secondLookMs` it is slow, not stuck. Absent: no second look.
    */
   progressNow?: () => Map<number, { clip: number; step: number }>;
   secondLookMs?: number;
-  /** resources/stacks: where nccl_trace_json.py is. */
-  stacksResources: string;
   timeoutMs?: number;
 }
 
@@ -212,7 +176,7 @@ export async function collectStacks(input: CollectInput): Promise<StacksReport> 
     const p = input.progress.get(d.rank);
     return rankWhere({ ...d, clip: p?.clip ?? null, step: p?.step ?? null }, { pipeline: input.pipeline, nproc: input.nproc, behind: input.behind, sourceLine });
   });
-  const flight = await readFlight(input.runDir, input.python, input.stacksResources).catch(() => []);
+  const flight = await readFlight(input.runDir);
   let h = headline(ranks, input.behind ?? []);
   const culprit = ranks.find((r) => r.rank === h.culprit);
   if (culprit && culprit.kind === 'compute' && input.progressNow) {
@@ -264,8 +228,6 @@ export function stacksApi(ctx: CoreContext, opts: { getRecipe?: (id: string) => 
         pipeline: isPipeline(getRecipe(rec.spec.recipe), rec.spec.mode, nproc),
         nproc,
         behind: rec.stall?.last?.behind,
-        python: pythonOfPlan(rec.plan.argv),
-        stacksResources: join(ctx.resourcesDir, 'stacks'),
       });
     },
   };
@@ -295,7 +257,6 @@ export async function stallStacks(
       targets = found.filter((t) => want.includes(t.rank));
     }
     if (!targets.length) return null;
-    const ours = (built.plan.env.PYTHONPATH ?? '').split(delimiter)[0] ?? '';
     return await collectStacks({
       runDir,
       targets,
@@ -303,8 +264,6 @@ export async function stallStacks(
       pipeline: isPipeline(recipe, built.mode.id, built.nproc),
       nproc: built.nproc,
       behind: v.behind,
-      python: pythonOfPlan(built.plan.argv),
-      stacksResources: ours,
       progressNow: progressNowOf ? () => progressOf(progressNowOf()) : undefined,
     });
   } catch {

@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
-import { collectStacks, readFlight } from '../../../electron/core/runs/stacks';
+import { collectStacks } from '../../../electron/core/runs/stacks';
+import { readFlight } from '../../../electron/core/explain/flight';
+import { parsePickle, PickleError } from '../../../shared/stacks/pickle';
 import { flightRankOf, summarizeFlight } from '../../../shared/stacks/flight';
 import { describeFlight } from '../../../shared/stacks/explain';
 import { repoRoot, tempDir } from '../../support/temp';
@@ -12,10 +14,9 @@ import { repoRoot, tempDir } from '../../support/temp';
  * cannot run on CPU (gloo has none), so the other layouts are constructed here in
  * the layout pytorch ProcessGroupNCCL.cpp writes (version "2.x": entries with profiling_name,
  * collective_seq_id / p2p_seq_id, state, process_group, frames; pg_status), pickled by Python,
- * and read back through resources/stacks/nccl_trace_json.py exactly as a run's dump would be.
+ * and read back by shared/stacks/pickle.ts exactly as a run's dump would be.
  */
 const PY = '/usr/bin/python3';
-const STACKS = join(repoRoot, 'resources', 'stacks');
 
 const makeDump = (file: string, entries: string) =>
   execaSync(PY, ['-c', `import pickle,sys\nd={"version":"2.4","pg_config":{"0":{"name":"0","desc":"default_pg","ranks":"[0, 1, 2, 3]"}},"pg_status":{"0":{"last_enqueued_collective":7,"last_started_collective":7,"last_completed_collective":6}},"entries":[${entries}]}\nopen(sys.argv[1],"wb").write(pickle.dumps(d))`, file]);
@@ -28,7 +29,7 @@ describe('NCCL flight recorder reader', () => {
   afterAll(() => dir.remove());
 
   it('real dumps (torch 2.11, version "2.10", one H200): the rank that fell behind never enqueued the collective the others wait in', async () => {
-    const flight = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/straggler-middle'), PY, STACKS);
+    const flight = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/straggler-middle'));
     expect(flight.map((f) => f.rank)).toEqual([0, 1, 2, 3]);
     for (const r of [0, 1, 3]) {
       expect(flight[r]).toMatchObject({ lastEnqueued: { op: 'nccl:all_reduce', seq: 4, state: 'scheduled' }, lastCompleted: { op: 'nccl:all_reduce', seq: 3, state: 'completed' } });
@@ -36,15 +37,15 @@ describe('NCCL flight recorder reader', () => {
     expect(flight[2]).toMatchObject({ lastEnqueued: { seq: 3, state: 'completed' }, lastCompleted: { seq: 3 } });
     expect(describeFlight(flight[2], 'en')).toBe('NCCL flight recorder, rank 2: last enqueued nccl:all_reduce #3 (completed), last completed nccl:all_reduce #3 (completed)');
     // No rank fell behind in Python: every rank enqueued #4 and none finished it.
-    const gpu = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/no-straggler-gpu'), PY, STACKS);
+    const gpu = await readFlight(join(repoRoot, 'test/fixtures/gpu-h200-cascades/no-straggler-gpu'));
     expect(gpu.map((f) => [f.rank, f.lastEnqueued?.seq, f.lastEnqueued?.state, f.lastCompleted?.seq])).toEqual([0, 1, 2, 3].map((r) => [r, 4, 'scheduled', 3]));
   });
 
-  it('pickle → JSON → last enqueued and last completed per rank', async () => {
+  it('pickle → last enqueued and last completed per rank', async () => {
     makeDump(join(dir.path, 'nccl_trace_rank_0'), [entry(5, 'nccl:all_reduce', 'completed'), entry(6, 'nccl:send', 'completed', true), entry(7, 'nccl:all_gather', 'started')].join(','));
     makeDump(join(dir.path, 'nccl_trace_rank_1'), [entry(5, 'nccl:all_reduce', 'completed'), entry(6, 'nccl:recv', 'scheduled', true)].join(','));
     writeFileSync(join(dir.path, 'nccl_trace_rank_x'), 'not a rank');
-    const flight = await readFlight(dir.path, PY, STACKS);
+    const flight = await readFlight(dir.path);
     expect(flight.map((f) => f.rank)).toEqual([0, 1]);
     expect(flight[0]).toMatchObject({
       lastEnqueued: { op: 'nccl:all_gather', seq: 7, state: 'started', pg: '0' },
@@ -55,23 +56,22 @@ describe('NCCL flight recorder reader', () => {
   });
 
   it('a stall report carries them: one line per rank next to the stacks', async () => {
-    const rep = await collectStacks({ runDir: dir.path, targets: [], progress: new Map(), pipeline: true, nproc: 2, python: PY, stacksResources: STACKS });
+    const rep = await collectStacks({ runDir: dir.path, targets: [], progress: new Map(), pipeline: true, nproc: 2 });
     expect(rep.flight.map((f) => f.rank)).toEqual([0, 1]);
     expect(rep.folder).toBe(join(dir.path, 'stacks'));
   });
 
-  it('a pickle that names any global is refused, never run; a truncated one is an error, not a crash', () => {
-    const bad = join(dir.path, 'evil');
+  it('a pickle that names any global is refused, never run; a truncated one is an error, not a crash', async () => {
+    const evil = join(dir.path, 'evil');
+    mkdirSync(evil);
+    const bad = join(evil, 'nccl_trace_rank_0');
     const marker = join(dir.path, 'pwned');
     execaSync(PY, ['-c', `import pickle,os,sys\nclass E:\n  def __reduce__(self): return (os.system, ("touch ${marker}",))\nopen(sys.argv[1],"wb").write(pickle.dumps({"entries":[E()]}))`, bad]);
-    const torn = join(dir.path, 'torn');
-    writeFileSync(torn, Buffer.from([0x80, 0x04, 0x95]));
-    const r = execaSync(PY, [join(STACKS, 'nccl_trace_json.py'), bad, torn]);
-    const out = JSON.parse(String(r.stdout)) as Record<string, { error?: string }>;
-    expect(out[bad].error).toMatch(/refusing .*system/);
-    expect(out[torn].error).toBeTruthy();
-    expect(() => execaSync('test', ['-e', marker])).toThrow();
-    expect(summarizeFlight(0, bad, out[bad])).toBeNull();
+    writeFileSync(join(evil, 'nccl_trace_rank_1'), Buffer.from([0x80, 0x04, 0x95]));
+    expect(() => parsePickle(readFileSync(bad))).toThrow(/refusing opcode 0x(63|93)/);
+    expect(() => parsePickle(readFileSync(join(evil, 'nccl_trace_rank_1')))).toThrow(PickleError);
+    expect(await readFlight(evil)).toEqual([]);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('file names and shapes that are not dumps', () => {
