@@ -62,6 +62,12 @@ function varsOf(d: Diagnosis, lang: Lang, extra: Fields): Fields {
   const numel = Number(f.numelIn);
   if (f.numelIn !== undefined && Number.isFinite(numel) && numel >= 0) vars.numel = unit(lang, 'elements', numel);
   if (f.lookAt !== undefined) vars.lookAt = say('lookAt.rank', { rank: f.lookAt }, lang);
+  if (d.code === 'NCCL_WATCHDOG_TIMEOUT') {
+    // Suggest the flight recorder only when its dumps are not already there (flight-evidence.ts).
+    vars.frEnable = f.flightRanks === undefined ? `TORCH_NCCL_TRACE_BUFFER_SIZE=2000${w.units.listSeparator}TORCH_NCCL_DUMP_ON_TIMEOUT=1` : '';
+    const behind = String(f.flightBehind ?? '').split(',').filter(Boolean);
+    if (behind.length) vars.flightBehindRanks = say(behind.length === 1 ? 'ranksLabel_one' : 'ranksLabel_other', { ranks: list(f.flightBehind) ?? '' }, lang);
+  }
   if (d.code === 'STALL') {
     const ranks = String(f.ranks ?? '').split(',').filter(Boolean);
     vars.stalledRanks = say(ranks.length === 1 ? 'ranksLabel_one' : 'ranksLabel_other', { ranks: list(f.ranks) || '?' }, lang);

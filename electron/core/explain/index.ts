@@ -5,7 +5,9 @@ import { Explainer } from '../../../shared/failures/explain';
 import type { Diagnosis } from '../../../shared/failures/types';
 import { recordedVerdict } from '../../../shared/failures/diagnosis-schema';
 import { applyCompanionLogs, type CompanionLogFacts } from '../../../shared/failures/companion';
+import { withFlightRecorder } from '../../../shared/failures/flight-evidence';
 import { badInput, feedFile, isDir, isFile, looksBinary, rankFilesOf, type ExplainNote } from './files';
+import { readFlight } from './flight';
 
 export type { ExplainNote } from './files';
 
@@ -77,7 +79,10 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   const recorded = await recordedDiagnoses(dir);
   if (recorded) return { ...rep, diagnoses: recorded };
   // Companion services (Step-Video's caption/VAE server): a slow or dead one explains the ranks' timeouts.
-  return { ...rep, diagnoses: applyCompanionLogs(await companionLogs(dir), rep.diagnoses) };
+  const withCompanions = applyCompanionLogs(await companionLogs(dir), rep.diagnoses);
+  // The NCCL flight recorder's dumps, when the watchdog wrote them (the launcher turns it on).
+  const hasTimeout = withCompanions.some((d) => d.code === 'NCCL_WATCHDOG_TIMEOUT');
+  return { ...rep, diagnoses: hasTimeout ? withFlightRecorder(withCompanions, await readFlight(dir)) : withCompanions };
 }
 
 /** The folder's run.json verdict, when it is a finished run's, decided without words and well-formed. */

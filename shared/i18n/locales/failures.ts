@@ -109,8 +109,8 @@ export const failures = {
       },
       NCCL_WATCHDOG_TIMEOUT: {
         title: "The GPUs waited for a rank until the NCCL timeout",
-        explanation: "[[Rank {{laggard}} fell behind: the other ranks waited for it in a collective operation[[ ({{op}} #{{seq}}[[, {{numel}}]])]] that it never joined[[ (the last one it issued was #{{laggardEnqueued}})]].]][[No rank fell behind: every rank issued the collective operation[[ ({{op}} #{{seq}}[[, {{numel}}]])]] and it still did not finish, so the transfer itself hung; look at {{lookAt}}.]] It did not finish within the timeout[[ of {{timeout}}]], so torch stopped the run. A timeout is almost always a symptom: one rank crashed, hung or took much longer than the others.",
-        fix: "Look at the rank that fell behind and its last output. For Live Avatar keep --sample_steps equal to --num_gpus_dit; for short tests set ENABLE_COMPILE=false so the first step is not slowed by compilation. To see what each rank was doing next time, enable the flight recorder (TORCH_NCCL_TRACE_BUFFER_SIZE=2000, TORCH_NCCL_DUMP_ON_TIMEOUT=1). Raising the timeout only hides the cause.",
+        explanation: "[[Rank {{laggard}} fell behind: the other ranks waited for it in a collective operation[[ ({{op}} #{{seq}}[[, {{numel}}]])]] that it never joined[[ (the last one it issued was #{{laggardEnqueued}})]].]][[No rank fell behind: every rank issued the collective operation[[ ({{op}} #{{seq}}[[, {{numel}}]])]] and it still did not finish, so the transfer itself hung; look at {{lookAt}}.]] It did not finish within the timeout[[ of {{timeout}}]], so torch stopped the run.[[ {{flightBehindRanks}} never enqueued {{flightOp}} #{{flightSeq}}, which the other ranks did (NCCL's flight recorder).]][[ All {{flightAllEnqueued}} ranks enqueued {{flightOp}} #{{flightSeq}} and none finished it (NCCL's flight recorder).]] A timeout is almost always a symptom: one rank crashed, hung or took much longer than the others.",
+        fix: "Look at the rank that fell behind and its last output. For Live Avatar keep --sample_steps equal to --num_gpus_dit; for short tests set ENABLE_COMPILE=false so the first step is not slowed by compilation. [[To see what each rank was doing next time, enable the flight recorder ({{frEnable}}).]][[The flight recorder's dumps ({{flightRanks}} ranks) are in the run folder as nccl_trace_rank_<rank>.]] Raising the timeout only hides the cause.",
       },
       FFMPEG_MISSING: {
         title: "ffmpeg is not installed",
@@ -271,8 +271,8 @@ export const failures = {
       },
       NCCL_WATCHDOG_TIMEOUT: {
         title: "显卡之间互相等待直到超时",
-        explanation: "[[rank {{laggard}} 落后了：其他 rank 在一次集合通信[[（{{op}}，第 {{seq}} 次[[，{{numel}}]]）]]中等待它，而它始终没有加入[[（它最后发出的是第 {{laggardEnqueued}} 次）]]。]][[没有 rank 落后：所有 rank 都发出了这次集合通信[[（{{op}}，第 {{seq}} 次[[，{{numel}}]]）]]，但它仍未完成，说明传输本身卡住了；请查看 {{lookAt}}。]]它没有在超时时间[[（{{timeout}}）]]内完成，torch 因此终止了任务。超时几乎总是结果而不是原因：某个 rank 崩溃、卡住或耗时远超其他 rank。",
-        fix: "查看落后的 rank 及其最后的输出。Live Avatar 需保持 --sample_steps 等于 --num_gpus_dit；短测试可设置 ENABLE_COMPILE=false，避免首步编译拖慢。为了下次能看到各 rank 在做什么，可启用 flight recorder（TORCH_NCCL_TRACE_BUFFER_SIZE=2000、TORCH_NCCL_DUMP_ON_TIMEOUT=1）。单纯调大超时只会掩盖原因。",
+        explanation: "[[rank {{laggard}} 落后了：其他 rank 在一次集合通信[[（{{op}}，第 {{seq}} 次[[，{{numel}}]]）]]中等待它，而它始终没有加入[[（它最后发出的是第 {{laggardEnqueued}} 次）]]。]][[没有 rank 落后：所有 rank 都发出了这次集合通信[[（{{op}}，第 {{seq}} 次[[，{{numel}}]]）]]，但它仍未完成，说明传输本身卡住了；请查看 {{lookAt}}。]]它没有在超时时间[[（{{timeout}}）]]内完成，torch 因此终止了任务。[[{{flightBehindRanks}} 从未发出 {{flightOp}} 第 {{flightSeq}} 次，而其他 rank 都发出了（NCCL flight recorder 记录）。]][[全部 {{flightAllEnqueued}} 个 rank 都发出了 {{flightOp}} 第 {{flightSeq}} 次，但没有一个完成（NCCL flight recorder 记录）。]]超时几乎总是结果而不是原因：某个 rank 崩溃、卡住或耗时远超其他 rank。",
+        fix: "查看落后的 rank 及其最后的输出。Live Avatar 需保持 --sample_steps 等于 --num_gpus_dit；短测试可设置 ENABLE_COMPILE=false，避免首步编译拖慢。[[为了下次能看到各 rank 在做什么，可启用 flight recorder（{{frEnable}}）。]][[flight recorder 的记录（{{flightRanks}} 个 rank）在运行目录中，文件名为 nccl_trace_rank_<rank>。]]单纯调大超时只会掩盖原因。",
       },
       FFMPEG_MISSING: {
         title: "未安装 ffmpeg",

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as group, expect, it } from 'vitest';
 import { explainPaths } from '../../../electron/core/explain';
@@ -89,14 +89,15 @@ function expectCascadeCard(d: Diagnosis[], straggler: number | null, lookAt: num
  * NCCL_HOSTID; test/fixtures/gpu-h200-cascades/README.md): the run folder, its merged console alone
  * and its per-rank files alone all lead with the timeout on the rank that fell behind.
  */
-export const REAL_CASCADES: { dir: string; straggler: number | null; lookAt?: number }[] = [
-  { dir: 'straggler-rank0', straggler: 0 },
-  { dir: 'straggler-middle', straggler: 2 },
-  { dir: 'straggler-last', straggler: 3 },
-  { dir: 'straggler-last-5', straggler: 4 },
+export const REAL_CASCADES: { dir: string; straggler: number | null; lookAt?: number; flight: Record<string, string | number> }[] = [
+  { dir: 'straggler-rank0', straggler: 0, flight: { flightBehind: '0', flightSeq: 4 } },
+  { dir: 'straggler-middle', straggler: 2, flight: { flightBehind: '2', flightSeq: 4 } },
+  { dir: 'straggler-last', straggler: 3, flight: { flightBehind: '3', flightSeq: 4 } },
+  { dir: 'straggler-last-5', straggler: 4, flight: { flightBehind: '4', flightSeq: 4 } },
   // Every rank entered the collective; rank 1's stream was held by a kernel, which no log shows.
-  { dir: 'no-straggler-gpu', straggler: null, lookAt: 2 },
-  { dir: 'watchdog-1rank', straggler: null, lookAt: 0 },
+  { dir: 'no-straggler-gpu', straggler: null, lookAt: 2, flight: { flightAllEnqueued: 4, flightSeq: 4 } },
+  // One rank: "all 1 ranks enqueued" would say nothing the log does not.
+  { dir: 'watchdog-1rank', straggler: null, lookAt: 0, flight: { flightSeq: 2 } },
 ];
 
 group('real torch 2.11 watchdog cascades (one H200, NCCL) lead with the rank that fell behind, in both languages', () => {
@@ -109,6 +110,25 @@ group('real torch 2.11 watchdog cascades (one H200, NCCL) lead with the rank tha
         expect(en).toMatch(/within the timeout of (10|8) seconds/);
         expect(zh).toMatch(/超时时间（(10|8) 秒）/);
       }
+      // The folder holds torch's flight-recorder dumps: the card says what they show and where they
+      // are, and no longer asks to turn the recorder on; the console alone has no dumps, so it does.
+      const [folder, consoleOnly] = reads.map((r) => r.diagnoses[0]);
+      const dumps = readdirSync(dir).filter((n) => n.startsWith('nccl_trace_rank_')).length;
+      expect(folder.fields).toMatchObject({ flightRanks: dumps, ...k.flight });
+      expect(folder.fields?.flightAllEnqueued).toBe(k.flight.flightAllEnqueued);
+      expect(folder.fixes ?? []).not.toContainEqual(expect.objectContaining({ name: 'TORCH_NCCL_TRACE_BUFFER_SIZE' }));
+      const en = describe(folder, 'en');
+      const zh = describe(folder, 'zh-CN');
+      expect(en.fix).toContain(`The flight recorder's dumps (${dumps} ranks) are in the run folder`);
+      expect(en.fix).not.toMatch(/enable the flight recorder/);
+      expect(zh.fix).toContain(`flight recorder 的记录（${dumps} 个 rank）在运行目录中`);
+      if (k.straggler !== null) {
+        expect(en.explanation).toContain(`Rank ${k.straggler} never enqueued nccl:all_reduce #4, which the other ranks did (NCCL's flight recorder).`);
+        expect(zh.explanation).toContain(`rank ${k.straggler} 从未发出 nccl:all_reduce 第 4 次`);
+      }
+      expect(consoleOnly.fields?.flightRanks).toBeUndefined();
+      expect(describe(consoleOnly, 'en').fix).toContain('enable the flight recorder (TORCH_NCCL_TRACE_BUFFER_SIZE=2000, TORCH_NCCL_DUMP_ON_TIMEOUT=1)');
+      expect(describe(consoleOnly, 'zh-CN').fix).toContain('可启用 flight recorder（TORCH_NCCL_TRACE_BUFFER_SIZE=2000、TORCH_NCCL_DUMP_ON_TIMEOUT=1）');
     });
   }
 });
