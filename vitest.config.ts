@@ -13,6 +13,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           exclude: ['test/unit/renderer/**'],
           environment: 'node',
+          // Several unit tests start `lal` or Python; vitest's 5 s default is a speed limit, and
+          // under load (2 cores, another suite running) `lal --version` took 5.02 s. A hang still fails.
+          testTimeout: 30_000,
           setupFiles: ['test/setup/electron-tripwire.ts'],
         },
       },
