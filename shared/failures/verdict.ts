@@ -22,6 +22,13 @@ import type { Diagnosis, FailureCode, FixAction } from './types';
 export interface DecideOptions {
   /** When the launcher saw each rank's process disappear (ms, any epoch): the second clock. */
   exitTimes?: ReadonlyMap<number, number>;
+  /**
+   * The launcher's progress tracker: ranks from the one that got least far (fewest bars, then
+   * steps, then earliest last progress) to the furthest (shared/progress/order.ts). When several
+   * ranks printed no timeout line, the one that fell behind is the least advanced: another silent
+   * rank may only have been stopped by torchrun before its own, later-started wait ran out.
+   */
+  progressOrder?: readonly number[];
 }
 
 export interface Verdict {
@@ -161,7 +168,7 @@ export function decide(c: Collector, opts: DecideOptions = {}): Verdict {
   // 4. One card per code: the same failure on every rank is one failure.
   const groups = mergeByCode([...byRank.values()]);
   const watchdog = groups.find((g) => g.code === 'NCCL_WATCHDOG_TIMEOUT');
-  if (watchdog) nameLaggard(watchdog, perKey, c, exits, victims);
+  if (watchdog) nameLaggard(watchdog, perKey, c, exits, victims, opts.progressOrder ?? []);
 
   // 5. Order: the root cause, the other known causes, the consequences (the collective timeout
   // first: it names the rank that fell behind), then what no pattern knew.
@@ -295,11 +302,12 @@ function earlier(a: Group, b: Group, c: Collector, exitTimes: ReadonlyMap<number
 
 /**
  * Which rank fell behind in a timed-out collective: a rank of the job that printed no watchdog line
- * while others did (it never reached the collective), else the rank whose last enqueued, then last
+ * while others did (it never reached the collective; of several, the least advanced by the
+ * launcher's progress, else the lowest), else the rank whose last enqueued, then last
  * completed, then timed-out sequence number is the lowest. When every rank issued the same work,
  * none fell behind: `lookAt` names the rank that reported first (the transfer itself hung).
  */
-function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: WorkerExit[], victims: Set<number>): void {
+function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: WorkerExit[], victims: Set<number>, progressOrder: readonly number[]): void {
   type Report = { seq?: number; enq?: number; comp?: number; time: number; order: number };
   const reports = new Map<number, Report>();
   for (const [key, list] of perKey) {
@@ -323,7 +331,11 @@ function nameLaggard(g: Group, perKey: Map<string, Hit[]>, c: Collector, exits: 
   let laggard: number | null = null;
   let laggardEnqueued: number | undefined;
   if (silent.length && world.size > reports.size) {
-    laggard = silent.find((r) => !victims.has(r)) ?? silent[0];
+    const own = silent.filter((r) => !victims.has(r));
+    const pool = own.length ? own : silent;
+    // Seen in CI (gloo, 5 ranks, rank 2 hung): torchrun stopped rank 0 before its send timed out,
+    // so ranks 0 and 2 were both silent, and the lower number was blamed.
+    laggard = progressOrder.find((r) => pool.includes(r)) ?? pool[0];
   } else {
     for (const pick of ['enq', 'comp', 'seq'] as const) {
       const known = [...reports].filter(([, r]) => r[pick] !== undefined).sort((a, b) => a[1][pick]! - b[1][pick]! || a[0] - b[0]);

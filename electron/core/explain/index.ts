@@ -3,6 +3,8 @@ import { join, relative, resolve } from 'node:path';
 import type { WorkerExit } from '../../../shared/failures/agent';
 import { Explainer } from '../../../shared/failures/explain';
 import type { Diagnosis } from '../../../shared/failures/types';
+import type { DecideOptions } from '../../../shared/failures/verdict';
+import { progressOrder } from '../../../shared/progress/order';
 import { recordedVerdict } from '../../../shared/failures/diagnosis-schema';
 import { applyCompanionLogs, type CompanionLogFacts } from '../../../shared/failures/companion';
 import { withFlightRecorder } from '../../../shared/failures/flight-evidence';
@@ -28,30 +30,45 @@ export interface FolderOptions {
    * (`workers[].exitedAtMs`), so a re-explained run folder is judged by the same clock as the run.
    */
   exitTimes?: ReadonlyMap<number, number>;
+  /** Ranks least advanced first (shared/progress/order.ts). Omitted: from the folder's run.json `progress`. */
+  progressOrder?: readonly number[];
 }
 
-function report(ex: Explainer, notes: ExplainNote[], exitTimes?: ReadonlyMap<number, number>): ExplainReport {
+type Clocks = Pick<DecideOptions, 'exitTimes' | 'progressOrder'>;
+
+function report(ex: Explainer, notes: ExplainNote[], clocks: Clocks = {}): ExplainReport {
   const stats = ex.stats();
   for (const s of stats) {
     if (s.longLines) notes.push({ file: s.name, kind: 'long-lines', message: `${s.longLines} line(s) longer than 16 KiB were read in pieces` });
   }
-  const v = ex.verdict({ exitTimes });
+  const v = ex.verdict(clocks);
   return { diagnoses: v.diagnoses, notes, scanned: stats.map((s) => ({ file: s.name, lines: s.lines, bytes: s.bytes })), rootExit: v.rootExit };
 }
 
-/** The launcher's process-exit times a run folder's run.json recorded (empty for other folders). */
-export async function recordedExitTimes(dir: string): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * What a run folder's run.json recorded that the picker uses as clocks: each worker's exit time and
+ * each rank's progress. Someone else's file: only well-typed entries count, and none is required.
+ */
+async function recordedClocks(dir: string): Promise<{ exitTimes: Map<number, number>; progressOrder: number[] }> {
+  const exitTimes = new Map<number, number>();
+  const ranks: { rank: number; barsDone: number; step: number; lastProgressAt: number | null }[] = [];
   try {
-    const rec = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { workers?: unknown };
-    if (!Array.isArray(rec.workers)) return out;
-    for (const w of rec.workers as { rank?: unknown; exitedAtMs?: unknown }[]) {
-      if (typeof w?.rank === 'number' && typeof w.exitedAtMs === 'number' && Number.isFinite(w.exitedAtMs)) out.set(w.rank, w.exitedAtMs);
+    const st = await stat(join(dir, 'run.json'));
+    if (!st.isFile() || st.size > 8 * 1024 * 1024) return { exitTimes, progressOrder: [] };
+    const rec = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { workers?: unknown; progress?: { ranks?: unknown } };
+    for (const w of Array.isArray(rec.workers) ? (rec.workers as { rank?: unknown; exitedAtMs?: unknown }[]) : []) {
+      if (num(w?.rank) && num(w.exitedAtMs)) exitTimes.set(w.rank, w.exitedAtMs);
+    }
+    const progress = rec.progress && Array.isArray(rec.progress.ranks) ? (rec.progress.ranks as { rank?: unknown; barsDone?: unknown; step?: unknown; lastProgressAt?: unknown }[]) : [];
+    for (const p of progress) {
+      if (num(p?.rank) && num(p.step)) ranks.push({ rank: p.rank, step: p.step, barsDone: num(p.barsDone) ? p.barsDone : 0, lastProgressAt: num(p.lastProgressAt) ? p.lastProgressAt : null });
     }
   } catch {
     // No record, or not ours: the logs alone decide.
   }
-  return out;
+  return { exitTimes, progressOrder: progressOrder(ranks) };
 }
 
 async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], labelBase: string): Promise<void> {
@@ -73,7 +90,8 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   await feedRunFolder(ex, resolve(dir), notes, dir);
-  const rep = report(ex, notes, opts.exitTimes ?? (await recordedExitTimes(dir)));
+  const fromRecord = opts.exitTimes && opts.progressOrder ? null : await recordedClocks(dir);
+  const rep = report(ex, notes, { exitTimes: opts.exitTimes ?? fromRecord?.exitTimes, progressOrder: opts.progressOrder ?? fromRecord?.progressOrder });
   // A run the launcher finished keeps the verdict it recorded (a stall it stopped leaves nothing in
   // the logs), so `lal explain <folder>`, the run view and `lal explain` by id say the same.
   const recorded = await recordedDiagnoses(dir);
@@ -119,17 +137,20 @@ export async function explainPaths(paths: string[]): Promise<ExplainReport> {
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   const exitTimes = new Map<number, number>();
+  let order: number[] = [];
   for (const p of paths) {
     if (await isDir(p)) {
       await feedRunFolder(ex, resolve(p), notes, p);
-      for (const [r, t] of await recordedExitTimes(p)) exitTimes.set(r, t);
+      const clocks = await recordedClocks(p);
+      for (const [r, t] of clocks.exitTimes) exitTimes.set(r, t);
+      if (!order.length) order = clocks.progressOrder;
       continue;
     }
     if (!(await isFile(p))) throw badInput(p, 'no such file or folder');
     if (!p.endsWith('error.json') && (await looksBinary(p))) throw badInput(p, 'binary file, not a log');
     await feedFile(ex, p, p, rankFromPath(p), notes);
   }
-  return report(ex, notes, exitTimes);
+  return report(ex, notes, { exitTimes, progressOrder: order });
 }
 
 /** `…/attempt_0/3/stderr.log` belongs to rank 3. */

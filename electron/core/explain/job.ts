@@ -7,7 +7,7 @@ import { explainPaths, explainRunFolderReport, type ExplainReport } from './inde
  */
 export type ExplainJob =
   | { kind: 'text'; text: string }
-  | { kind: 'folder'; dir: string; exitTimes?: [number, number][] }
+  | { kind: 'folder'; dir: string; exitTimes?: [number, number][]; progressOrder?: number[] }
   | { kind: 'paths'; paths: string[] };
 
 export async function runJob(job: ExplainJob): Promise<ExplainReport> {
@@ -15,7 +15,7 @@ export async function runJob(job: ExplainJob): Promise<ExplainReport> {
     case 'text':
       return { diagnoses: explainLogs([{ name: 'pasted text', text: job.text }]), notes: [], scanned: [{ file: 'pasted text', lines: 0, bytes: job.text.length }], rootExit: null };
     case 'folder':
-      return explainRunFolderReport(job.dir, job.exitTimes ? { exitTimes: new Map(job.exitTimes) } : {});
+      return explainRunFolderReport(job.dir, { ...(job.exitTimes ? { exitTimes: new Map(job.exitTimes) } : {}), ...(job.progressOrder ? { progressOrder: job.progressOrder } : {}) });
     case 'paths':
       return explainPaths(job.paths);
   }

@@ -53,17 +53,19 @@ export function decideEnding(input: EndingInput): Ending {
 
 /**
  * Ask the failure explainer about the run folder (every rank's log, the console, error.json), on
- * its worker thread, with the launcher's own process-exit times as its second clock. Its one
+ * its worker thread, with the launcher's own process-exit times as its second clock and its progress
+ * tracker's order (least advanced rank first) to tell a rank that fell behind from one stopped early. Its one
  * root-cause picker (shared/failures/verdict.ts) also names the exit line shown with the first
  * card; no second opinion here.
  */
 export async function diagnoseRunFolder(
   runDir: string,
   exitTimes: Array<[number, number]>,
+  progressOrder: number[],
   explain: typeof explainOffThread = explainOffThread,
 ): Promise<Diagnosis[]> {
   try {
-    const rep = await explain({ kind: 'folder', dir: runDir, exitTimes });
+    const rep = await explain({ kind: 'folder', dir: runDir, exitTimes, progressOrder });
     return rep.rootExit ? [...rep.diagnoses, rankExitDiagnosis(rep.rootExit)] : [...rep.diagnoses];
   } catch {
     // A log the explainer cannot read must not fail the run's own bookkeeping.

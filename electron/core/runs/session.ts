@@ -22,6 +22,7 @@ import { WorkerWatch } from './observe-workers';
 import { StallWatch } from './observe-stall';
 import { gpuSamplerFor, type RunSampler } from './observe-gpus';
 import { decideEnding, diagnoseRunFolder, finalRecord, workerList, type StopReason } from './finalise';
+import { progressOrder } from '../../../shared/progress/order';
 
 /**
  * One run from launch to its final record. This class only wires the three jobs together and owns
@@ -263,7 +264,7 @@ export class RunSession {
     const ending = decideEnding({ stopReason: this.stopReason, exitCode, saveFile: this.built.saveFile, companionStartFailed: this.companionStartFailed });
     const status = ending.status;
     for (const d of ending.diagnoses) this.addDiagnosis(d);
-    if (ending.explain) for (const d of await diagnoseRunFolder(this.record.runDir, [...this.watch.goneAt])) this.addDiagnosis(d);
+    if (ending.explain) for (const d of await diagnoseRunFolder(this.record.runDir, [...this.watch.goneAt], progressOrder(this.tracker.snapshot().ranks))) this.addDiagnosis(d);
 
     if (status !== 'stopped') for (const [rank] of this.watch.workers) this.progress.push(this.tracker.finishRank(rank, status === 'succeeded'));
     this.record = finalRecord(this.record, { status, exitCode, signal, teardown: report, workers: workerList(this.watch.workers, this.watch.goneAt) });

@@ -45,16 +45,16 @@ describe('finalise: diagnoses from the run folder', () => {
       diagnoses: [{ code: 'CUDA_OOM', rank: 2, evidence: null, fields: {} }],
       rootExit: { rank: 2, exitCode: 1, pid: 42, errorFile: null, source: '/runs/a/console.log', line: 7, text: 'exitcode: 1', rootCause: true },
     } as unknown as ExplainReport;
-    const out = await diagnoseRunFolder('/runs/a', [[2, 1000]], async (job) => {
+    const out = await diagnoseRunFolder('/runs/a', [[2, 1000]], [2, 0, 1], async (job) => {
       asked = job;
       return report;
     });
-    expect(asked).toEqual({ kind: 'folder', dir: '/runs/a', exitTimes: [[2, 1000]] });
+    expect(asked).toEqual({ kind: 'folder', dir: '/runs/a', exitTimes: [[2, 1000]], progressOrder: [2, 0, 1] });
     expect(out.map((d) => d.code)).toEqual(['CUDA_OOM', 'RANK_EXIT']);
   });
 
   it('an explainer that throws leaves no diagnoses rather than failing the bookkeeping', async () => {
-    await expect(diagnoseRunFolder('/runs/a', [], async () => { throw new Error('unreadable'); })).resolves.toEqual([]);
+    await expect(diagnoseRunFolder('/runs/a', [], [], async () => { throw new Error('unreadable'); })).resolves.toEqual([]);
   });
 });
 
