@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApiFailure } from '../../../shared/api/result';
@@ -143,6 +144,29 @@ async function dirs(path: string): Promise<string[]> {
     return (await readdir(path, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
   } catch {
     return [];
+  }
+}
+
+/**
+ * A small regular file of a run folder (run.json, a flight-recorder dump, a companion's log), or
+ * null. The folder may be someone else's: a FIFO named like one would block a plain open or
+ * readFile forever (and with it the explain worker), so the file is opened non-blocking and must be
+ * a regular file once open. `tail`: past `maxBytes`, keep the last `maxBytes` instead of refusing.
+ */
+export async function readRegularFile(path: string, maxBytes: number, opts: { tail?: boolean } = {}): Promise<Buffer | null> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+  if (!fh) return null;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || (st.size > maxBytes && !opts.tail)) return null;
+    const len = Math.min(st.size, maxBytes);
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, st.size - len);
+    return buf.subarray(0, bytesRead);
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
   }
 }
 

@@ -1,8 +1,9 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flightRankOf, summarizeFlight } from '../../../shared/stacks/flight';
 import { parsePickle } from '../../../shared/stacks/pickle';
 import type { FlightRank } from '../../../shared/stacks/types';
+import { readRegularFile } from './files';
 
 /** A real dump of 2000 entries with their stack frames is a few MiB; past this it is not one. */
 const MAX_DUMP_BYTES = 32 * 1024 * 1024;
@@ -20,7 +21,7 @@ export async function readFlight(dir: string): Promise<FlightRank[]> {
   const out: FlightRank[] = [];
   for (const name of names.slice(0, MAX_DUMPS)) {
     const file = join(dir, name);
-    const bytes = await readCapped(file);
+    const bytes = await readRegularFile(file, MAX_DUMP_BYTES);
     if (!bytes) continue;
     let data: unknown;
     try {
@@ -32,20 +33,4 @@ export async function readFlight(dir: string): Promise<FlightRank[]> {
     if (s) out.push(s);
   }
   return out.sort((a, b) => a.rank - b.rank);
-}
-
-async function readCapped(file: string): Promise<Uint8Array | null> {
-  const fh = await open(file, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.size > MAX_DUMP_BYTES) return null;
-    const buf = Buffer.alloc(st.size);
-    const { bytesRead } = await fh.read(buf, 0, st.size, 0);
-    return buf.subarray(0, bytesRead);
-  } catch {
-    return null;
-  } finally {
-    await fh.close();
-  }
 }

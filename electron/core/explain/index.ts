@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { WorkerExit } from '../../../shared/failures/agent';
 import { Explainer } from '../../../shared/failures/explain';
@@ -8,7 +8,7 @@ import { progressOrder } from '../../../shared/progress/order';
 import { recordedVerdict } from '../../../shared/failures/diagnosis-schema';
 import { applyCompanionLogs, type CompanionLogFacts } from '../../../shared/failures/companion';
 import { withFlightRecorder } from '../../../shared/failures/flight-evidence';
-import { badInput, feedFile, isDir, isFile, looksBinary, rankFilesOf, type ExplainNote } from './files';
+import { badInput, feedFile, isDir, isFile, looksBinary, rankFilesOf, readRegularFile, type ExplainNote } from './files';
 import { readFlight } from './flight';
 
 export type { ExplainNote } from './files';
@@ -51,24 +51,29 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
  * What a run folder's run.json recorded that the picker uses as clocks: each worker's exit time and
  * each rank's progress. Someone else's file: only well-typed entries count, and none is required.
  */
-async function recordedClocks(dir: string): Promise<{ exitTimes: Map<number, number>; progressOrder: number[] }> {
+function recordedClocks(rec: unknown): { exitTimes: Map<number, number>; progressOrder: number[] } {
   const exitTimes = new Map<number, number>();
   const ranks: { rank: number; barsDone: number; step: number; lastProgressAt: number | null }[] = [];
-  try {
-    const st = await stat(join(dir, 'run.json'));
-    if (!st.isFile() || st.size > 8 * 1024 * 1024) return { exitTimes, progressOrder: [] };
-    const rec = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { workers?: unknown; progress?: { ranks?: unknown } };
-    for (const w of Array.isArray(rec.workers) ? (rec.workers as { rank?: unknown; exitedAtMs?: unknown }[]) : []) {
-      if (num(w?.rank) && num(w.exitedAtMs)) exitTimes.set(w.rank, w.exitedAtMs);
-    }
-    const progress = rec.progress && Array.isArray(rec.progress.ranks) ? (rec.progress.ranks as { rank?: unknown; barsDone?: unknown; step?: unknown; lastProgressAt?: unknown }[]) : [];
-    for (const p of progress) {
-      if (num(p?.rank) && num(p.step)) ranks.push({ rank: p.rank, step: p.step, barsDone: num(p.barsDone) ? p.barsDone : 0, lastProgressAt: num(p.lastProgressAt) ? p.lastProgressAt : null });
-    }
-  } catch {
-    // No record, or not ours: the logs alone decide.
+  const r = (rec && typeof rec === 'object' ? rec : {}) as { workers?: unknown; progress?: { ranks?: unknown } | null };
+  for (const w of Array.isArray(r.workers) ? (r.workers as ({ rank?: unknown; exitedAtMs?: unknown } | null)[]) : []) {
+    if (num(w?.rank) && num(w.exitedAtMs)) exitTimes.set(w.rank, w.exitedAtMs);
+  }
+  const progress = r.progress && Array.isArray(r.progress.ranks) ? (r.progress.ranks as ({ rank?: unknown; barsDone?: unknown; step?: unknown; lastProgressAt?: unknown } | null)[]) : [];
+  for (const p of progress) {
+    if (num(p?.rank) && num(p.step)) ranks.push({ rank: p.rank, step: p.step, barsDone: num(p.barsDone) ? p.barsDone : 0, lastProgressAt: num(p.lastProgressAt) ? p.lastProgressAt : null });
   }
   return { exitTimes, progressOrder: progressOrder(ranks) };
+}
+
+/** The folder's run.json, parsed; null when there is none or it is not a small JSON file. */
+async function runJsonOf(dir: string): Promise<unknown> {
+  const buf = await readRegularFile(join(dir, 'run.json'), 8 * 1024 * 1024);
+  if (!buf) return null;
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 async function feedRunFolder(ex: Explainer, dir: string, notes: ExplainNote[], labelBase: string): Promise<void> {
@@ -90,11 +95,12 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   const ex = new Explainer();
   const notes: ExplainNote[] = [];
   await feedRunFolder(ex, resolve(dir), notes, dir);
-  const fromRecord = opts.exitTimes && opts.progressOrder ? null : await recordedClocks(dir);
-  const rep = report(ex, notes, { exitTimes: opts.exitTimes ?? fromRecord?.exitTimes, progressOrder: opts.progressOrder ?? fromRecord?.progressOrder });
+  const runJson = await runJsonOf(dir);
+  const fromRecord = recordedClocks(runJson);
+  const rep = report(ex, notes, { exitTimes: opts.exitTimes ?? fromRecord.exitTimes, progressOrder: opts.progressOrder ?? fromRecord.progressOrder });
   // A run the launcher finished keeps the verdict it recorded (a stall it stopped leaves nothing in
   // the logs), so `lal explain <folder>`, the run view and `lal explain` by id say the same.
-  const recorded = await recordedDiagnoses(dir);
+  const recorded = runJson === null ? null : recordedVerdict(runJson);
   if (recorded) return { ...rep, diagnoses: recorded };
   // Companion services (Step-Video's caption/VAE server): a slow or dead one explains the ranks' timeouts.
   const withCompanions = applyCompanionLogs(await companionLogs(dir), rep.diagnoses);
@@ -103,24 +109,13 @@ export async function explainRunFolderReport(dir: string, opts: FolderOptions = 
   return { ...rep, diagnoses: hasTimeout ? withFlightRecorder(withCompanions, await readFlight(dir)) : withCompanions };
 }
 
-/** The folder's run.json verdict, when it is a finished run's, decided without words and well-formed. */
-async function recordedDiagnoses(dir: string): Promise<Diagnosis[] | null> {
-  try {
-    const st = await stat(join(dir, 'run.json'));
-    if (!st.isFile() || st.size > 8 * 1024 * 1024) return null;
-    return recordedVerdict(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
-  } catch {
-    return null;
-  }
-}
-
 /** The last 512 KiB of each `companions/<name>.log` (electron/core/runs/companions.ts writes them). */
 async function companionLogs(dir: string): Promise<CompanionLogFacts[]> {
   const out: CompanionLogFacts[] = [];
   const names = await readdir(join(dir, 'companions')).catch(() => [] as string[]);
   for (const n of names.filter((x) => /^[\w.-]{1,64}\.log$/.test(x)).sort()) {
-    const buf = await readFile(join(dir, 'companions', n)).catch(() => null);
-    if (buf) out.push({ name: n.slice(0, -4), port: 0, logText: buf.subarray(Math.max(0, buf.length - 512 * 1024)).toString('utf8'), logFile: `companions/${n}` });
+    const buf = await readRegularFile(join(dir, 'companions', n), 512 * 1024, { tail: true });
+    if (buf) out.push({ name: n.slice(0, -4), port: 0, logText: buf.toString('utf8'), logFile: `companions/${n}` });
   }
   return out;
 }
@@ -141,7 +136,7 @@ export async function explainPaths(paths: string[]): Promise<ExplainReport> {
   for (const p of paths) {
     if (await isDir(p)) {
       await feedRunFolder(ex, resolve(p), notes, p);
-      const clocks = await recordedClocks(p);
+      const clocks = recordedClocks(await runJsonOf(p));
       for (const [r, t] of clocks.exitTimes) exitTimes.set(r, t);
       if (!order.length) order = clocks.progressOrder;
       continue;
@@ -164,12 +159,9 @@ export async function runDirOf(dataDir: string, runId: string, recordDir: string
   const base = join(dataDir, 'runs', runId);
   const candidates = [recordDir, base].filter((d): d is string => !!d);
   for (const d of candidates) {
-    try {
-      const rec = JSON.parse(await readFile(join(d, 'run.json'), 'utf8')) as { runDir?: unknown };
-      if (typeof rec.runDir === 'string' && rec.runDir !== d && (await isDir(rec.runDir))) return rec.runDir;
-    } catch {
-      // No record: the folder itself is still readable.
-    }
+    // No record: the folder itself is still readable.
+    const rec = (await runJsonOf(d)) as { runDir?: unknown } | null;
+    if (rec && typeof rec.runDir === 'string' && rec.runDir !== d && (await isDir(rec.runDir))) return rec.runDir;
     if (await isDir(d)) return d;
   }
   return base;

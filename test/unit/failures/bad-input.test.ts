@@ -1,5 +1,6 @@
 import { afterEach, describe as group, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { execaSync } from 'execa';
 import { join } from 'node:path';
 import { explainLogs, Explainer } from '../../../shared/failures/explain';
 import { explainPaths, explainRunFolder } from '../../../electron/core/explain';
@@ -96,6 +97,21 @@ group('bad input gets a clear answer, never a crash', () => {
     expect(d[0]).toMatchObject({ code: 'CUDA_OOM', rank: 1 });
     await expect(explainRunFolder(join(tmp.path, 'missing'))).rejects.toMatchObject({ error: { code: 'BAD_INPUT' } });
   });
+
+  it("someone else's folder with FIFOs named run.json, a companion log and flight-recorder dumps, and an oversized dump: explained, never blocked", async () => {
+    tmp = tempDir();
+    const src = join(repoRoot, 'test/fixtures/gpu-h200-cascades/straggler-middle');
+    cpSync(join(src, 'console.log'), join(tmp.path, 'console.log'));
+    cpSync(join(src, 'logs'), join(tmp.path, 'logs'), { recursive: true });
+    mkdirSync(join(tmp.path, 'companions'));
+    // A FIFO with no writer blocks a plain open() for read forever, and the explain worker with it.
+    execaSync('mkfifo', [join(tmp.path, 'run.json'), join(tmp.path, 'companions', 'vae.log'), join(tmp.path, 'nccl_trace_rank_0'), join(tmp.path, 'nccl_trace_rank_1')]);
+    cpSync(join(src, 'nccl_trace_rank_2'), join(tmp.path, 'nccl_trace_rank_2'));
+    writeFileSync(join(tmp.path, 'nccl_trace_rank_3'), '');
+    truncateSync(join(tmp.path, 'nccl_trace_rank_3'), 33 * 1024 * 1024);
+    const d = await explainRunFolder(tmp.path);
+    expect(d[0]).toMatchObject({ code: 'NCCL_WATCHDOG_TIMEOUT', rank: 2, fields: { laggard: 2, flightRanks: 1 } });
+  }, 20_000);
 
   it('the explain API: text, runId (following run.json runDir), bad ids', async () => {
     tmp = tempDir();
