@@ -1,4 +1,5 @@
 import type { RankProgress } from '../run/types';
+import { progressOrder } from './order';
 
 /**
  * The stall rule (issue 5): a rank stalls when it has made no progress for longer than
@@ -92,13 +93,9 @@ export function judgeStall(
   const judged = ranks.filter((r) => stalled.includes(r.rank) || (advanced.includes(r.rank) && r.phase !== 'done' && r.phase !== 'saving' && !finished(r.rank)));
   const low = Math.min(...judged.map(key));
   const top = Math.max(...judged.map(key));
-  // Earliest last progress first: the rank that stopped first is the likelier cause (stallDiagnosis names behind[0]).
-  const behind =
-    low < top
-      ? judged
-          .filter((r) => key(r) === low)
-          .sort((a, b) => (a.lastProgressAt ?? 0) - (b.lastProgressAt ?? 0) || a.rank - b.rank)
-          .map((r) => r.rank)
-      : [];
+  // Least advanced first, then earliest last progress: the rank that stopped first is the likelier
+  // cause (stallDiagnosis names behind[0]); the failure picker uses the same order (order.ts).
+  const lowest = new Set(judged.filter((r) => key(r) === low).map((r) => r.rank));
+  const behind = low < top ? progressOrder(judged).filter((r) => lowest.has(r)) : [];
   return { stalled: stalled.sort((a, b) => a - b), advanced: advanced.sort((a, b) => a - b), behind, idleSec };
 }
